@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// Packs every publishable package, installs each tarball ALONE (plus the tarballs of the
+// @diffli2d packages it depends on, and its peers from the registry) into an empty
+// temporary folder, and checks that `import` and `require` both work and expose the
+// documented names. A package that only works inside the monorepo fails here.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const expected = JSON.parse(fs.readFileSync(path.join(root, 'scripts/public-names.json'), 'utf8'));
+
+const packages = fs
+  .readdirSync(path.join(root, 'packages'))
+  .map((dir) => ({ dir, json: JSON.parse(fs.readFileSync(path.join(root, 'packages', dir, 'package.json'), 'utf8')) }))
+  .filter((p) => !p.json.private);
+const byName = new Map(packages.map((p) => [p.json.name, p]));
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-pack-'));
+const tarballs = new Map();
+for (const p of packages) {
+  const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', work], { cwd: path.join(root, 'packages', p.dir), encoding: 'utf8' });
+  tarballs.set(p.json.name, path.join(work, out.trim().split('\n').pop()));
+}
+
+function internalClosure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  for (const dep of Object.keys(byName.get(name).json.dependencies ?? {})) if (byName.has(dep)) internalClosure(dep, seen);
+  return seen;
+}
+
+const failures = [];
+for (const p of packages) {
+  const name = p.json.name;
+  const dir = fs.mkdtempSync(path.join(work, p.dir + '-'));
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, version: '0.0.0' }));
+  const peers = Object.entries(p.json.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`);
+  const locals = [...internalClosure(name)].map((n) => tarballs.get(n));
+  const started = Date.now();
+  try {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...locals, ...peers], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const names = expected[name] ?? [];
+    const probe = `
+      const names = ${JSON.stringify(names)};
+      const check = (how, m) => { const missing = names.filter((n) => !(n in m)); if (missing.length) throw new Error(how + ' lacks ' + missing.join(', ')); };
+      check('require', require(${JSON.stringify(name)}));
+      import(${JSON.stringify(name)}).then((m) => { check('import', m); console.log('ok'); }).catch((e) => { console.error(e.message); process.exit(1); });`;
+    const out = execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    if (!out.includes('ok')) throw new Error('probe printed: ' + out);
+    if (p.json.bin) {
+      for (const bin of Object.keys(p.json.bin)) execFileSync(path.join(dir, 'node_modules/.bin', bin), ['--help'], { cwd: dir, stdio: 'ignore' });
+    }
+    console.log(`pack-check ${name}: ok (${names.length} names, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    failures.push(name);
+    console.error(`pack-check ${name}: FAILED\n${err.stderr?.toString() ?? ''}${err.message}`);
+  }
+}
+fs.rmSync(work, { recursive: true, force: true });
+if (failures.length) {
+  console.error(`pack-check: ${failures.length} package(s) failed: ${failures.join(', ')}`);
+  process.exit(1);
+}
