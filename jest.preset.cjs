@@ -8,7 +8,7 @@ module.exports = (packageDir) => ({
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   transform: {
-    '^.+\\.tsx?$': ['ts-jest', { tsconfig: path.join(packageDir, 'tsconfig.json'), isolatedModules: true, diagnostics: false }],
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: path.join(packageDir, 'tsconfig.json'), diagnostics: false }],
   },
   moduleNameMapper: {
     '^@diffli2d/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
