@@ -1,1 +1,19 @@
+// @diffli2d/metrics — PSNR and SSIM (scikit-image parity, float64 JS and a tfjs path),
+// LPIPS v0.1 (lpips parity) and FID in TensorFlow.js. Browser-safe; never picks a backend.
 export const VERSION = '0.1.0';
+
+export {
+  MetricsError,
+  ShapeMismatchError,
+  InvalidShapeError,
+  ImageTooSmallError,
+  NonFiniteValueError,
+  UnknownOptionError,
+  InvalidOptionError,
+  WeightsError,
+} from './errors';
+export type { ImageInput, ImageArray, NumericArray } from './image';
+export type { PsnrOptions, SsimOptions, SsimVariant } from './options';
+export { psnr, psnrPerImage } from './psnr';
+export { ssim, ssimPerImage, ssimPerChannel } from './ssim';
+export { gaussianKernel } from './window';
