@@ -1,0 +1,140 @@
+import * as tf from '@tensorflow/tfjs';
+import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
+import { FakeGuidance } from './support/fake-guidance';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+function randomImages(n: number, h: number, w: number, seed = 1): tf.Tensor4D {
+  return tf.randomUniform([n, h, w, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
+}
+
+describe('parameter counts', () => {
+  test('paper preset lands within 3 % of the 8.63 M the paper reports', () => {
+    const n = countParams('paper');
+    expect(n).toBe(8_687_619);
+    expect(Math.abs(n / 8.63e6 - 1)).toBeLessThan(0.03);
+  });
+
+  test('released and tiny presets; counts equal the sum of created variable sizes', () => {
+    expect(countParams('released')).toBe(1_777_539);
+    const tiny = createDiffLI2D('tiny');
+    const fromVariables = tiny.trainableVariables.reduce((s, v) => s + v.size, 0);
+    expect(countParams(tiny)).toBe(fromVariables);
+    expect(fromVariables).toBe(countParams('tiny'));
+    tiny.dispose();
+  });
+
+  test('hand count of one CIM+HAE+FFN block', () => {
+    // C=16, Ch=8, e=2: CIM norm 2C + W_c (8C+C) + Q,K,V,O 4(C²+C); HAE γ,β 2(8C+C) + W_L (C²+C);
+    // FFN norm 2C + in (2C²+2C) + dw (9·2C+2C) + out (2C²+C)
+    const C = 16;
+    const cim = 2 * C + (8 * C + C) + 4 * (C * C + C);
+    const hae = 2 * (8 * C + C) + (C * C + C);
+    const ffn = 2 * C + (2 * C * C + 2 * C) + (18 * C + 2 * C) + (2 * C * C + C);
+    const oneLevel = { widths: [C], encoderBlocks: [], decoderBlocks: [], bottleneckBlocks: 1, heads: [2], hChannels: 8 };
+    const stemOut = 27 * C + C + 9 * C * 3 + 3;
+    expect(countParams({ ...PRESETS.tiny, ...oneLevel })).toBe(stemOut + cim + hae + ffn);
+    expect(countParams({ ...PRESETS.tiny, ...oneLevel, bottleneckBlocks: 0 })).toBe(stemOut);
+  });
+
+  test('ablations change only the modules they name', () => {
+    const full = countParams('tiny');
+    expect(countParams({ ...PRESETS.tiny, cim: 'none' })).toBeLessThan(full);
+    expect(countParams({ ...PRESETS.tiny, cim: 'none', hae: 'none' })).toBeLessThan(countParams({ ...PRESETS.tiny, cim: 'none' }));
+    // "self" replaces the module with one of the same width (4 C×C maps + norm + temperature)
+    expect(countParams({ ...PRESETS.tiny, cim: 'self', hae: 'self' })).toBeGreaterThan(countParams({ ...PRESETS.tiny, cim: 'none', hae: 'none' }));
+  });
+
+  test('bad configs are rejected with the field named', () => {
+    expect(() => createDiffLI2D('tiny', { heads: [3, 2, 4] })).toThrow(DiffLI2DConfigError);
+    expect(() => createDiffLI2D('tiny', { heads: [3, 2, 4] })).toThrow(/widths\[0\] = 16 is not divisible by heads\[0\] = 3/);
+    expect(() => createDiffLI2D('tiny', { cim: 'bogus' as never })).toThrow(/cim must be/);
+    expect(() => createDiffLI2D('nope' as never)).toThrow(/unknown preset 'nope'/);
+  });
+});
+
+describe('forward pass', () => {
+  const source = new FakeGuidance(64, 4);
+  afterAll(() => source.dispose());
+
+  test.each([
+    ['cross', 'sft', 'hspace'],
+    ['self', 'self', 'hspace'],
+    ['none', 'none', 'hspace'],
+    ['cross', 'none', 'encoder'],
+  ] as const)('cim %s / hae %s: shapes, no leaks, non-square input', (cim, hae, features) => {
+    const model = createDiffLI2D('tiny', { cim, hae, features, seed: 3 });
+    const hazy = randomImages(2, 16, 24);
+    const before = tf.memory().numTensors;
+    const out = tf.tidy(() => {
+      const g = computeGuidance(model, { ...source, extract: source.extract.bind(source), features }, hazy, 5);
+      const y = model.forward(hazy, g);
+      disposeGuidance(g);
+      return y;
+    });
+    expect(out.shape).toEqual([2, 16, 24, 3]);
+    const total = tf.sum(out);
+    expect(Number.isFinite(total.dataSync()[0]!)).toBe(true);
+    total.dispose();
+    out.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    hazy.dispose();
+    model.dispose();
+  });
+
+  test('same seed, same weights; different seed, different weights', () => {
+    const a = createDiffLI2D('tiny', { seed: 1 });
+    const b = createDiffLI2D('tiny', { seed: 1 });
+    const c = createDiffLI2D('tiny', { seed: 2 });
+    const wa = a.getWeights().get('enc0.0.cim.q.w')!.data;
+    expect(b.getWeights().get('enc0.0.cim.q.w')!.data).toEqual(wa);
+    expect(c.getWeights().get('enc0.0.cim.q.w')!.data).not.toEqual(wa);
+    // fan-in uniform init: |w| ≤ 1/√16
+    expect(Math.max(...wa.map(Math.abs))).toBeLessThanOrEqual(0.25);
+    for (const m of [a, b, c]) m.dispose();
+  });
+
+  test('wrong input or guidance shapes name the tensor and the expected shape', () => {
+    const model = createDiffLI2D('tiny');
+    const hazy = randomImages(1, 18, 16);
+    expect(() => model.forward(hazy, {})).toThrow(DiffLI2DShapeError);
+    expect(() => model.forward(hazy, {})).toThrow(/multiples of 4, got \[1,18,16,3\]/);
+    const ok = randomImages(1, 16, 16);
+    const g = tf.zeros([1, 4, 4, 32]) as tf.Tensor4D;
+    expect(() => model.forward(ok, { content: g, haze: g })).toThrow(/guidance.content must be \[1,h,w,64\]/);
+    for (const t of [hazy, ok, g]) t.dispose();
+    model.dispose();
+  });
+
+  test('every trainable weight gets a non-zero gradient and the frozen extractor none', () => {
+    for (const [cim, hae] of [['cross', 'sft'], ['self', 'self']] as const) {
+      const model = createDiffLI2D('tiny', { cim, hae, seed: 11 });
+      const hazy = randomImages(2, 16, 16, 2);
+      const clean = randomImages(2, 16, 16, 3);
+      const g = computeGuidance(model, source, hazy, 9);
+      // No varList: tfjs differentiates w.r.t. every trainable variable the loss touched.
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(model.forward(hazy, g), clean))) as tf.Scalar);
+      const names = Object.keys(grads);
+      const expected = model.trainableVariables.map((v) => v.name);
+      expect(names.sort()).toEqual(expected.sort());
+      expect(names).not.toContain(source.weight.name);
+      for (const name of names) {
+        const norm = tf.tidy(() => tf.sum(tf.abs(grads[name]!)).dataSync()[0]!);
+        if (!(norm > 0)) throw new Error(`parameter ${name} got a zero gradient`);
+      }
+      tf.dispose([value, ...Object.values(grads), hazy, clean]);
+      disposeGuidance(g);
+      model.dispose();
+    }
+  });
+
+  test('summary lists modules and the total', () => {
+    const model = createDiffLI2D('tiny');
+    const text = model.summary();
+    expect(text).toContain('enc0.0 cim');
+    expect(text).toContain(`${countParams(model).toLocaleString('en-US')} trainable parameters`);
+    model.dispose();
+  });
+});
