@@ -17,3 +17,5 @@ export type { PsnrOptions, SsimOptions, SsimVariant } from './options';
 export { psnr, psnrPerImage } from './psnr';
 export { ssim, ssimPerImage, ssimPerChannel } from './ssim';
 export { gaussianKernel } from './window';
+export { psnrTf } from './tf/psnr-tf';
+export { ssimTf } from './tf/ssim-tf';
