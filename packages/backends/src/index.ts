@@ -1,1 +1,5 @@
+// Node entry of @diffli2d/backends.
 export const VERSION = '0.1.0';
+export { registerWasmGradientKernels, registerDepthToSpaceGradient, WASM_GRADIENT_KERNELS } from './kernels/register';
+export { spaceToDepth } from './kernels/depth-to-space-gradient';
+export { BackendsError, KernelArgumentError, BackendUnavailableError, WasmThreadsError } from './errors';

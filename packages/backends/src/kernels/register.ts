@@ -1,0 +1,47 @@
+// Registers, for the 'wasm' backend, the gradient kernels tfjs-backend-wasm 4.22 lacks
+// (and a faster Conv2DBackpropInput), plus a depthToSpace gradient for every backend.
+import '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
+import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
+import { depthToSpaceGradConfig } from './depth-to-space-gradient';
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
+import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
+
+/** Marks our kernel functions so that a second copy of this package (ESM + CJS) also sees them as registered. */
+const OURS = Symbol.for('@diffli2d/backends/kernel');
+
+function mark(kernelFunc: tf.KernelFunc): tf.KernelFunc {
+  (kernelFunc as unknown as Record<symbol, boolean>)[OURS] = true;
+  return kernelFunc;
+}
+
+/** Kernel names this package provides for wasm, in registration order. */
+export const WASM_GRADIENT_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }> = [
+  { kernelName: tf.Conv2DBackpropFilter, kernelFunc: mark(conv2dBackpropFilterKernel) },
+  { kernelName: tf.Conv2DBackpropInput, kernelFunc: mark(conv2dBackpropInputKernel) },
+  { kernelName: tf.DepthwiseConv2dNativeBackpropFilter, kernelFunc: mark(depthwiseBackpropFilterKernel) },
+  { kernelName: tf.DepthwiseConv2dNativeBackpropInput, kernelFunc: mark(depthwiseBackpropInputKernel) },
+  { kernelName: tf.UnsortedSegmentSum, kernelFunc: mark(unsortedSegmentSumKernel) },
+];
+
+/**
+ * Makes training work on tfjs-backend-wasm: registers the missing gradient kernels (built
+ * from ops wasm has, run through the engine so memory is tracked) and a depthToSpace
+ * gradient. Safe to call any number of times, before or after the wasm backend starts.
+ */
+export function registerWasmGradientKernels(): void {
+  for (const { kernelName, kernelFunc } of WASM_GRADIENT_KERNELS) {
+    const current = tf.getKernel(kernelName, 'wasm');
+    if (current && (current.kernelFunc as unknown as Record<symbol, boolean>)[OURS]) continue;
+    // Unregister first: overriding tfjs-backend-wasm's own Conv2DBackpropInput would warn.
+    if (current) tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+  }
+  registerDepthToSpaceGradient();
+}
+
+/** Registers the depthToSpace gradient unless one is already registered. */
+export function registerDepthToSpaceGradient(): void {
+  if (!tf.getGradient(tf.DepthToSpace)) tf.registerGradient(depthToSpaceGradConfig);
+}
