@@ -1,1 +1,3 @@
-export const VERSION = '0.1.0';
+// @diffli2d/datasets/browser — no Node imports: decoding with createImageBitmap / OffscreenCanvas
+// plus the pure pipeline pieces.
+export * from './common';

@@ -1,1 +1,6 @@
-export const VERSION = '0.1.0';
+// @diffli2d/datasets — Node entry (sharp, fs). The pure pieces are re-exported from ./common.
+export * from './common';
+export { scanDataset, type ScanOptions, type ScanResult } from './node/scan';
+export { decodeImage, decodeImageU8, readImageInfo, DEFAULT_MAX_PIXELS, type DecodeOptions, type DecodeNote, type ImageInfo } from './node/decode';
+export { encodeImage, type EncodeOptions, type EncodeFormat } from './node/encode';
+export { listFiles } from './node/files';

@@ -1,0 +1,11 @@
+// Pure, browser-safe pieces shared by both entries.
+export const VERSION = '0.1.0';
+export * from './errors';
+export * from './types';
+export * from './rng';
+export { rawToRgb, toUint8, fromUint8, type RgbImage, type RgbImageU8 } from './image';
+export { pairFiles, type PairFilesOptions } from './layouts/pair-files';
+export { LAYOUT_RULES, type LayoutRule } from './layouts/rules';
+export { pairsFromManifest, isPairManifest } from './layouts/manifest';
+export { applySplits, splitFromPath, type SplitOptions } from './layouts/splits';
+export { IMAGE_EXTENSIONS, isImagePath } from './layouts/paths';
