@@ -8,3 +8,4 @@ export { float16ToFloat32, float32ToFloat16, bfloat16ToFloat32, float32ToBfloat1
 export { readSafetensors, type WeightsFile, type ReadSafetensorsOptions } from './safetensors/read';
 export { writeSafetensors, type TensorInput, type TensorInputs } from './safetensors/write';
 export { MAX_HEADER_BYTES } from './safetensors/header';
+export { readTorchCheckpoint, type ReadTorchOptions } from './torch/read';
