@@ -36,6 +36,9 @@ export function storageLoader(storages: Map<string, StorageRef>): PersistentLoad
   };
 }
 
+/** Recursion limit for walking unpickled trees (real checkpoints nest a handful of levels). */
+const MAX_DEPTH = 256;
+
 export interface FlatCheckpoint {
   tensors: Map<string, TensorRef>;
   metadata: Record<string, string>;
@@ -51,7 +54,8 @@ export function flattenCheckpoint(root: PyValue, key?: string): FlatCheckpoint {
   const tensors = new Map<string, TensorRef>();
   const metadata: Record<string, string> = Object.create(null);
   const visiting = new Set<object>();
-  const walk = (v: PyValue, name: string) => {
+  const walk = (v: PyValue, name: string, depth: number) => {
+    if (depth > MAX_DEPTH) throw new WeightsFormatError(`nested deeper than ${MAX_DEPTH} levels`, `key ${JSON.stringify(name)}`);
     if (isTensorRef(v)) {
       if (tensors.has(name)) throw new WeightsFormatError('two tensors flatten to the same name', `tensor ${JSON.stringify(name)}`);
       tensors.set(name, v);
@@ -69,10 +73,10 @@ export function flattenCheckpoint(root: PyValue, key?: string): FlatCheckpoint {
     if (visiting.has(v as object)) throw new WeightsFormatError('checkpoint structure refers to itself', `key ${JSON.stringify(name)}`);
     visiting.add(v as object);
     const items: [PyValue, PyValue][] = v instanceof Map ? [...v.entries()] : (v as PyValue[]).map((x, i) => [i, x]);
-    for (const [k, x] of items) walk(x, name === '' ? keyText(k) : `${name}.${keyText(k)}`);
+    for (const [k, x] of items) walk(x, name === '' ? keyText(k) : `${name}.${keyText(k)}`, depth + 1);
     visiting.delete(v as object);
   };
-  walk(start, '');
+  walk(start, '', 0);
   return { tensors, metadata };
 }
 
@@ -97,12 +101,13 @@ function keyText(k: PyValue): string {
   return toJson(k);
 }
 
-function containsTensor(v: PyValue, seen: Set<object>): boolean {
+function containsTensor(v: PyValue, seen: Set<object>, depth = 0): boolean {
   if (isTensorRef(v)) return true;
   if (typeof v !== 'object' || v === null || seen.has(v)) return false;
+  if (depth > MAX_DEPTH) throw new WeightsFormatError(`nested deeper than ${MAX_DEPTH} levels`);
   seen.add(v);
-  if (v instanceof Map) return [...v.values()].some((x) => containsTensor(x, seen));
-  if (Array.isArray(v)) return v.some((x) => containsTensor(x, seen));
+  if (v instanceof Map) return [...v.values()].some((x) => containsTensor(x, seen, depth + 1));
+  if (Array.isArray(v)) return v.some((x) => containsTensor(x, seen, depth + 1));
   return false;
 }
 
@@ -110,6 +115,7 @@ function containsTensor(v: PyValue, seen: Set<object>): boolean {
 export function toJson(v: PyValue): string {
   const seen = new Set<object>();
   const plain = (x: PyValue): unknown => {
+    if (seen.size > MAX_DEPTH) throw new WeightsFormatError(`value nested deeper than ${MAX_DEPTH} levels`);
     if (typeof x === 'bigint') return x.toString();
     if (typeof x === 'number') return Number.isFinite(x) ? x : String(x);
     if (x === null || typeof x !== 'object') return x;
@@ -122,7 +128,7 @@ export function toJson(v: PyValue): string {
       if (isStorageRef(x)) return `<storage ${x.key}>`;
       if (x instanceof Map) {
         const o: Record<string, unknown> = Object.create(null);
-        for (const [k, val] of x) o[keyText(k)] = plain(val);
+        for (const [k, val] of x) o[typeof k === 'object' && k !== null ? JSON.stringify(plain(k)) : keyText(k)] = plain(val);
         return o;
       }
       if (x instanceof Set) return [...x].map(plain);
