@@ -9,3 +9,6 @@ export { LAYOUT_RULES, type LayoutRule } from './layouts/rules';
 export { pairsFromManifest, isPairManifest } from './layouts/manifest';
 export { applySplits, splitFromPath, type SplitOptions } from './layouts/splits';
 export { IMAGE_EXTENSIONS, isImagePath } from './layouts/paths';
+export { applyAugment, drawAugment, resizeBilinear, type AugmentParams, type AugmentOptions } from './augment';
+export { PairedLoader, type PairedLoaderOptions, type LoaderState, type LoaderPair, type Batch, type Sample, type DecodeFn } from './loader';
+export { batchToTensors, type TensorBatch } from './batch';

@@ -90,14 +90,17 @@ async function decodeRaw(input: Input, options: DecodeOptions): Promise<RawDecod
   const info = await readImageInfo(input, options);
   const note = (kind: DecodeNote['kind'], message: string) => options.onNote?.({ file, kind, message });
   let pipeline = open(input, options, options.maxPixels ?? DEFAULT_MAX_PIXELS).autoOrient();
-  if (!['srgb', 'rgb', 'b-w', 'grey16', 'rgb16'].includes(info.space)) {
-    pipeline = pipeline.toColourspace(info.bitDepth === 16 ? 'rgb16' : 'srgb');
-    note('colourspace', `converted from colour space ${info.space} to sRGB`);
-  }
+  // Name the output colour space explicitly: libvips would otherwise hand back 8-bit sRGB for
+  // 16-bit input, and grey would be expanded without our note.
+  const sixteen = info.bitDepth === 16;
+  const grey = info.space === 'b-w' || info.space === 'grey16';
+  if (!grey && !['srgb', 'rgb', 'rgb16'].includes(info.space)) note('colourspace', `converted from colour space ${info.space} to sRGB`);
+  // keepIccProfile: take pixel values as stored; without it sharp converts through an embedded profile.
+  pipeline = pipeline.keepIccProfile().toColourspace(grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
   let data: Buffer;
   let channels: number;
   try {
-    const out = await pipeline.raw({ depth: info.bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+    const out = await pipeline.raw({ depth: sixteen ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
     data = out.data;
     channels = out.info.channels;
     if (out.info.width !== info.width || out.info.height !== info.height) {
@@ -107,10 +110,10 @@ async function decodeRaw(input: Input, options: DecodeOptions): Promise<RawDecod
     throw new ImageDecodeError(file, reason(err));
   }
   if (info.orientation !== 1) note('orientation', `EXIF orientation ${info.orientation} applied`);
-  if (channels === 2 || channels === 4) note('alpha-dropped', 'alpha channel dropped (not composited)');
-  if (channels <= 2) note('grey-to-rgb', 'greyscale expanded to RGB');
-  if (info.bitDepth === 16) note('bit-depth', '16-bit samples scaled by 1/65535');
-  const samples = info.bitDepth === 16 ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (info.hasAlpha || channels === 2 || channels === 4) note('alpha-dropped', 'alpha channel dropped (not composited)');
+  if (grey || channels <= 2) note('grey-to-rgb', 'greyscale expanded to RGB');
+  if (sixteen) note('bit-depth', '16-bit samples scaled by 1/65535');
+  const samples = sixteen ? new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return { info, samples, channels };
 }
 
