@@ -19,3 +19,6 @@ export { ssim, ssimPerImage, ssimPerChannel } from './ssim';
 export { gaussianKernel } from './window';
 export { psnrTf } from './tf/psnr-tf';
 export { ssimTf } from './tf/ssim-tf';
+export { LPIPS, type LpipsOptions, type LpipsResult } from './lpips/lpips';
+export { LPIPS_NETS, type LpipsNet } from './lpips/backbones';
+export type { WeightSource } from './nn/weights';

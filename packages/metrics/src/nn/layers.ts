@@ -1,0 +1,45 @@
+// Small layer helpers shared by the LPIPS backbones and Inception: a conv with bias (and
+// optional ReLU), and PyTorch-style max pooling with ceil_mode.
+import * as tf from '@tensorflow/tfjs-core';
+import { ImageTooSmallError } from '../errors';
+
+export interface ConvParams {
+  filter: tf.Tensor4D; // HWIO
+  bias: tf.Tensor1D;
+  stride: number;
+  pad: number;
+}
+
+export function conv(x: tf.Tensor4D, p: ConvParams, relu: boolean): tf.Tensor4D {
+  return tf.fused.conv2d({ x, filter: p.filter, bias: p.bias, strides: p.stride, pad: p.pad, activation: relu ? 'relu' : 'linear' });
+}
+
+/** PyTorch's pooled output length (no padding). */
+export function pooledSize(n: number, k: number, s: number, ceil: boolean): number {
+  const out = (ceil ? Math.ceil((n - k) / s) : Math.floor((n - k) / s)) + 1;
+  // ceil_mode never starts a window past the end of the input
+  return ceil && (out - 1) * s >= n ? out - 1 : out;
+}
+
+/**
+ * Max pooling k×k stride s without padding. `ceil` = PyTorch ceil_mode=True: the last, partial
+ * window is kept. Inputs here always follow a ReLU (≥ 0), so padding the right/bottom edge with
+ * zeros never changes a maximum.
+ */
+export function maxPool(x: tf.Tensor4D, k: number, s: number, ceil: boolean): tf.Tensor4D {
+  if (!ceil) return tf.maxPool(x, k, s, 'valid');
+  const [, h, w] = x.shape;
+  const oh = pooledSize(h, k, s, true);
+  const ow = pooledSize(w, k, s, true);
+  const padH = (oh - 1) * s + k - h;
+  const padW = (ow - 1) * s + k - w;
+  const padded = padH > 0 || padW > 0 ? tf.pad(x, [[0, 0], [0, Math.max(0, padH)], [0, Math.max(0, padW)], [0, 0]]) : x;
+  return tf.maxPool(padded, k, s, 'valid');
+}
+
+/** Throws ImageTooSmallError when a spatial size has dropped below 1 inside a network. */
+export function checkSize(size: number, stage: string, input: readonly number[], net: string): void {
+  if (size < 1) {
+    throw new ImageTooSmallError(`${net}: an input of ${input[0]}×${input[1]} is too small (spatial size reaches ${size} at ${stage})`);
+  }
+}
