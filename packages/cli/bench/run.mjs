@@ -1,0 +1,28 @@
+// Benchmarks the CLI's own compute (the DCP baseline) on the BUILT package and prints one
+// JSON document. Numbers on a shared 2-core machine are noisy.
+import { dehazeDcp } from '@diffli2d/cli';
+
+function image(width, height) {
+  const data = new Float32Array(width * height * 3);
+  let s = 12345;
+  for (let i = 0; i < data.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    data[i] = s / 4294967296;
+  }
+  return { width, height, data };
+}
+
+const results = [];
+for (const [w, h] of [[620, 460], [1280, 720]]) {
+  const img = image(w, h);
+  dehazeDcp(img); // warm-up
+  const times = [];
+  for (let k = 0; k < 3; k++) {
+    const t0 = performance.now();
+    dehazeDcp(img);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  results.push({ case: `dcp ${w}x${h}`, median_ms: Number(times[1].toFixed(1)), megapixels_per_s: Number(((w * h) / 1e6 / (times[1] / 1000)).toFixed(2)) });
+}
+console.log(JSON.stringify({ package: '@diffli2d/cli', node: process.version, note: 'single-threaded JS; shared 2-core machine, noisy', results }, null, 2));

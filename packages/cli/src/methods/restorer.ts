@@ -1,0 +1,64 @@
+// What eval and dehaze run on each image: the DiffLI2D model, the DCP baseline, or
+// (eval only) the identity, which scores the hazy input itself.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NotAvailableError, UsageError } from '../errors';
+import type { CommandContext } from '../context';
+import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
+import { dehazeDcp } from './dcp';
+import { loadModelRestorer } from './model';
+
+export interface Restorer {
+  /** 'identity', 'dcp' or 'model:<file>' — recorded in JSON output */
+  readonly name: string;
+  restore(image: Rgb8): Promise<Rgb8>;
+  dispose(): void;
+}
+
+export interface RestorerChoice {
+  model?: string;
+  method?: string;
+  identity?: boolean;
+}
+
+export const METHODS = ['dcp'] as const;
+
+export function identityRestorer(): Restorer {
+  return { name: 'identity', restore: async (image) => image, dispose: () => {} };
+}
+
+export function dcpRestorer(): Restorer {
+  return {
+    name: 'dcp',
+    restore: async (image) => toRgb8(dehazeDcp(toFloatImage(image)).image),
+    dispose: () => {},
+  };
+}
+
+/** Where a shipped default model would live (issue #9); undefined while none is shipped. */
+export function defaultModelPath(): string | undefined {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const candidate = path.resolve(here, '..', 'models', 'default.safetensors');
+  return fs.existsSync(candidate) ? candidate : undefined;
+}
+
+export async function createRestorer(choice: RestorerChoice, ctx: CommandContext, allowIdentity: boolean): Promise<Restorer> {
+  const picked = [choice.model !== undefined, choice.method !== undefined, Boolean(choice.identity)].filter(Boolean).length;
+  if (picked > 1) throw new UsageError('choose one of --model, --method and --identity');
+  if (choice.identity) {
+    if (!allowIdentity) throw new UsageError('--identity is only meaningful for eval');
+    return identityRestorer();
+  }
+  if (choice.method !== undefined) {
+    if (choice.method === 'dcp') return dcpRestorer();
+    throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
+  }
+  const model = choice.model ?? defaultModelPath();
+  if (model === undefined) {
+    throw new NotAvailableError(
+      'no default model is shipped with this version yet (issue #9); pass --model <checkpoint> or use --method dcp',
+    );
+  }
+  return loadModelRestorer(model, ctx);
+}

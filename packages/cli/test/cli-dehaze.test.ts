@@ -1,0 +1,101 @@
+// dehaze and the command tree, run as a subprocess of the built binary.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { sharedPath } from '../../../test-support/shared';
+import { expectCleanError, runCli, tempDir } from './support/run-cli';
+
+const DENSE = () => sharedPath('data', 'dense-haze-320x240', 'hazy');
+const LOL = () => sharedPath('data', 'lol-v1', 'low');
+
+describe('diffli2d dehaze', () => {
+  it('dehazes a folder with --method dcp: one output per input, same size and format', async () => {
+    const out = tempDir('dehaze');
+    const run = await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp', '--json']);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout);
+    const inputs = fs.readdirSync(DENSE()).sort();
+    expect(doc.count).toBe(inputs.length);
+    expect(fs.readdirSync(out).sort()).toEqual(inputs);
+    for (const name of inputs) {
+      const meta = await sharp(path.join(out, name)).metadata();
+      const source = await sharp(path.join(DENSE(), name)).metadata();
+      expect([meta.format, meta.width, meta.height]).toEqual(['png', source.width, source.height]);
+    }
+    // progress went to stderr, one line per image
+    expect(run.stderr.trim().split('\n')).toHaveLength(inputs.length);
+
+    // existing outputs are kept unless --overwrite
+    expectCleanError(await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp']), 1, /output exists; pass --overwrite/);
+    const again = await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp', '--overwrite', '-q']);
+    expect(again.code).toBe(0);
+    expect(again.stdout.trim()).toBe(`dcp: wrote ${inputs.length} image(s) to ${out}`);
+  });
+
+  it('takes glob patterns, --format, and --shard', async () => {
+    const out = tempDir('dehaze-glob');
+    const shards = [];
+    for (const i of [0, 1]) {
+      const run = await runCli(['dehaze', path.join(LOL(), '*.png'), '-o', out, '--method', 'dcp', '--format', 'jpeg', '--shard', `${i}/2`, '--json', '-q']);
+      expect(run.code).toBe(0);
+      shards.push(JSON.parse(run.stdout));
+    }
+    expect(shards.map((s) => s.count)).toEqual([3, 4]);
+    const expected = fs.readdirSync(LOL()).map((n) => n.replace(/\.png$/, '.jpg')).sort();
+    expect(fs.readdirSync(out).sort()).toEqual(expected);
+    const meta = await sharp(path.join(out, expected[0]!)).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 600, 400]);
+  });
+
+  it('never writes over its inputs', async () => {
+    const dir = tempDir('dehaze-inplace');
+    fs.copyFileSync(path.join(DENSE(), '01_hazy.png'), path.join(dir, '01_hazy.png'));
+    const before = fs.readFileSync(path.join(dir, '01_hazy.png'));
+    expectCleanError(await runCli(['dehaze', dir, '-o', dir, '--method', 'dcp', '--overwrite']), 1, /is one of the inputs/);
+    expect(fs.readFileSync(path.join(dir, '01_hazy.png')).equals(before)).toBe(true);
+  });
+
+  it('says plainly that no default model ships yet, and writes nothing', async () => {
+    const out = path.join(tempDir('dehaze-model'), 'out');
+    expectCleanError(await runCli(['dehaze', DENSE(), '-o', out]), 3, /no default model is shipped with this version yet/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
+  it('bad arguments and bad files give one-line errors', async () => {
+    const out = tempDir('dehaze-bad');
+    expectCleanError(await runCli(['dehaze', DENSE(), '--method', 'dcp']), 2, /-o\/--output <dir> is required/);
+    expectCleanError(await runCli(['dehaze', '/no/such/file.png', '-o', out, '--method', 'dcp']), 1, /no such file or folder/);
+    expectCleanError(await runCli(['dehaze', path.join(out, '*.png'), '-o', out, '--method', 'dcp']), 1, /no image files match/);
+    expectCleanError(await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp', '--format', 'gif']), 2, /--format expects png, jpeg or webp/);
+    expectCleanError(await runCli(['dehaze', DENSE(), '-o', out, '--model', path.join(out, 'missing.safetensors')]), 1, /missing\.safetensors: no such model file/);
+    expectCleanError(await runCli(['dehaze']), 2, /missing required argument 'inputs'/);
+    const bad = path.join(out, 'broken.jpg');
+    fs.writeFileSync(bad, Buffer.from([0xff, 0xd8, 0xff, 0x00, 1, 2, 3]));
+    expectCleanError(await runCli(['dehaze', bad, '-o', path.join(out, 'o'), '--method', 'dcp']), 1, /broken\.jpg: cannot decode image/);
+  });
+});
+
+describe('diffli2d command tree', () => {
+  it('--help lists every command, and each command has help with examples', async () => {
+    const top = await runCli(['--help']);
+    expect(top.code).toBe(0);
+    const commands = ['dehaze', 'eval', 'train', 'convert', 'data', 'hspace', 'bench', 'info'];
+    for (const c of commands) expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
+    for (const c of ['dehaze', 'eval']) {
+      const help = await runCli([c, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(/Examples:\n  \$ diffli2d /);
+    }
+  });
+
+  it('unknown commands and options exit 2 with one line', async () => {
+    expectCleanError(await runCli(['dehaz']), 2, /unknown command 'dehaz' \(Did you mean dehaze\?\)/);
+    expectCleanError(await runCli(['--seed', 'x', 'dehaze', DENSE(), '-o', '/tmp', '--method', 'dcp']), 2, /--seed expects a whole number/);
+  });
+
+  it('DIFFLI2D_DEBUG=1 adds the stack trace', async () => {
+    const run = await runCli(['dehaze', '/no/such.png', '-o', '/tmp', '--method', 'dcp'], { env: { DIFFLI2D_DEBUG: '1' } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/\n\s+at /);
+  });
+});
