@@ -1,28 +1,17 @@
 // Multi-threaded wasm in Node, run in a child process so that the jest worker's tfjs
 // state stays clean — and so we can see that the process exits by itself.
-import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import { compileSourceToTemp } from './compile-src';
+import { removeCompiledSource, runChild } from './child';
 
-let compiled: string;
-
-beforeAll(() => {
-  compiled = compileSourceToTemp();
-});
-
-afterAll(() => {
-  fs.rmSync(compiled, { recursive: true, force: true });
-});
+afterAll(() => removeCompiledSource());
 
 const CHILD = `
 const tf = require('@tensorflow/tfjs-core');
 require('@tensorflow/tfjs-backend-cpu');
 const os = require('node:os');
 const wt = require('node:worker_threads');
-const { initWasmThreads } = require(process.env.COMPILED + '/node/wasm-threads.js');
 const realCpus = os.cpus, realWorker = wt.Worker;
 (async () => {
-  const threads = await initWasmThreads({ threads: 2 });
+  const threads = await PKG.initWasmThreads({ threads: 2 });
   const restored = os.cpus === realCpus && wt.Worker === realWorker && !('Worker' in globalThis);
   // A conv2d on the threaded build, checked against the cpu backend.
   const x = tf.randomUniform([2, 17, 19, 8], -1, 1, 'float32', 1);
@@ -38,19 +27,10 @@ const realCpus = os.cpus, realWorker = wt.Worker;
 `;
 
 it('runs the threaded SIMD build with 2 threads, matches cpu, and lets the process exit by itself', () => {
-  const child = spawnSync(process.execPath, ['-e', CHILD], {
-    cwd: __dirname,
-    env: { ...process.env, COMPILED: compiled },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  const r = runChild(CHILD, {}, 30_000);
   // A child still alive at the timeout is killed with SIGTERM: the thread workers kept it alive.
-  expect({ signal: child.signal, status: child.status, stderr: child.status === 0 ? '' : child.stderr })
+  expect({ signal: r.signal, status: r.status, stderr: r.status === 0 ? '' : r.stderr })
     .toEqual({ signal: null, status: 0, stderr: '' });
-  const line = child.stdout.trim().split('\n').pop() ?? '';
-  const result = JSON.parse(line);
-  expect(result.threads).toBe(2);
-  expect(result.backend).toBe('wasm');
-  expect(result.restored).toBe(true);
-  expect(result.relErr).toBeLessThanOrEqual(1e-5);
+  expect(r.json).toMatchObject({ threads: 2, backend: 'wasm', restored: true });
+  expect(r.json.relErr).toBeLessThanOrEqual(1e-5);
 });
