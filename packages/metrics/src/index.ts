@@ -22,3 +22,5 @@ export { ssimTf } from './tf/ssim-tf';
 export { LPIPS, type LpipsOptions, type LpipsResult } from './lpips/lpips';
 export { LPIPS_NETS, type LpipsNet } from './lpips/backbones';
 export type { WeightSource } from './nn/weights';
+export { symmetricEigen, type SymmetricEigen } from './fid/eigen';
+export { frechetDistance, featureStatistics, traceSqrtProduct, fidFromFeatures, type GaussianStats } from './fid/frechet';
