@@ -12,3 +12,4 @@ export { IMAGE_EXTENSIONS, isImagePath } from './layouts/paths';
 export { applyAugment, drawAugment, resizeBilinear, type AugmentParams, type AugmentOptions } from './augment';
 export { PairedLoader, type PairedLoaderOptions, type LoaderState, type LoaderPair, type Batch, type Sample, type DecodeFn } from './loader';
 export { batchToTensors, type TensorBatch } from './batch';
+export { addHaze, pseudoDepth, smoothNoise, drawHazeParams, type HazeOptions, type HazeResult, type HazeRanges, type PseudoDepthKind } from './haze';

@@ -4,3 +4,4 @@ export { scanDataset, type ScanOptions, type ScanResult } from './node/scan';
 export { decodeImage, decodeImageU8, readImageInfo, DEFAULT_MAX_PIXELS, type DecodeOptions, type DecodeNote, type ImageInfo } from './node/decode';
 export { encodeImage, type EncodeOptions, type EncodeFormat } from './node/encode';
 export { listFiles } from './node/files';
+export { synthesizeHazePairs, type SynthesizeHazeOptions, type SynthesizeHazeResult, type SynthesizedPair } from './node/haze-files';
