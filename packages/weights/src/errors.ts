@@ -17,9 +17,3 @@ export class WeightsFormatError extends Error {
 export class UnsafePickleError extends WeightsFormatError {
   override readonly name: string = 'UnsafePickleError';
 }
-
-/** Wraps the creation of an error with a file name prefix, keeping the subclass. */
-export function withFile<E extends WeightsFormatError>(err: E, file: string | undefined): E {
-  if (file !== undefined && !err.message.startsWith(file)) err.message = `${file}: ${err.message}`;
-  return err;
-}

@@ -9,3 +9,8 @@ export { readSafetensors, type WeightsFile, type ReadSafetensorsOptions } from '
 export { writeSafetensors, type TensorInput, type TensorInputs } from './safetensors/write';
 export { MAX_HEADER_BYTES } from './safetensors/header';
 export { readTorchCheckpoint, type ReadTorchOptions } from './torch/read';
+export { type ByteSource, ByteSourceError, bytesSource, blobSource, responseSource } from './source';
+export type { LazyWeights, TensorInfo, TensorSelector } from './lazy/types';
+export { openSafetensors } from './lazy/safetensors';
+export { openTorchCheckpoint, type OpenTorchOptions } from './lazy/torch';
+export { openWeights, detectFormat } from './lazy/open';
