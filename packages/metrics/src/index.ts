@@ -24,3 +24,5 @@ export { LPIPS_NETS, type LpipsNet } from './lpips/backbones';
 export type { WeightSource } from './nn/weights';
 export { symmetricEigen, type SymmetricEigen } from './fid/eigen';
 export { frechetDistance, featureStatistics, traceSqrtProduct, fidFromFeatures, type GaussianStats } from './fid/frechet';
+export { InceptionV3FID, foldBatchNorm, INCEPTION_BN_EPS, type InceptionOptions } from './fid/inception';
+export { inceptionParameterShapes } from './fid/inception-spec';

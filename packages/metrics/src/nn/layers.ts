@@ -7,11 +7,14 @@ export interface ConvParams {
   filter: tf.Tensor4D; // HWIO
   bias: tf.Tensor1D;
   stride: number;
-  pad: number;
+  /** Zero padding: the same on all sides, or [rows, columns] for non-square kernels. */
+  pad: number | [number, number];
 }
 
 export function conv(x: tf.Tensor4D, p: ConvParams, relu: boolean): tf.Tensor4D {
-  return tf.fused.conv2d({ x, filter: p.filter, bias: p.bias, strides: p.stride, pad: p.pad, activation: relu ? 'relu' : 'linear' });
+  const pad: number | [[number, number], [number, number], [number, number], [number, number]] =
+    typeof p.pad === 'number' ? p.pad : [[0, 0], [p.pad[0], p.pad[0]], [p.pad[1], p.pad[1]], [0, 0]];
+  return tf.fused.conv2d({ x, filter: p.filter, bias: p.bias, strides: p.stride, pad, activation: relu ? 'relu' : 'linear' });
 }
 
 /** PyTorch's pooled output length (no padding). */
@@ -42,4 +45,15 @@ export function checkSize(size: number, stage: string, input: readonly number[],
   if (size < 1) {
     throw new ImageTooSmallError(`${net}: an input of ${input[0]}×${input[1]} is too small (spatial size reaches ${size} at ${stage})`);
   }
+}
+
+/**
+ * 3×3 stride-1 average pool with padding 1 that leaves the padding out of the count (TF's
+ * behaviour, PyTorch's count_include_pad=False). Dividing by the pooled ones-plane makes it exact
+ * whether or not a backend counts padding.
+ */
+export function avgPoolExcludingPad(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  const counts = tf.avgPool(tf.ones([1, h, w, 1]) as tf.Tensor4D, 3, 1, 'same');
+  return tf.div(tf.avgPool(x, 3, 1, 'same'), counts);
 }
