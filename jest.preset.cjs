@@ -12,7 +12,7 @@ module.exports = (packageDir) => ({
   },
   moduleNameMapper: {
     '^@diffli2d/([a-z0-9-]+)$': path.join(__dirname, 'packages/$1/src/index.ts'),
-    '^@diffli2d/([a-z0-9-]+)/browser$': path.join(__dirname, 'packages/$1/src/browser.ts'),
+    '^@diffli2d/([a-z0-9-]+)/(browser|node)$': path.join(__dirname, 'packages/$1/src/$2.ts'),
   },
   testTimeout: 120000,
   maxWorkers: process.env.CI ? 2 : '50%',
