@@ -32,6 +32,8 @@ export interface ImagePair {
   dataset?: string;
   split?: Split;
   task?: Task;
+  /** SHA-256 (hex) of the files, when a manifest gives them (sha256_hazy / sha256_clean). */
+  sha256?: { hazy?: string; clean?: string };
   /** Size of the hazy image (after EXIF orientation) when sizes were read. */
   width?: number;
   height?: number;

@@ -51,6 +51,9 @@ export function pairsFromManifest(json: unknown, file: string): ImagePair[] {
     }
     const task = entry.task ?? (hk === 'low' ? 'lowlight' : undefined);
     if (task === 'dehaze' || task === 'lowlight') pair.task = task as Task;
+    const sh = typeof entry.sha256_hazy === 'string' ? entry.sha256_hazy : undefined;
+    const sc = typeof entry.sha256_clean === 'string' ? entry.sha256_clean : undefined;
+    if (sh || sc) pair.sha256 = { ...(sh && { hazy: sh }), ...(sc && { clean: sc }) };
     if (Number.isInteger(entry.width) && Number.isInteger(entry.height)) {
       pair.width = entry.width as number;
       pair.height = entry.height as number;

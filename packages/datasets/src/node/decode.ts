@@ -117,6 +117,11 @@ async function decodeRaw(input: Input, options: DecodeOptions): Promise<RawDecod
   return { info, samples, channels };
 }
 
+/** Fully decodes the file (to catch truncated / damaged pixel data) without converting it; returns its header info. */
+export async function verifyImage(input: Input, options: DecodeOptions = {}): Promise<ImageInfo> {
+  return (await decodeRaw(input, options)).info;
+}
+
 /** Decodes to RGB float32 HWC in [0,1]. */
 export async function decodeImage(input: Input, options: DecodeOptions = {}): Promise<RgbImage> {
   const { info, samples, channels } = await decodeRaw(input, options);
