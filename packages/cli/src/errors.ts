@@ -50,3 +50,10 @@ export function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   return 1;
 }
+
+/** A check ran and found problems (e.g. `data check --strict`). Exit 1. */
+export class CheckFailedError extends CliError {
+  constructor(message: string) {
+    super(message, 1);
+  }
+}

@@ -31,7 +31,7 @@ export function buildProgram(streams: Streams, state: RunState = {}): Command {
   program
     .description('DiffLI2D.js: image dehazing guided by the semantic latent space (h-space) of a diffusion model')
     .version(VERSION, '-V, --version')
-    .option('--backend <name>', 'tfjs backend: auto, tensorflow, webgpu, wasm or cpu', 'auto')
+    .option('--backend <name>', 'tfjs backend: auto, tensorflow (tfjs-node[-gpu]), webgpu, wasm, cpu, or an order like webgpu,wasm', 'auto')
     .option('--seed <n>', 'seed for every random choice (crops, noise, t-SNE start)', '0')
     .option('--json', 'print exactly one JSON document on stdout (notes and progress go to stderr)')
     .option('-q, --quiet', 'no progress or notes on stderr')

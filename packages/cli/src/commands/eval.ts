@@ -76,7 +76,7 @@ async function runEval(o: Record<string, unknown>, ctx: CommandContext): Promise
     const [start, end] = shardRange(pairs.length, shard);
     const mine = pairs.slice(start, end);
     const restorer = await createRestorer({ model: o.model as string | undefined, method: o.method as string | undefined, identity: Boolean(o.identity) }, ctx, true);
-    const lpips = metrics.includes('lpips') ? await createLpipsScorer(o.lpipsWeights as string | undefined) : undefined;
+    const lpips = metrics.includes('lpips') ? await createLpipsScorer(o.lpipsWeights as string | undefined, ctx) : undefined;
     const scorer = await createScorer(metrics, lpips);
     ctx.note(`eval: ${restorer.name} on ${mine.length} pair(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${pairs.length})` : ''}`);
     try {

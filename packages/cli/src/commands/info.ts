@@ -1,10 +1,76 @@
+import { createRequire } from 'node:module';
+import * as os from 'node:os';
 import { Command } from 'commander';
-import { NotAvailableError } from '../errors';
+import type { CommandContext, CommandResult } from '../context';
+import { defaultModelPath } from '../methods/restorer';
 import type { Bind } from '../program';
+import { prepareBackend } from '../util/backend';
+import { describeModelFile } from '../methods/model-info';
+import { VERSION } from '../version';
+
+const PACKAGES = [
+  '@diffli2d/weights',
+  '@diffli2d/backends',
+  '@diffli2d/ddpm-hspace',
+  '@diffli2d/metrics',
+  '@diffli2d/datasets',
+  '@diffli2d/diffli2d',
+  '@tensorflow/tfjs-core',
+  '@tensorflow/tfjs-backend-wasm',
+  '@tensorflow/tfjs-node',
+  '@tensorflow/tfjs-node-gpu',
+  'sharp',
+];
 
 export function registerInfo(program: Command, bind: Bind): void {
-  const cmd = program.command('info').description('(not wired yet)');
-  bind(cmd, async () => {
-    throw new NotAvailableError('info is not wired yet');
-  });
+  const cmd = program
+    .command('info')
+    .description('versions, the backend this machine gets and why, and a summary of a model file')
+    .option('--model <file>', 'also summarise this DiffLI2D model or checkpoint file')
+    .option('--no-backend', 'skip choosing a backend (faster)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ diffli2d info
+  $ diffli2d info --backend wasm --json
+  $ diffli2d info --model runs/tiny/model.safetensors`,
+    );
+  bind(cmd, (_args, o, ctx) => runInfo(o, ctx));
+}
+
+function versionOf(require: NodeRequire, name: string): string | null {
+  try {
+    return (require(`${name}/package.json`) as { version: string }).version;
+  } catch {
+    return null;
+  }
+}
+
+async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
+  const require = createRequire(import.meta.url);
+  const versions: Record<string, string | null> = { '@diffli2d/cli': VERSION, node: process.versions.node };
+  for (const p of PACKAGES) versions[p] = versionOf(require, p);
+  const backend = o.backend === false ? null : await prepareBackend(ctx);
+  const model = o.model !== undefined ? await describeModelFile(String(o.model)) : null;
+  const json = {
+    versions,
+    platform: { os: `${os.platform()} ${os.release()}`, arch: os.arch(), cpus: os.cpus().length, memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)) },
+    backend,
+    defaultModel: defaultModelPath() ?? null,
+    model,
+  };
+  const lines = [
+    `diffli2d ${VERSION} on Node ${process.versions.node}, ${json.platform.os} ${json.platform.arch}, ${json.platform.cpus} CPU(s)`,
+    ...Object.entries(versions)
+      .filter(([k]) => k !== '@diffli2d/cli' && k !== 'node')
+      .map(([k, v]) => `  ${k.padEnd(30)} ${v ?? 'not installed'}`),
+  ];
+  if (backend) {
+    lines.push(`backend: ${backend.name} (${backend.detail})`);
+    for (const [n, why] of Object.entries(backend.reasons)) lines.push(`  skipped ${n}: ${why}`);
+  }
+  lines.push(`default model: ${json.defaultModel ?? 'none shipped yet (issue #9)'}`);
+  if (model) lines.push(`model ${model.file}: ${model.summary}`);
+  return { json, text: lines.join('\n') };
 }

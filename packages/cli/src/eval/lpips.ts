@@ -1,18 +1,68 @@
 // LPIPS for eval: a weights file made by `diffli2d convert lpips` (backbone + linear
 // calibration in one safetensors file) run through @diffli2d/metrics on the chosen backend.
+import type { CommandContext } from '../context';
+import { InputError, NotAvailableError } from '../errors';
 import type { Rgb8 } from '../io/images';
-import { NotAvailableError } from '../errors';
+import { prepareBackend } from '../util/backend';
+import { loadExport, loadModule } from '../util/libs';
+import { readWeightsFile, type TensorEntryLike } from '../convert/files';
 
 export interface LpipsScorer {
   distance(a: Rgb8, b: Rgb8): Promise<number>;
   dispose(): void;
 }
 
-export async function createLpipsScorer(weightsFile: string | undefined): Promise<LpipsScorer> {
+interface LpipsNetwork {
+  distance(img0: unknown, img1: unknown): Promise<Float32Array>;
+  dispose(): void;
+}
+interface LpipsClass {
+  fromWeights(net: string, backbone: Map<string, TensorEntryLike>, lin: Map<string, TensorEntryLike>): LpipsNetwork;
+}
+
+/** Builds the metrics package's LPIPS on the backend chosen by --backend. */
+export async function buildLpips(net: string, backbone: Map<string, TensorEntryLike>, lin: Map<string, TensorEntryLike>, ctx: CommandContext): Promise<LpipsNetwork> {
+  const LPIPS = await loadExport<LpipsClass>('@diffli2d/metrics', 'LPIPS', 'LPIPS');
+  await prepareBackend(ctx);
+  return LPIPS.fromWeights(net as 'alex', backbone, lin);
+}
+
+export async function createLpipsScorer(weightsFile: string | undefined, ctx: CommandContext): Promise<LpipsScorer> {
   if (weightsFile === undefined) {
     throw new NotAvailableError(
       '--metrics lpips needs --lpips-weights <file> (make one with `diffli2d convert lpips`); no ImageNet LPIPS backbone ships with this package',
     );
   }
-  throw new NotAvailableError('LPIPS scoring is not wired into eval yet');
+  const { tensors, metadata } = await readWeightsFile(weightsFile);
+  if (metadata.format !== 'diffli2d-lpips' || !metadata.net) {
+    throw new InputError(`${weightsFile}: not an LPIPS file made by \`diffli2d convert lpips\` (metadata format '${metadata.format ?? ''}')`);
+  }
+  const split = (prefix: string) => new Map([...tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t] as const));
+  const network = await buildLpips(metadata.net, split('backbone.'), split('lin.'), ctx);
+  const tf = (await loadModule('@tensorflow/tfjs')) as unknown as TfLike;
+  const toTensor = (img: Rgb8) =>
+    tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3], 'float32'), 2 / 255), 1));
+  return {
+    async distance(a, b) {
+      const x = toTensor(a);
+      const y = toTensor(b);
+      try {
+        return (await network.distance(x, y))[0]!;
+      } finally {
+        x.dispose();
+        y.dispose();
+      }
+    },
+    dispose: () => network.dispose(),
+  };
+}
+
+interface TensorLike {
+  dispose(): void;
+}
+interface TfLike {
+  tidy<T>(fn: () => T): T;
+  tensor4d(data: Float32Array, shape: number[], dtype: 'float32'): TensorLike;
+  mul(a: TensorLike, b: number): TensorLike;
+  sub(a: TensorLike, b: number): TensorLike;
 }
