@@ -10,6 +10,7 @@ export const LAYOUT_NAMES = [
   'reside-ots',
   'sots-indoor',
   'sots-outdoor',
+  'sots',
   'hsts',
   'dense-haze',
   'nh-haze',

@@ -202,3 +202,19 @@ test('pairFiles works on a bare list of paths (no file system) for the browser',
 });
 
 export type { ScanResult };
+
+test('SOTS root with indoor/ and outdoor/ side by side: both namings paired under "sots"', async () => {
+  const r = await scanTree('SOTS-all/SOTS', ['indoor/hazy/1400_1.png', 'indoor/gt/1400.png', 'outdoor/hazy/0001_0.8_0.2.jpg', 'outdoor/gt/0001.png']);
+  expect(r.scan.layout).toBe('sots');
+  expect(r.pairs).toEqual([
+    ['indoor/hazy/1400_1.png', 'indoor/gt/1400.png', 'test'],
+    ['outdoor/hazy/0001_0.8_0.2.jpg', 'outdoor/gt/0001.png', 'test'],
+  ]);
+  expect(r.unpaired).toEqual([]);
+});
+
+test('OTS shipped with clear_images/ and hazy part folders', async () => {
+  const r = await scanTree('OTS_ALPHA', ['haze/part3/0002_0.85_0.04.jpg', 'clear/clear_images/0002.jpg']);
+  expect(r.scan.layout).toBe('reside-ots');
+  expect(r.pairs).toEqual([['haze/part3/0002_0.85_0.04.jpg', 'clear/clear_images/0002.jpg', 'train']]);
+});

@@ -26,14 +26,24 @@ export interface LayoutRule {
   hint(context: string, files: ParsedPath[]): number;
 }
 
-const HAZY_DIRS = ['hazy', 'haze', 'input', 'inputs', 'lq', 'degraded'];
-const CLEAN_DIRS = ['clear', 'clean', 'gt', 'groundtruth', 'ground_truth', 'ground-truth', 'target', 'targets', 'hq'];
+const HAZY_DIRS = ['hazy', 'haze', 'hazy_images', 'input', 'inputs', 'lq', 'degraded'];
+const CLEAN_DIRS = ['clear', 'clear_images', 'clean', 'gt', 'groundtruth', 'ground_truth', 'ground-truth', 'target', 'targets', 'hq'];
+const RESIDE_HAZY_DIRS = ['hazy', 'haze', 'hazy_images'];
 const ROLE_DIRS = new Set([...HAZY_DIRS, ...CLEAN_DIRS, 'low', 'high', 'normal', 'synthetic', 'original']);
 
 /** Index of the innermost folder named one of `names` (case-insensitive), or -1. */
 function roleDirIndex(dirs: string[], names: readonly string[]): number {
   for (let i = dirs.length - 1; i >= 0; i--) if (names.includes(dirs[i]!.toLowerCase())) return i;
   return -1;
+}
+
+/**
+ * Start of a run of differently named role folders ending at `i` (OTS clear/clear_images → the
+ * index of clear). A folder named like its parent (HSTS synthetic/synthetic) starts its own run.
+ */
+function roleRunStart(dirs: string[], i: number, names: readonly string[]): number {
+  while (i > 0 && names.includes(dirs[i - 1]!.toLowerCase()) && dirs[i - 1]!.toLowerCase() !== dirs[i]!.toLowerCase()) i--;
+  return i;
 }
 
 /** Classifies by a role folder: scope = the folders above it, so sub-folders inside (OTS part1..4) do not matter. */
@@ -48,11 +58,11 @@ function byRoleDir(
   const c = roleDirIndex(p.dirs, cleanDirs);
   if (h > c) {
     const id = hazyId(p.stem);
-    return id === null ? null : { role: 'hazy', scope: p.dirs.slice(0, h).join('/'), id, key: p.stem };
+    return id === null ? null : { role: 'hazy', scope: p.dirs.slice(0, roleRunStart(p.dirs, h, hazyDirs)).join('/'), id, key: p.stem };
   }
   if (c > h) {
     const id = cleanId(p.stem);
-    return id === null ? null : { role: 'clean', scope: p.dirs.slice(0, c).join('/'), id, key: id };
+    return id === null ? null : { role: 'clean', scope: p.dirs.slice(0, roleRunStart(p.dirs, c, cleanDirs)).join('/'), id, key: id };
   }
   return null;
 }
@@ -159,7 +169,7 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     manyToOne: true,
     classify: (p) => {
       if (/^(trans|depth|transmission)$/i.test(p.dirs[p.dirs.length - 1] ?? '')) return 'ignore';
-      return byRoleDir(p, ['hazy', 'haze'], CLEAN_DIRS, match(THREE_PART), match(NUM));
+      return byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, match(THREE_PART), match(NUM));
     },
     defaultSplit: () => 'train',
     hint: (context, files) => Math.max(hintFrom([[/(^|[^s])its\b/, 0.6], [/indoor/, 0.4]])(context), jpgShare(files) < 0.5 ? 0.2 : 0),
@@ -171,7 +181,7 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     manyToOne: true,
     classify: (p) => {
       if (/^(trans|depth|transmission)$/i.test(p.dirs[p.dirs.length - 1] ?? '')) return 'ignore';
-      return byRoleDir(p, ['hazy', 'haze'], CLEAN_DIRS, match(THREE_PART), match(NUM));
+      return byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, match(THREE_PART), match(NUM));
     },
     defaultSplit: () => 'train',
     hint: (context, files) => Math.max(hintFrom([[/(^|[^s])ots\b/, 0.6]])(context), jpgShare(files) > 0.5 ? 0.3 : 0),
@@ -181,7 +191,7 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     dataset: 'RESIDE SOTS outdoor',
     task: 'dehaze',
     manyToOne: true,
-    classify: (p) => byRoleDir(p, ['hazy', 'haze'], CLEAN_DIRS, match(THREE_PART), match(NUM)),
+    classify: (p) => byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, match(THREE_PART), match(NUM)),
     defaultSplit: () => 'test',
     hint: hintFrom([[/sots/, 0.5], [/outdoor/, 0.4], [/(^|\/)gt(\/|$)/, 0.35]]),
   },
@@ -190,9 +200,19 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     dataset: 'RESIDE SOTS indoor',
     task: 'dehaze',
     manyToOne: true,
-    classify: (p) => byRoleDir(p, ['hazy', 'haze'], CLEAN_DIRS, match(TWO_PART), match(NUM)),
+    classify: (p) => byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, match(TWO_PART), match(NUM)),
     defaultSplit: () => 'test',
     hint: hintFrom([[/sots|nyuhaze/, 0.5]]),
+  },
+  {
+    // The whole SOTS folder (indoor/ and outdoor/ side by side): either naming.
+    name: 'sots',
+    dataset: 'RESIDE SOTS',
+    task: 'dehaze',
+    manyToOne: true,
+    classify: (p) => byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, (s) => match(TWO_PART)(s) ?? match(THREE_PART)(s), match(NUM)),
+    defaultSplit: () => 'test',
+    hint: hintFrom([[/sots/, 0.5]]),
   },
   {
     name: 'paired-folders',
@@ -212,7 +232,7 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     classify: (p) => {
       const viaSynthetic = byRoleDir(p, ['synthetic'], ['original'], same, same);
       if (viaSynthetic) return viaSynthetic;
-      return byRoleDir(p, ['hazy', 'haze'], CLEAN_DIRS, (s) => TWO_PART.exec(s)?.[1] ?? s, same);
+      return byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, (s) => TWO_PART.exec(s)?.[1] ?? s, same);
     },
     defaultSplit: () => 'test',
     hint: hintFrom([[/hsts/, 0.7]]),
