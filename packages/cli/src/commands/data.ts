@@ -5,7 +5,7 @@ import { CheckFailedError, UsageError } from '../errors';
 import type { Bind } from '../program';
 import { loadExport } from '../util/libs';
 import { positiveInt, requireOption } from '../util/options';
-import { checkDataset, formatCheck } from '../data/check';
+import { checkDataset, formatCheck, problemCount } from '../data/check';
 
 export function registerData(program: Command, bind: Bind): void {
   const data = program.command('data').description('inspect datasets and make synthetic hazy pairs');
@@ -27,7 +27,7 @@ Examples:
       'after',
       `
 --json prints { layout, pairs, unpaired, corrupt, ... }; corrupt lists files that do
-not decode (reasons in corruptReasons). The exit status is 0 when the check ran;
+not decode (reasons in corruptDetails). The exit status is 0 when the check ran;
 add --strict to exit 1 when anything is unpaired, corrupt or mismatched.
 
 Examples:
@@ -38,9 +38,10 @@ Examples:
   bind(check, async (args, o, ctx) => {
     const report = await checkDataset(String(args[0]), { layout: o.layout as string | undefined, decode: o.decode !== false }, ctx);
     const result = { json: report, text: formatCheck(report) };
-    if (o.strict && report.problems > 0) {
+    const problems = problemCount(report);
+    if (o.strict && problems > 0) {
       ctx.streams.stdout.write((ctx.options.json ? JSON.stringify(report, null, 2) : result.text) + '\n');
-      throw new CheckFailedError(`${report.problems} problem(s) found in ${report.root}`);
+      throw new CheckFailedError(`${problems} problem(s) found in ${report.root}`);
     }
     return result;
   });
