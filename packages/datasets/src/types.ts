@@ -3,9 +3,13 @@
 export type Split = 'train' | 'val' | 'test';
 export type Task = 'dehaze' | 'lowlight';
 
-/** Every layout this package can pair, by the name `scanDataset({ layout })` accepts. */
+/**
+ * Every layout this package can pair, by the name `scanDataset({ layout })` accepts. 'mixed' is
+ * only reported (never requested): a folder whose sub-folders hold different datasets.
+ */
 export const LAYOUT_NAMES = [
   'manifest',
+  'mixed',
   'reside-its',
   'reside-ots',
   'sots-indoor',

@@ -218,3 +218,26 @@ test('OTS shipped with clear_images/ and hazy part folders', async () => {
   expect(r.scan.layout).toBe('reside-ots');
   expect(r.pairs).toEqual([['haze/part3/0002_0.85_0.04.jpg', 'clear/clear_images/0002.jpg', 'train']]);
 });
+
+test('several datasets side by side without a manifest: each sub-folder detected on its own ("mixed")', async () => {
+  const r = await scanTree('mixed-root', [
+    'sots-indoor/hazy/1400_1.png',
+    'sots-indoor/hazy/1400_2.png',
+    'sots-indoor/clean/1400.png',
+    'lol-v1/low/5.png',
+    'lol-v1/high/5.png',
+    'dense-haze/hazy/01_hazy.png',
+    'dense-haze/clean/01_GT.png',
+    'dense-haze/hazy/02_hazy.png',
+    'notes/readme.png',
+  ]);
+  expect(r.scan.layout).toBe('mixed');
+  expect(r.pairs).toEqual([
+    ['dense-haze/hazy/01_hazy.png', 'dense-haze/clean/01_GT.png', 'train'],
+    ['lol-v1/low/5.png', 'lol-v1/high/5.png', null],
+    ['sots-indoor/hazy/1400_1.png', 'sots-indoor/clean/1400.png', 'test'],
+    ['sots-indoor/hazy/1400_2.png', 'sots-indoor/clean/1400.png', 'test'],
+  ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+  expect(r.scan.pairs.map((p) => p.dataset).sort()).toEqual(['Dense-Haze', 'LOL-v1', 'RESIDE SOTS indoor', 'RESIDE SOTS indoor']);
+  expect(r.unpaired).toEqual(['dense-haze/hazy/02_hazy.png', 'notes/readme.png']);
+});

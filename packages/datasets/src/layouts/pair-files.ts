@@ -12,6 +12,8 @@ export interface PairFilesOptions {
   layout?: LayoutName;
   /** Text used to break ties between look-alike layouts (usually the dataset folder's path). */
   context?: string;
+  /** Do not try detecting each top-level sub-folder on its own (the 'mixed' result). */
+  noSubfolderSplit?: boolean;
 }
 
 interface RuleOutcome extends PairingResult {
@@ -106,7 +108,7 @@ export function pairFiles(files: readonly string[], options: PairFilesOptions = 
     const rule = ruleByName(options.layout);
     if (!rule) {
       throw new LayoutError(
-        `unknown or non-file layout "${options.layout}"; expected one of ${LAYOUT_NAMES.filter((n) => n !== 'manifest').join(', ')}`,
+        `unknown or non-file layout "${options.layout}"; expected one of ${LAYOUT_NAMES.filter((n) => n !== 'manifest' && n !== 'mixed').join(', ')}`,
         options.context ?? '',
       );
     }
@@ -128,7 +130,45 @@ export function pairFiles(files: readonly string[], options: PairFilesOptions = 
     );
   }
   const { score: _score, ...result } = best;
+  if (result.unpaired.length > 0 && !options.noSubfolderSplit) {
+    const mixed = pairBySubfolder(files, options);
+    if (mixed && mixed.pairs.length > result.pairs.length) return mixed;
+  }
   return result;
+}
+
+/**
+ * A folder holding several datasets side by side (sots-indoor/, lol-v1/, dense-haze/): each
+ * top-level sub-folder detected on its own. Undefined when fewer than two sub-folders pair.
+ */
+function pairBySubfolder(files: readonly string[], options: PairFilesOptions): PairingResult | undefined {
+  const groups = new Map<string, string[]>();
+  const loose: string[] = [];
+  for (const f of files) {
+    const slash = f.indexOf('/');
+    if (slash < 0) loose.push(f);
+    else groups.set(f.slice(0, slash), [...(groups.get(f.slice(0, slash)) ?? []), f.slice(slash + 1)]);
+  }
+  const merged: PairingResult = { layout: 'mixed', pairs: [], unpaired: loose.filter(isImagePath), duplicates: [], ignored: [] };
+  let paired = 0;
+  for (const [dir, sub] of groups) {
+    const prefix = (f: string) => `${dir}/${f}`;
+    let r: PairingResult;
+    try {
+      r = pairFiles(sub, { context: `${options.context ?? ''}/${dir}`, noSubfolderSplit: true });
+    } catch {
+      merged.unpaired.push(...sub.filter(isImagePath).map(prefix));
+      continue;
+    }
+    paired++;
+    merged.pairs.push(...r.pairs.map((p) => ({ ...p, id: prefix(p.id), hazy: prefix(p.hazy), clean: prefix(p.clean), ...(p.sceneId !== undefined && { sceneId: prefix(p.sceneId) }) })));
+    merged.unpaired.push(...r.unpaired.map(prefix));
+    merged.duplicates.push(...r.duplicates.map((d) => ({ ...d, key: prefix(d.key), files: d.files.map(prefix) })));
+    merged.ignored.push(...r.ignored.map(prefix));
+  }
+  if (paired < 2) return undefined;
+  merged.unpaired.sort(naturalCompare);
+  return merged;
 }
 
 export type { Split };
