@@ -23,6 +23,7 @@ export { LPIPS, type LpipsOptions, type LpipsResult } from './lpips/lpips';
 export { LPIPS_NETS, type LpipsNet } from './lpips/backbones';
 export type { WeightSource } from './nn/weights';
 export { symmetricEigen, type SymmetricEigen } from './fid/eigen';
-export { frechetDistance, featureStatistics, traceSqrtProduct, fidFromFeatures, type GaussianStats } from './fid/frechet';
+export { frechetDistance, featureStatistics, traceSqrtProduct, type GaussianStats } from './fid/frechet';
+export { fidFromFeatures } from './fid/fid-features';
 export { InceptionV3FID, foldBatchNorm, INCEPTION_BN_EPS, type InceptionOptions } from './fid/inception';
 export { inceptionParameterShapes } from './fid/inception-spec';

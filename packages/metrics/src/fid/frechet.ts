@@ -19,8 +19,11 @@ function checkFiniteArray(x: ArrayLike<number>, what: string): void {
   }
 }
 
-/** Mean and unbiased covariance (divided by n − 1, as numpy.cov) of n row-major feature vectors of length d. */
-export function featureStatistics(features: ArrayLike<number>, n: number, d: number): GaussianStats {
+/**
+ * Mean and unbiased covariance (divided by n − 1, as numpy.cov) of n row-major feature vectors of
+ * length d. `covariance: false` skips Σ (returned empty).
+ */
+export function featureStatistics(features: ArrayLike<number>, n: number, d: number, opts: { covariance?: boolean } = {}): GaussianStats {
   if (!Number.isInteger(n) || !Number.isInteger(d) || n < 2 || d < 1 || features.length !== n * d) {
     throw new InvalidShapeError(`featureStatistics: need n ≥ 2 vectors of length d ≥ 1 (n·d values); got n = ${n}, d = ${d}, ${features.length} values`);
   }
@@ -28,6 +31,7 @@ export function featureStatistics(features: ArrayLike<number>, n: number, d: num
   const mu = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mu[j] = mu[j]! + features[i * d + j]!;
   for (let j = 0; j < d; j++) mu[j] = mu[j]! / n;
+  if (opts.covariance === false) return { mu, sigma: new Float64Array(0) };
   const centred = new Float64Array(n * d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) centred[i * d + j] = features[i * d + j]! - mu[j]!;
   // Σ = XᵀX / (n − 1), accumulated row by row (lower triangle, mirrored).
@@ -100,9 +104,4 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
     traces += a.sigma[i * d + i]! + b.sigma[i * d + i]!;
   }
   return meanTerm + traces - 2 * traceSqrtProduct(a.sigma, b.sigma, d);
-}
-
-/** FID between two sets of feature vectors (n1×d and n2×d row-major). */
-export function fidFromFeatures(features1: ArrayLike<number>, n1: number, features2: ArrayLike<number>, n2: number, d: number): number {
-  return frechetDistance(featureStatistics(features1, n1, d), featureStatistics(features2, n2, d));
 }
