@@ -1,1 +1,14 @@
+// @diffli2d/ddpm-hspace — the guided-diffusion (ADM) UNet in TensorFlow.js, its DDPM
+// schedule and q_sample, h-space extraction and checkpoint conversion. Browser-safe.
 export const VERSION = '0.1.0';
+
+export { AdmConfigError, AdmInputError, AdmWeightsError, type WeightMismatch } from './errors';
+export {
+  ADM_PRESETS, resolveConfig, parseModelFlags, configFromMetadata, configToMetadata,
+  type AdmConfig, type AdmConfigInput, type AdmConfigLike, type PresetName,
+} from './config';
+export { unetStructure, type UNetStructure, type BlockDesc, type LayerDesc } from './structure';
+export { admParameterSpec, countParameters, checkWeights, type ParamSpec, type UNetParts } from './spec';
+export { timestepEmbedding, timestepFrequencies } from './timestep';
+export { AdmUNet, type AdmUNetOptions, type FeatureTap } from './unet';
+export type { WeightEntry, WeightSource } from './weight-source';

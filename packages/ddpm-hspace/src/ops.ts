@@ -1,0 +1,137 @@
+// The few numerical building blocks, NHWC. Each returns a new tensor and frees its own
+// temporaries; callers free inputs they no longer need (the UNet keeps peak memory low
+// by not holding a whole block's intermediates in one tidy).
+import * as tf from '@tensorflow/tfjs-core';
+
+export const GROUPS = 32;
+export const GN_EPS = 1e-5;
+
+/**
+ * GroupNorm32 (eps 1e-5, biased variance, two passes: mean, then mean of squared
+ * deviations) followed by an optional per-sample scale/shift (`h·(1+scale)+shift`, the
+ * scale-shift norm) and optional SiLU, folded into y = (x − μ)·rsqrt(σ² + eps)·γ' + β'
+ * with γ' = γ(1+scale), β' = β(1+scale) + shift.
+ *
+ * Written for every backend and few memory passes: sums over pixels are matMuls with a
+ * ones vector (tfjs reduces non-trailing axes by transposing first); for one sample the
+ * normalisation itself is one tf.batchNorm pass with per-channel statistics; larger
+ * batches are normalised per sample on tfjs-backend-cpu (whose [N,1,C] broadcasts run
+ * element by element) and with broadcast [N,1,C] parameters elsewhere.
+ */
+export function groupNorm(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  opts: { scale?: tf.Tensor2D; shift?: tf.Tensor2D; silu?: boolean } = {},
+): tf.Tensor4D {
+  const n = x.shape[0];
+  if (n > 1 && tf.getBackend() === 'cpu') {
+    return tf.tidy(() => {
+      const parts = tf.split(x, n, 0).map((xi, i) =>
+        groupNorm(xi as tf.Tensor4D, gamma, beta, {
+          silu: opts.silu,
+          scale: opts.scale ? tf.slice(opts.scale, [i, 0], [1, -1]) : undefined,
+          shift: opts.shift ? tf.slice(opts.shift, [i, 0], [1, -1]) : undefined,
+        }),
+      );
+      return tf.concat(parts, 0);
+    });
+  }
+  // Big tensors are freed as soon as they are used (one tidy would hold them all).
+  const [, h, w, c] = x.shape;
+  const hw = h * w;
+  const cg = c / GROUPS;
+  const count = hw * cg;
+  // Per-sample parameters: [C] for one sample (fast broadcast everywhere), else [N,1,C].
+  const perChannel = (t: tf.Tensor): tf.Tensor => (n === 1 ? tf.reshape(t, [c]) : tf.reshape(t, [n, 1, c]));
+  const groupStat = (sums: tf.Tensor): tf.Tensor => tf.div(tf.sum(tf.reshape(sums, [n, GROUPS, cg]), 2, true), count); // [n,G,1]
+  const toChannels = (g: tf.Tensor): tf.Tensor => perChannel(tf.broadcastTo(g, [n, GROUPS, cg]));
+  const x3 = tf.reshape(x, [n, hw, c]);
+  const ones = tf.ones([n, 1, hw]);
+  const meanC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, x3))));
+  const squares = tf.squaredDifference(x3, meanC);
+  const varC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, squares))));
+  squares.dispose();
+  ones.dispose();
+  const [g, b] = tf.tidy(() => {
+    let g: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(gamma, [1, c]), [n, c]));
+    let b: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(beta, [1, c]), [n, c]));
+    if (opts.scale) {
+      const onePlus = perChannel(tf.add(opts.scale, 1));
+      g = tf.mul(g, onePlus);
+      b = tf.mul(b, onePlus);
+    }
+    if (opts.shift) b = tf.add(b, perChannel(opts.shift));
+    return [g, b];
+  });
+  let y: tf.Tensor;
+  if (n === 1) {
+    y = tf.batchNorm(x, meanC as tf.Tensor1D, varC as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, GN_EPS);
+  } else {
+    // y = x·a + (b − μ·a), a = g·rsqrt(σ² + eps): two passes.
+    const [a, offset] = tf.tidy(() => {
+      const a = tf.mul(tf.rsqrt(tf.add(varC, GN_EPS)), g);
+      return [a, tf.sub(b, tf.mul(meanC, a))];
+    });
+    const scaled = tf.mul(x3, a);
+    const shifted = tf.add(scaled, offset);
+    y = tf.reshape(shifted, [n, h, w, c]);
+    scaled.dispose();
+    shifted.dispose();
+    a.dispose();
+    offset.dispose();
+  }
+  for (const t of [x3, meanC, varC, g, b]) t.dispose();
+  return (opts.silu ? consume(y, silu) : y) as tf.Tensor4D;
+}
+
+export function silu<T extends tf.Tensor>(x: T): T {
+  const s = tf.sigmoid(x);
+  const out = tf.mul(x, s) as T;
+  s.dispose();
+  return out;
+}
+
+/** Conv with bias, zero padding (k-1)/2 each side (PyTorch's padding=1 for 3×3). */
+export function conv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, stride: 1 | 2 = 1): tf.Tensor4D {
+  const k = filter.shape[0];
+  return tf.fused.conv2d({ x, filter, bias, strides: stride, pad: (k - 1) / 2 });
+}
+
+/** x [.., in] · W [in, out] + b. */
+export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+}
+
+export function avgPool2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.avgPool(x, 2, 2, 'valid');
+}
+
+/** Nearest-neighbour ×2 (F.interpolate(scale_factor=2, mode='nearest')): out[i] = in[floor(i/2)]. */
+export function upsampleNearest2(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  return tf.image.resizeNearestNeighbor(x, [2 * h, 2 * w], false, false);
+}
+
+/** Runs f(x) and frees x: for chaining steps without keeping every intermediate alive. */
+export function consume<T extends tf.Tensor, U extends tf.Tensor>(x: T, f: (x: T) => U): U {
+  const out = f(x);
+  if (out !== (x as unknown)) x.dispose();
+  return out;
+}
+
+/**
+ * Softmax over the last axis of [Tq, T] scores. tf.softmax everywhere but on
+ * tfjs-backend-cpu, whose [Tq,1] broadcasts run element by element: there the row max
+ * and row sums are broadcast by a K=1 matMul instead, so every elementwise op sees
+ * equal shapes.
+ */
+export function softmaxLastAxis(scores: tf.Tensor2D): tf.Tensor2D {
+  if (tf.getBackend() !== 'cpu') return tf.softmax(scores);
+  return tf.tidy(() => {
+    const ones = tf.ones([1, scores.shape[1]]);
+    const rowMax = tf.max(scores, 1, true); // [Tq,1]
+    const e = tf.exp(tf.sub(scores, tf.matMul(rowMax, ones)));
+    return tf.div(e, tf.matMul(tf.sum(e, 1, true), ones)) as tf.Tensor2D;
+  });
+}

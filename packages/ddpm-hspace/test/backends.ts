@@ -1,0 +1,12 @@
+// The backends every numerical test runs on: wasm (the fast CPU one) and the pure-JS cpu.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+export const BACKENDS = ['wasm', 'cpu'] as const;
+
+export async function useBackend(name: string): Promise<void> {
+  const ok = await tf.setBackend(name);
+  if (!ok || tf.getBackend() !== name) throw new Error(`could not start the tfjs ${name} backend`);
+  await tf.ready();
+}
