@@ -59,31 +59,3 @@ export function outInToInOut(src: Float32Array, out: number, inn: number): Float
   for (let o = 0; o < out; o++) for (let i = 0; i < inn; i++) dst[i * out + o] = src[o * inn + i]!;
   return dst;
 }
-
-/**
- * The legacy attention's qkv output channels are head-major ([h0: q,k,v | h1: q,k,v | …],
- * each `ch` wide). Returns, for each new column j of the layout [q all heads | k | v]
- * (heads in order within each), the old channel index.
- */
-export function legacyQkvOrder(channels: number, heads: number): Int32Array {
-  const ch = channels / heads;
-  const order = new Int32Array(3 * channels);
-  for (let part = 0; part < 3; part++)
-    for (let h = 0; h < heads; h++)
-      for (let c = 0; c < ch; c++) order[part * channels + h * ch + c] = h * 3 * ch + part * ch + c;
-  return order;
-}
-
-/** Reorders the columns of a [rows, cols] matrix: out[:, j] = src[:, order[j]]. */
-export function permuteColumns(src: Float32Array, rows: number, order: Int32Array): Float32Array {
-  const cols = order.length;
-  const out = new Float32Array(src.length);
-  for (let r = 0; r < rows; r++) for (let j = 0; j < cols; j++) out[r * cols + j] = src[r * cols + order[j]!]!;
-  return out;
-}
-
-export function permuteVector(src: Float32Array, order: Int32Array): Float32Array {
-  const out = new Float32Array(order.length);
-  for (let j = 0; j < order.length; j++) out[j] = src[order[j]!]!;
-  return out;
-}
