@@ -2,7 +2,8 @@
 // backend's own depthwise conv. Filters are [kh, kw, inChannels, multiplier].
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelArgumentError } from '../errors';
-import { asTensor, convGeometry, paddedForTaps, tapSlice, transposedConvInput } from './geometry';
+import { asTensor, convGeometry, transposedConvInput } from './geometry';
+import { shiftRuns, tapLayout, widenedRuns } from './tap-rows';
 
 function checkDy(kernel: string, dy: tf.Tensor4D, expected: number[], detail: string): void {
   if (dy.shape.some((d, i) => d !== expected[i])) {
@@ -17,22 +18,22 @@ export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) 
     const x = asTensor<tf.Rank.R4>(inputs.x as tf.TensorInfo);
     const dy = asTensor<tf.Rank.R4>(inputs.dy as tf.TensorInfo);
     const g = convGeometry('DepthwiseConv2dNativeBackpropFilter', x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
-    const multiplier = filterShape[3];
-    checkDy('DepthwiseConv2dNativeBackpropFilter', dy, [g.batch, g.outHeight, g.outWidth, g.inChannels * multiplier],
+    const [kh, kw, channels, multiplier] = filterShape;
+    checkDy('DepthwiseConv2dNativeBackpropFilter', dy, [g.batch, g.outHeight, g.outWidth, channels * multiplier],
       `input [${x.shape}] and filter [${filterShape}]`);
-    const rows = g.batch * g.outHeight * g.outWidth;
-    const dyRows = tf.reshape(dy, [rows, g.inChannels, multiplier]);
-    const padded = paddedForTaps(x, g);
-    const taps: tf.Tensor2D[] = [];
-    for (let kh = 0; kh < g.filterHeight; kh++) {
-      for (let kw = 0; kw < g.filterWidth; kw++) {
-        taps.push(tf.tidy(() => {
-          const xs = tf.reshape(tapSlice(padded, g, kh, kw), [rows, g.inChannels, 1]);
-          return tf.sum(tf.mul(xs, dyRows), 0) as tf.Tensor2D;
+    const layout = tapLayout(x, g);
+    // dy channel-major: [channels·multiplier, B, run], shifted per tap along its last axis.
+    const runs = tf.transpose(widenedRuns(dy, layout.width), [2, 0, 1]);
+    const perTap: tf.Tensor2D[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        perTap.push(tf.tidy(() => {
+          const shifted = tf.reshape(shiftRuns(runs, 2, layout.start(i, j), layout.length), [channels, multiplier, -1]);
+          return tf.sum(tf.mul(tf.expandDims(layout.rows(i, j), 1), shifted), 2) as tf.Tensor2D;
         }));
       }
     }
-    return tf.reshape(tf.stack(taps), filterShape);
+    return tf.reshape(tf.stack(perTap), filterShape);
   });
 };
 

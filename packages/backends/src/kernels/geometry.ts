@@ -114,30 +114,6 @@ export function transposedConvInput(dy: tf.Tensor4D, g: ConvGeometry): tf.Tensor
   return padOrCrop(rows, 2, left, g.inWidth + reachW - left - up.shape[2]) as tf.Tensor4D;
 }
 
-/** Input padded (or cropped) so that every filter tap of every output position is in range. */
-export function paddedForTaps(x: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
-  const needH = (g.filterHeight - 1) * g.dilationHeight + (g.outHeight - 1) * g.strideHeight + 1;
-  const needW = (g.filterWidth - 1) * g.dilationWidth + (g.outWidth - 1) * g.strideWidth + 1;
-  const rows = padOrCrop(x, 1, g.padTop, Math.max(0, needH - g.padTop - g.inHeight));
-  return padOrCrop(rows, 2, g.padLeft, Math.max(0, needW - g.padLeft - g.inWidth)) as tf.Tensor4D;
-}
-
-/** The input values one filter tap (kh, kw) sees at every output position: [B, outH, outW, C]. */
-export function tapSlice(xPadded: tf.Tensor4D, g: ConvGeometry, kh: number, kw: number): tf.Tensor4D {
-  const top = kh * g.dilationHeight;
-  const left = kw * g.dilationWidth;
-  const [b, , , c] = xPadded.shape;
-  if (g.strideHeight === 1 && g.strideWidth === 1) {
-    return tf.slice(xPadded, [0, top, left, 0], [b, g.outHeight, g.outWidth, c]);
-  }
-  return tf.stridedSlice(
-    xPadded,
-    [0, top, left, 0],
-    [b, top + (g.outHeight - 1) * g.strideHeight + 1, left + (g.outWidth - 1) * g.strideWidth + 1, c],
-    [1, g.strideHeight, g.strideWidth, 1],
-  ) as tf.Tensor4D;
-}
-
 /** Kernel inputs may be bare TensorInfos; ops need Tensors (created in the caller's tidy). */
 export function asTensor<R extends tf.Rank>(info: tf.TensorInfo): tf.Tensor<R> {
   if ((info as tf.Tensor).rank != null) return info as tf.Tensor<R>;
