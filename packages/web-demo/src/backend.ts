@@ -10,19 +10,16 @@ import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.w
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 
-export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+import type { BackendName, EngineReady } from './engine/types';
+
+export type { BackendName };
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 
-export interface BackendChoice {
-  name: BackendName;
-  /** Backends tried before this one, with why each was refused. */
-  refused: { name: BackendName; reason: string }[];
-}
 
 let wasmPathsSet = false;
 
 /** Tries each backend in `order`; the first that initialises wins. */
-export async function chooseBackend(order: readonly BackendName[] = BACKEND_ORDER): Promise<BackendChoice> {
+export async function chooseBackend(order: readonly BackendName[] = BACKEND_ORDER): Promise<EngineReady> {
   if (!wasmPathsSet) {
     setWasmPaths({
       'tfjs-backend-wasm.wasm': wasmPlainUrl,
@@ -31,7 +28,7 @@ export async function chooseBackend(order: readonly BackendName[] = BACKEND_ORDE
     });
     wasmPathsSet = true;
   }
-  const refused: BackendChoice['refused'] = [];
+  const refused: EngineReady['refused'] = [];
   for (const name of order) {
     if (name === 'webgpu' && !('gpu' in navigator)) {
       refused.push({ name, reason: 'navigator.gpu is missing' });
@@ -40,7 +37,7 @@ export async function chooseBackend(order: readonly BackendName[] = BACKEND_ORDE
     try {
       if (await tf.setBackend(name)) {
         await tf.ready();
-        return { name, refused };
+        return { backend: name, refused };
       }
       refused.push({ name, reason: 'initialisation returned false' });
     } catch (err) {

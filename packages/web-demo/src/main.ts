@@ -1,13 +1,18 @@
-import { chooseBackend } from './backend';
+// The demo page: one <diffli2d-dehaze> filling the page. Query parameters (for trying
+// other models and backends): ?model=<folder URL>&backends=wasm,cpu&tile=256&nocache
+import { clearWeightsCache } from './embed';
 
-const status = document.querySelector<HTMLElement>('#backend')!;
-chooseBackend().then(
-  (choice) => {
-    status.textContent = choice.name;
-    document.body.dataset.backend = choice.name;
-  },
-  (err: unknown) => {
-    status.textContent = `failed: ${err instanceof Error ? err.message : String(err)}`;
-    document.body.dataset.backend = 'none';
-  },
-);
+const params = new URLSearchParams(location.search);
+const element = document.querySelector('diffli2d-dehaze')!;
+const model = params.get('model');
+if (model) element.setAttribute('model-url', model);
+const backends = params.get('backends');
+if (backends) element.setAttribute('backends', backends);
+const tile = params.get('tile');
+if (tile) element.setAttribute('tile-size', tile);
+if (params.has('nocache')) element.setAttribute('no-cache', '');
+
+document.querySelector('#clear-cache')?.addEventListener('click', async () => {
+  const removed = await clearWeightsCache();
+  document.querySelector('#cache-note')!.textContent = removed ? 'Cached model removed.' : 'Nothing was cached.';
+});

@@ -32,6 +32,7 @@ export async function startStaticServer(mounts) {
       if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) break;
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-length': String(fs.statSync(file).size),
         'cache-control': 'no-store',
       });
       fs.createReadStream(file).pipe(res);
