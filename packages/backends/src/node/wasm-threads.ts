@@ -115,7 +115,7 @@ async function startThreaded(options: WasmThreadsOptions): Promise<number> {
   if (!factory) {
     throw new WasmThreadsError('initWasmThreads: the wasm backend is not registered (is @tensorflow/tfjs-backend-wasm installed?)');
   }
-  if (engineHasWasmInstance() && wasm.getThreadsCount() === threads && threads > 1) {
+  if (engineHasWasmInstance() && wasm.getThreadsCount() === threads) {
     if (!(await tf.setBackend('wasm'))) throw new WasmThreadsError('initWasmThreads: setBackend("wasm") returned false');
     return threads;
   }
