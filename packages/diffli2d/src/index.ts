@@ -9,3 +9,10 @@ export { PRESETS, type PresetName } from './presets';
 export { DiffLI2DModel, countParams, createDiffLI2D, resolveConfig, type CreateDiffLI2DOptions } from './model';
 export { SeededRandom } from './random';
 export { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
+export { dehaze, tileStarts, type DehazeOptions, type TileOptions } from './inference';
+export { Adam, ADAM_DEFAULTS, type AdamConfig } from './train/adam';
+export { Trainer, trainStep, type LrDecay, type StepResult, type TrainerOptions } from './train/trainer';
+export { loadModel, restoreTrainer, serializeCheckpoint, serializeModel } from './train/checkpoint';
+export { train, validate, type TrainConfig, type TrainResult } from './train/train';
+export { toJsonLine, type MetricsRecord, type TrainingBatch, type ValidationPair } from './train/types';
+

@@ -128,7 +128,9 @@ export function createDiffLI2D(preset: PresetName | DiffLI2DConfig, opts: Create
   const id = modelCounter++;
   const params = new Map<string, tf.Variable>();
   for (const spec of networkSpec(config)) {
-    params.set(spec.name, tf.variable(tf.tensor(initialValues(spec, rng), spec.shape), true, `diffli2d_${id}/${spec.name}`));
+    const values = initialValues(spec, rng);
+    // tidy: tf.variable copies its initial tensor, which would otherwise linger
+    params.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(values, spec.shape), true, `diffli2d_${id}/${spec.name}`)));
   }
   return new DiffLI2DModel(config, params);
 }

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { useWasm } from './support/backend';
 import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
+import { crossAttention } from '../src/nn/attention';
+import { conv3x3, depthwise3x3 } from '../src/nn/ops';
 import { FakeGuidance } from './support/fake-guidance';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
+beforeAll(useWasm);
 
 function randomImages(n: number, h: number, w: number, seed = 1): tf.Tensor4D {
   return tf.randomUniform([n, h, w, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
@@ -19,7 +20,9 @@ describe('parameter counts', () => {
 
   test('released and tiny presets; counts equal the sum of created variable sizes', () => {
     expect(countParams('released')).toBe(1_777_539);
+    const before = tf.memory().numTensors;
     const tiny = createDiffLI2D('tiny');
+    expect(tf.memory().numTensors - before).toBe(tiny.params.size); // the variables, nothing else
     const fromVariables = tiny.trainableVariables.reduce((s, v) => s + v.size, 0);
     expect(countParams(tiny)).toBe(fromVariables);
     expect(fromVariables).toBe(countParams('tiny'));
@@ -56,7 +59,10 @@ describe('parameter counts', () => {
 });
 
 describe('forward pass', () => {
-  const source = new FakeGuidance(64, 4);
+  let source: FakeGuidance;
+  beforeAll(() => {
+    source = new FakeGuidance(64, 4);
+  });
   afterAll(() => source.dispose());
 
   test.each([
@@ -136,5 +142,31 @@ describe('forward pass', () => {
     expect(text).toContain('enc0.0 cim');
     expect(text).toContain(`${countParams(model).toLocaleString('en-US')} trainable parameters`);
     model.dispose();
+  });
+});
+
+describe('hand-written kernels match tfjs reference ops', () => {
+  test('conv3x3 and depthwise3x3 equal tf.conv2d / tf.depthwiseConv2d (same padding)', () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 5, 7, 4], 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 4, 6], 0, 1, 'float32', 2) as tf.Tensor4D;
+      const b = tf.randomNormal([6], 0, 1, 'float32', 3) as tf.Tensor1D;
+      const ref = tf.add(tf.conv2d(x, w, 1, 'same'), b);
+      expect(tf.max(tf.abs(tf.sub(conv3x3(x, w, b), ref))).dataSync()[0]).toBeLessThan(1e-5);
+      const dw = tf.randomNormal([3, 3, 4, 1], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const db = tf.randomNormal([4], 0, 1, 'float32', 5) as tf.Tensor1D;
+      const dref = tf.add(tf.depthwiseConv2d(x, dw, 1, 'same'), db);
+      expect(tf.max(tf.abs(tf.sub(depthwise3x3(x, dw, db), dref))).dataSync()[0]).toBeLessThan(1e-5);
+    });
+  });
+
+  test('cross-attention to a single token returns the token value for every query', () => {
+    tf.tidy(() => {
+      const q = tf.randomNormal([1, 10, 8], 0, 1, 'float32', 1) as tf.Tensor3D;
+      const k = tf.randomNormal([1, 1, 8], 0, 1, 'float32', 2) as tf.Tensor3D;
+      const v = tf.tensor3d([[[1, 2, 3, 4, 5, 6, 7, 8]]]);
+      const out = crossAttention(q, k, v, 2);
+      expect(tf.max(tf.abs(tf.sub(out, tf.tile(v, [1, 10, 1])))).dataSync()[0]).toBeLessThan(1e-6);
+    });
   });
 });

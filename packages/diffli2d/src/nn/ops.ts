@@ -22,14 +22,36 @@ export function channelLayerNorm(x: tf.Tensor, gamma?: tf.Tensor1D, beta?: tf.Te
   return y;
 }
 
-/** 3×3 convolution, stride 1, zero 'same' padding; w is HWIO [3,3,cin,cout]. */
-export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
-  return tf.add(tf.conv2d(x, w, 1, 'same'), b);
+/** The 9 shifted copies of x (zero-padded by 1), in kernel order (ky, kx): the 3×3 neighbourhood. */
+function shifted3x3(x: tf.Tensor4D): tf.Tensor4D[] {
+  const [n, h, w, c] = x.shape;
+  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  const out: tf.Tensor4D[] = [];
+  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) out.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, c]));
+  return out;
 }
 
-/** 3×3 depthwise convolution; w is [3,3,c,1]. */
+/**
+ * 3×3 convolution, stride 1, zero 'same' padding; w is HWIO [3,3,cin,cout]. Written as
+ * im2col (9 shifted copies) + matMul so that its gradient needs only slice/pad/matMul, which
+ * every backend has (tfjs-backend-wasm lacks Conv2DBackpropFilter). Used only where a side
+ * is 3 channels (stem, output), so the 9× copy stays small.
+ */
+export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
+  const [cin, cout] = [w.shape[2], w.shape[3]];
+  const patches = tf.concat(shifted3x3(x), 3);
+  return linear(patches, tf.reshape(w, [9 * cin, cout]), b) as tf.Tensor4D;
+}
+
+/**
+ * 3×3 depthwise convolution, zero 'same' padding; w is [3,3,c,1]. A weighted sum of the 9
+ * shifted copies: differentiable with elementwise ops only, on every backend.
+ */
 export function depthwise3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
-  return tf.add(tf.depthwiseConv2d(x, w, 1, 'same'), b);
+  const c = x.shape[3];
+  const taps = tf.reshape(w, [9, c]);
+  const terms = shifted3x3(x).map((s, k) => tf.mul(s, tf.reshape(tf.slice(taps, [k, 0], [1, c]), [c])));
+  return tf.add(tf.addN(terms), b);
 }
 
 export function silu(x: tf.Tensor): tf.Tensor {

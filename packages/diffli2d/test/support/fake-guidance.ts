@@ -14,13 +14,14 @@ export class FakeGuidance implements GuidanceSource {
   ) {
     const rng = new SeededRandom(seed);
     const data = Float32Array.from({ length: 3 * channels }, () => rng.normal());
-    this.weight = tf.variable(tf.tensor2d(data, [3, channels]), true, `fake_unet_${seed}_${Math.random()}`);
+    this.weight = tf.tidy(() => tf.variable(tf.tensor2d(data, [3, channels]), true, `fake_unet_${seed}_${Math.random()}`));
   }
 
   extract(images01: tf.Tensor4D, timesteps: number[], seed: number): tf.Tensor4D[] {
     const pooled = tf.avgPool(images01, this.multiple, this.multiple, 'valid');
     const [n, h, w] = pooled.shape;
-    const noise = tf.randomNormal([n, h, w, 3], 0, 0.01, 'float32', seed);
+    // seed + 1: tfjs treats a seed of 0 as "no seed"
+    const noise = tf.randomNormal([n, h, w, 3], 0, 0.01, 'float32', seed + 1);
     return timesteps.map((t) => {
       const x = tf.add(pooled, tf.mul(noise, t / 100));
       return tf.reshape(tf.matMul(tf.reshape(x, [-1, 3]), this.weight), [n, h, w, this.channels]) as tf.Tensor4D;

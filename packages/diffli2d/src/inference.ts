@@ -1,0 +1,167 @@
+/**
+ * Full-resolution inference.
+ *
+ * Padding: the input is reflect-padded at the bottom and right to a multiple of
+ * lcm(network multiple, extractor multiple) (32 with adm-256-uncond) and the result is
+ * cropped back, so any H×W works.
+ *
+ * Tiling (`tile: { size, overlap }`, for images too large to run whole): the padded image is
+ * cut into size×size tiles whose starts step by size − overlap, the last one flush with the
+ * edge. Each tile is dehazed on its own — **its h-space is computed from the tile itself**,
+ * just as in training, where every 128² crop got the h of that crop — and the tiles are
+ * blended with weights that ramp linearly across the overlap (feathering), normalised by
+ * the sum of weights, so seams fade out. An image that fits in one tile takes the whole-image
+ * path and gives exactly the untiled result.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { DiffLI2DShapeError } from './errors';
+import { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
+import type { DiffLI2DModel } from './model';
+
+export interface TileOptions {
+  /** Tile side in pixels (rounded down to the required multiple). */
+  size: number;
+  /** Overlap between neighbouring tiles in pixels (default size / 8). */
+  overlap?: number;
+}
+
+export interface DehazeOptions {
+  model: DiffLI2DModel;
+  extractor: GuidanceSource;
+  /** Tile large images; omitted → whole image at once. */
+  tile?: TileOptions;
+  /** Seed of the DDPM noise ε in the guidance (default 0): fixed so inference is repeatable. */
+  seed?: number;
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/** Reflect-pads the bottom/right by (padH, padW), in rounds where the image is smaller than the pad. */
+function reflectPad(x: tf.Tensor4D, padH: number, padW: number): tf.Tensor4D {
+  if (padH === 0 && padW === 0) return x;
+  return tf.tidy(() => padAxis(padAxis(x, 1, padH), 2, padW));
+}
+
+function padAxis(x: tf.Tensor4D, axis: 1 | 2, pad: number): tf.Tensor4D {
+  let y = x;
+  while (pad > 0) {
+    const size = y.shape[axis];
+    // reflect needs pad < size; a 1-pixel side can only repeat itself (symmetric).
+    const p = size > 1 ? Math.min(pad, size - 1) : 1;
+    const paddings: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    paddings[axis] = [0, p];
+    y = tf.mirrorPad(y, paddings, size > 1 ? 'reflect' : 'symmetric');
+    pad -= p;
+  }
+  return y;
+}
+
+/** Restores one padded batch whose size is a multiple of everything (tidy-wrapped). */
+function runWhole(x: tf.Tensor4D, opts: DehazeOptions): tf.Tensor4D {
+  return tf.tidy(() => {
+    const guidance = computeGuidance(opts.model, opts.extractor, x, opts.seed ?? 0);
+    const y = opts.model.forward(x, guidance);
+    disposeGuidance(guidance);
+    return y;
+  });
+}
+
+/** Tile start offsets covering [0, length) with tiles of `size` overlapping by `overlap`. */
+export function tileStarts(length: number, size: number, overlap: number): number[] {
+  if (size >= length) return [0];
+  const stride = Math.max(1, size - overlap);
+  const starts: number[] = [];
+  for (let s = 0; s + size < length; s += stride) starts.push(s);
+  starts.push(length - size);
+  return starts;
+}
+
+/** 1-D feather: ramps over `overlap` pixels at each side that has a neighbour tile. */
+function feather(size: number, overlap: number, rampStart: boolean, rampEnd: boolean): Float32Array {
+  const w = new Float32Array(size).fill(1);
+  if (overlap <= 0) return w;
+  for (let i = 0; i < size; i++) {
+    if (rampStart) w[i] = Math.min(w[i]!, (i + 0.5) / overlap);
+    if (rampEnd) w[i] = Math.min(w[i]!, (size - i - 0.5) / overlap);
+  }
+  return w;
+}
+
+async function runTiled(x: tf.Tensor4D, opts: DehazeOptions, tileH: number, tileW: number, overlap: number): Promise<tf.Tensor4D> {
+  const [n, h, w, c] = x.shape;
+  const ys = tileStarts(h, tileH, overlap);
+  const xs = tileStarts(w, tileW, overlap);
+  const sum = new Float32Array(n * h * w * c);
+  const weight = new Float32Array(h * w);
+  for (const y0 of ys) {
+    for (const x0 of xs) {
+      const th = Math.min(tileH, h);
+      const tw = Math.min(tileW, w);
+      const tile = tf.slice(x, [0, y0, x0, 0], [n, th, tw, c]);
+      const out = runWhole(tile, opts);
+      tile.dispose();
+      const data = (await out.data()) as Float32Array;
+      out.dispose();
+      const wy = feather(th, overlap, y0 > 0, y0 + th < h);
+      const wx = feather(tw, overlap, x0 > 0, x0 + tw < w);
+      for (let i = 0; i < th; i++) {
+        for (let j = 0; j < tw; j++) {
+          const wij = wy[i]! * wx[j]!;
+          const p = (y0 + i) * w + (x0 + j);
+          weight[p]! += wij;
+          for (let b = 0; b < n; b++) {
+            const src = ((b * th + i) * tw + j) * c;
+            const dst = (b * h * w + p) * c;
+            for (let k = 0; k < c; k++) sum[dst + k]! += wij * data[src + k]!;
+          }
+        }
+      }
+    }
+  }
+  for (let b = 0; b < n; b++) {
+    for (let p = 0; p < h * w; p++) {
+      const dst = (b * h * w + p) * c;
+      for (let k = 0; k < c; k++) sum[dst + k]! /= weight[p]!;
+    }
+  }
+  return tf.tensor4d(sum, [n, h, w, c]);
+}
+
+/**
+ * Dehazes `image01` ([H,W,3] or [N,H,W,3], float32 in [0,1]) → same shape, clipped to [0,1].
+ * Returns a new tensor; the input is not disposed and no other tensor is left behind.
+ */
+export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, opts: DehazeOptions): Promise<T> {
+  const batched = image01.rank === 4;
+  if ((image01.rank !== 3 && image01.rank !== 4) || image01.shape[image01.rank - 1] !== 3) {
+    throw new DiffLI2DShapeError(`dehaze: image must be [H,W,3] or [N,H,W,3] in [0,1], got [${image01.shape}]`);
+  }
+  const x = (batched ? image01 : tf.expandDims(image01, 0)) as tf.Tensor4D;
+  const [, h, w] = x.shape;
+  const a = opts.model.sizeMultiple;
+  const b = opts.extractor.multiple;
+  const multiple = (a / gcd(a, b)) * b;
+  const padded = reflectPad(x, (multiple - (h % multiple)) % multiple, (multiple - (w % multiple)) % multiple);
+  let restored: tf.Tensor4D;
+  const tile = opts.tile;
+  const [, ph, pw] = padded.shape;
+  if (tile && (ph > tile.size || pw > tile.size)) {
+    const size = Math.floor(tile.size / multiple) * multiple;
+    if (size < multiple) throw new DiffLI2DShapeError(`dehaze: tile.size ${tile.size} is smaller than the required multiple ${multiple}`);
+    const overlap = Math.min(tile.overlap ?? Math.floor(size / 8), size - 1);
+    restored = await runTiled(padded, opts, size, size, overlap);
+  } else {
+    restored = runWhole(padded, opts);
+  }
+  const result = tf.tidy(() => {
+    const cropped = tf.slice(restored, [0, 0, 0, 0], [-1, h, w, 3]);
+    const clipped = tf.clipByValue(cropped, 0, 1);
+    return batched ? clipped : tf.squeeze(clipped, [0]);
+  });
+  restored.dispose();
+  if (padded !== x) padded.dispose();
+  if (x !== (image01 as tf.Tensor)) x.dispose();
+  return result as T;
+}

@@ -1,0 +1,64 @@
+// @diffli2d/diffli2d/node — Node-only file I/O: atomic checkpoint/model files and a JSON-lines log.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { GuidanceSource } from './guidance';
+import type { DiffLI2DModel } from './model';
+import { loadModel, restoreTrainer, serializeModel } from './train/checkpoint';
+import type { Trainer } from './train/trainer';
+import { type MetricsRecord, toJsonLine } from './train/types';
+
+/**
+ * Writes `bytes` to `file` through a temporary file in the same folder, flushed and then
+ * renamed over the target: a crash leaves either the old file or the new one, never half.
+ */
+export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const dir = path.dirname(path.resolve(file));
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, bytes);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  try {
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** For train({ checkpoint: { every, save: checkpointSaver(file) } }): each checkpoint replaces the last, atomically. */
+export function checkpointSaver(file: string): (bytes: Uint8Array, step: number) => void {
+  return (bytes) => writeFileAtomic(file, bytes);
+}
+
+export function readCheckpointFile(file: string): Uint8Array {
+  return new Uint8Array(fs.readFileSync(file));
+}
+
+/** A Trainer restored from a checkpoint file (see restoreTrainer). */
+export function loadTrainerFile(file: string, opts: { extractor: GuidanceSource; model?: DiffLI2DModel }): Trainer {
+  return restoreTrainer(readCheckpointFile(file), { ...opts, source: file });
+}
+
+/** Saves weights + config; refuses to replace an existing file unless `overwrite` is set. */
+export function saveModelFile(file: string, model: DiffLI2DModel, opts: { overwrite?: boolean } = {}): void {
+  if (!opts.overwrite && fs.existsSync(file)) {
+    throw new Error(`${file} already exists; pass { overwrite: true } to replace it`);
+  }
+  writeFileAtomic(file, serializeModel(model));
+}
+
+/** Loads a model file (or the model inside a checkpoint file). */
+export function loadModelFile(file: string): DiffLI2DModel {
+  return loadModel(new Uint8Array(fs.readFileSync(file)), file);
+}
+
+/** Appends each metrics record as one JSON line to `file` (for train({ onMetrics })). */
+export function jsonLinesLog(file: string): (record: MetricsRecord) => void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  return (record) => fs.appendFileSync(file, toJsonLine(record));
+}

@@ -1,0 +1,152 @@
+// Checkpoints and model files as self-describing safetensors (browser-safe: bytes in, bytes out).
+//  - model file:  `model/<param>` F32 tensors; metadata format=diffli2d-model, config (JSON).
+//  - checkpoint:  model tensors + `adam.m/<param>`, `adam.v/<param>`; metadata adds step,
+//    epoch, batchInEpoch, rng (SeededRandom state), adam (config + step), lrDecay, seed.
+import * as tf from '@tensorflow/tfjs-core';
+import { readSafetensors, writeSafetensors, type TensorInput } from '@diffli2d/weights';
+import { type DiffLI2DConfig, validateConfig } from '../config';
+import { CheckpointError } from '../errors';
+import type { GuidanceSource } from '../guidance';
+import { createDiffLI2D, type DiffLI2DModel } from '../model';
+import type { AdamConfig } from './adam';
+import { type LrDecay, Trainer } from './trainer';
+
+const MODEL_FORMAT = 'diffli2d-model';
+const CHECKPOINT_FORMAT = 'diffli2d-checkpoint';
+
+type Weights = Map<string, { shape: number[]; data: Float32Array }>;
+
+function prefixed(prefix: string, weights: Weights, into: Map<string, TensorInput>): void {
+  for (const [name, w] of weights) into.set(`${prefix}/${name}`, { dtype: 'F32', shape: w.shape, data: w.data });
+}
+
+function variablesToWeights(vars: ReadonlyMap<string, { shape: number[]; dataSync(): unknown }>): Weights {
+  const out: Weights = new Map();
+  for (const [name, v] of vars) out.set(name, { shape: v.shape.slice(), data: v.dataSync() as Float32Array });
+  return out;
+}
+
+function section(tensors: Map<string, { shape: number[]; data: ArrayLike<number> | ArrayLike<bigint> }>, prefix: string, source: string): Weights {
+  const out: Weights = new Map();
+  for (const [key, t] of tensors) {
+    if (!key.startsWith(prefix + '/')) continue;
+    if (!(t.data instanceof Float32Array)) throw new CheckpointError(`${source}: tensor '${key}' must be F32`);
+    out.set(key.slice(prefix.length + 1), { shape: t.shape, data: t.data });
+  }
+  return out;
+}
+
+function parse(bytes: Uint8Array, format: string, source: string) {
+  let file;
+  try {
+    file = readSafetensors(bytes);
+  } catch (err) {
+    throw new CheckpointError(`${source}: not a readable safetensors file (${(err as Error).message})`);
+  }
+  const { metadata } = file;
+  if (metadata.format !== format) {
+    throw new CheckpointError(`${source}: metadata.format is ${JSON.stringify(metadata.format)}, expected '${format}'`);
+  }
+  const json = <T>(key: string): T => {
+    if (metadata[key] === undefined) throw new CheckpointError(`${source}: metadata lacks '${key}'`);
+    try {
+      return JSON.parse(metadata[key]!) as T;
+    } catch {
+      throw new CheckpointError(`${source}: metadata '${key}' is not valid JSON`);
+    }
+  };
+  return { tensors: file.tensors as Map<string, { shape: number[]; data: ArrayLike<number> }>, json };
+}
+
+/** The model's weights and config as a safetensors file. */
+export function serializeModel(model: DiffLI2DModel): Uint8Array {
+  const tensors = new Map<string, TensorInput>();
+  prefixed('model', model.getWeights(), tensors);
+  return writeSafetensors(tensors, { format: MODEL_FORMAT, config: JSON.stringify(model.config) });
+}
+
+/** Builds a model from serializeModel()'s bytes (or a checkpoint's model part). */
+export function loadModel(bytes: Uint8Array, source = 'model file'): DiffLI2DModel {
+  const text = readFormat(bytes, source);
+  const { tensors, json } = parse(bytes, text, source);
+  const config = validateConfig(json<DiffLI2DConfig>('config'));
+  const model = createDiffLI2D(config);
+  try {
+    model.setWeights(section(tensors, 'model', source), source);
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
+  return model;
+}
+
+function readFormat(bytes: Uint8Array, source: string): string {
+  try {
+    const format = readSafetensors(bytes).metadata.format;
+    return format === CHECKPOINT_FORMAT ? CHECKPOINT_FORMAT : MODEL_FORMAT;
+  } catch (err) {
+    throw new CheckpointError(`${source}: not a readable safetensors file (${(err as Error).message})`);
+  }
+}
+
+/** Everything needed to continue training exactly: weights, Adam moments, step, RNG, config. */
+export function serializeCheckpoint(trainer: Trainer): Uint8Array {
+  const tensors = new Map<string, TensorInput>();
+  prefixed('model', trainer.model.getWeights(), tensors);
+  prefixed('adam.m', variablesToWeights(trainer.adam.m), tensors);
+  prefixed('adam.v', variablesToWeights(trainer.adam.v), tensors);
+  return writeSafetensors(tensors, {
+    format: CHECKPOINT_FORMAT,
+    config: JSON.stringify(trainer.model.config),
+    step: JSON.stringify(trainer.step),
+    epoch: JSON.stringify(trainer.epoch),
+    batchInEpoch: JSON.stringify(trainer.batchInEpoch),
+    rng: JSON.stringify(trainer.rng.getState()),
+    seed: JSON.stringify(trainer.seed),
+    adam: JSON.stringify({ ...trainer.adam.config, step: trainer.adam.step }),
+    lrDecay: JSON.stringify(trainer.lrDecay),
+  });
+}
+
+/**
+ * A Trainer in exactly the state serializeCheckpoint() saw. Builds the model from the
+ * checkpoint's config unless `model` is given (its config must then match).
+ */
+export function restoreTrainer(bytes: Uint8Array, opts: { extractor: GuidanceSource; model?: DiffLI2DModel; source?: string }): Trainer {
+  const source = opts.source ?? 'checkpoint';
+  const { tensors, json } = parse(bytes, CHECKPOINT_FORMAT, source);
+  const config = validateConfig(json<DiffLI2DConfig>('config'));
+  if (opts.model && JSON.stringify(opts.model.config) !== JSON.stringify(config)) {
+    throw new CheckpointError(`${source}: its config ${JSON.stringify(config)} differs from the given model's ${JSON.stringify(opts.model.config)}`);
+  }
+  const model = opts.model ?? createDiffLI2D(config);
+  const adam = json<AdamConfig & { step: number }>('adam');
+  const trainer = new Trainer({
+    model,
+    extractor: opts.extractor,
+    optimizer: { learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon },
+    lrDecay: json<LrDecay>('lrDecay'),
+    seed: json<number>('seed'),
+  });
+  try {
+    model.setWeights(section(tensors, 'model', source), source);
+    for (const [which, vars] of [['adam.m', trainer.adam.m], ['adam.v', trainer.adam.v]] as const) {
+      const saved = section(tensors, which, source);
+      for (const [name, v] of vars) {
+        const w = saved.get(name);
+        if (!w || w.data.length !== v.size) throw new CheckpointError(`${source}: '${which}/${name}' missing or not of shape [${v.shape}]`);
+        tf.tidy(() => v.assign(tf.tensor(w.data, v.shape, 'float32')));
+      }
+    }
+    trainer.adam.step = adam.step;
+    trainer.step = json<number>('step');
+    trainer.epoch = json<number>('epoch');
+    trainer.batchInEpoch = json<number>('batchInEpoch');
+    trainer.rng.setState(json<number[]>('rng'));
+  } catch (err) {
+    trainer.dispose();
+    if (!opts.model) model.dispose();
+    throw err;
+  }
+  return trainer;
+}

@@ -1,0 +1,123 @@
+// One optimisation step at a time: frozen-UNet guidance (no tape) → forward → L1 → Adam.
+import * as tf from '@tensorflow/tfjs-core';
+import { NonFiniteLossError } from '../errors';
+import { computeGuidance, disposeGuidance, type GuidanceSource } from '../guidance';
+import type { DiffLI2DModel } from '../model';
+import { SeededRandom } from '../random';
+import { Adam, ADAM_DEFAULTS, type AdamConfig } from './adam';
+import type { TrainingBatch } from './types';
+
+export interface LrDecay {
+  /** Multiply the learning rate by `factor` every `everyEpochs` epochs (paper: 0.5 every 300). */
+  everyEpochs: number;
+  factor: number;
+}
+
+export interface TrainerOptions {
+  model: DiffLI2DModel;
+  /** The frozen UNet's feature source; it never receives gradients. */
+  extractor: GuidanceSource;
+  optimizer?: Partial<AdamConfig>;
+  lrDecay?: LrDecay;
+  /** Seeds the generator that draws one DDPM-noise seed per step (SeededRandom). Default 0. */
+  seed?: number;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  lr: number;
+  /** Wall time of the whole step and of the frozen-UNet part, seconds. */
+  seconds: number;
+  guidanceSeconds: number;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+export class Trainer {
+  readonly model: DiffLI2DModel;
+  readonly extractor: GuidanceSource;
+  readonly adam: Adam;
+  readonly lrDecay: LrDecay;
+  readonly rng: SeededRandom;
+  readonly seed: number;
+  /** Completed optimisation steps. */
+  step = 0;
+  /** Current epoch (0-based) and how many of its batches were consumed. */
+  epoch = 0;
+  batchInEpoch = 0;
+  private readonly paramByVariable: Map<string, string>;
+
+  constructor(opts: TrainerOptions) {
+    this.model = opts.model;
+    this.extractor = opts.extractor;
+    this.adam = new Adam(opts.model.params, { ...ADAM_DEFAULTS, ...opts.optimizer });
+    this.lrDecay = opts.lrDecay ?? { everyEpochs: 300, factor: 0.5 };
+    this.seed = opts.seed ?? 0;
+    this.rng = new SeededRandom(this.seed);
+    this.paramByVariable = new Map([...opts.model.params].map(([name, v]) => [v.name, name]));
+  }
+
+  /** Learning rate for the current epoch: base × factor^⌊epoch / everyEpochs⌋. */
+  get learningRate(): number {
+    const { everyEpochs, factor } = this.lrDecay;
+    return this.adam.config.learningRate * factor ** Math.floor(this.epoch / everyEpochs);
+  }
+
+  /**
+   * One step on `batch` (which the caller still owns). Throws NonFiniteLossError, leaving
+   * the weights as they were, when the loss is NaN or ±Inf.
+   */
+  trainStep(batch: TrainingBatch): StepResult {
+    const { hazy, clean } = batch;
+    if (hazy.shape.join() !== clean.shape.join()) {
+      throw new Error(`training batch: hazy [${hazy.shape}] and clean [${clean.shape}] must have the same shape`);
+    }
+    const started = now();
+    const lr = this.learningRate;
+    // The frozen UNet runs here, before and outside the gradient function: no tape records it.
+    const guidance = computeGuidance(this.model, this.extractor, hazy, this.rng.nextUint32());
+    const guidanceSeconds = (now() - started) / 1000;
+    let loss: number;
+    try {
+      const { value, grads } = tf.variableGrads(
+        () => tf.mean(tf.abs(tf.sub(this.model.forward(hazy, guidance), clean))) as tf.Scalar,
+        this.model.trainableVariables,
+      );
+      loss = value.dataSync()[0]!;
+      value.dispose();
+      if (!Number.isFinite(loss)) {
+        tf.dispose(Object.values(grads));
+        throw new NonFiniteLossError(
+          `training stopped: loss is ${loss} at step ${this.step + 1} (epoch ${this.epoch}); this step's update was not applied, ` +
+            'the last checkpoint written is the last good one',
+          this.step + 1,
+          loss,
+        );
+      }
+      const byParam = new Map(Object.entries(grads).map(([varName, g]) => [this.paramByVariable.get(varName)!, g]));
+      this.adam.apply(byParam, lr);
+      tf.dispose(Object.values(grads));
+    } finally {
+      disposeGuidance(guidance);
+    }
+    this.step += 1;
+    this.batchInEpoch += 1;
+    return { step: this.step, loss, lr, seconds: (now() - started) / 1000, guidanceSeconds };
+  }
+
+  /** Marks the end of a pass over the data. */
+  endEpoch(): void {
+    this.epoch += 1;
+    this.batchInEpoch = 0;
+  }
+
+  dispose(): void {
+    this.adam.dispose();
+  }
+}
+
+/** One optimisation step (the same as trainer.trainStep(batch)). */
+export function trainStep(trainer: Trainer, batch: TrainingBatch): StepResult {
+  return trainer.trainStep(batch);
+}

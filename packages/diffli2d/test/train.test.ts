@@ -1,0 +1,169 @@
+import * as tf from '@tensorflow/tfjs';
+import { useWasm } from './support/backend';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  createDiffLI2D, NonFiniteLossError, restoreTrainer, serializeCheckpoint, toJsonLine, train, Trainer,
+  type MetricsRecord, type TrainingBatch,
+} from '../src';
+import { checkpointSaver, jsonLinesLog, loadTrainerFile, readCheckpointFile } from '../src/node';
+import { FakeGuidance } from './support/fake-guidance';
+import { sotsBatch } from './support/sots';
+
+let extractor: FakeGuidance;
+beforeAll(async () => {
+  await useWasm();
+  extractor = new FakeGuidance(64, 4);
+});
+afterAll(() => extractor.dispose());
+
+/** Deterministic per-epoch data: `perEpoch` batches of random [2,16,16,3] pairs seeded by epoch and index. */
+function syntheticData(perEpoch: number) {
+  return function* (epoch: number): Generator<TrainingBatch> {
+    for (let i = 0; i < perEpoch; i++) {
+      const seed = 1000 * epoch + i;
+      const clean = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
+      const hazy = tf.tidy(() => tf.add(tf.mul(clean, 0.6), 0.35)) as tf.Tensor4D;
+      yield { hazy, clean };
+    }
+  };
+}
+
+function weightsOf(trainer: Trainer): Map<string, Float32Array> {
+  return new Map([...trainer.model.getWeights()].map(([k, v]) => [k, v.data]));
+}
+
+function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let worst = 0;
+  for (const [k, x] of a) {
+    const y = b.get(k)!;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  }
+  return worst;
+}
+
+test('10 steps straight equal 5 steps + checkpoint file + resume + 5 steps (across an epoch boundary and an lr halving)', async () => {
+  const common = { extractor, optimizer: { learningRate: 1e-3 }, lrDecay: { everyEpochs: 1, factor: 0.5 }, seed: 42, data: syntheticData(4), epochs: 3 };
+
+  const straight = await train({ ...common, model: createDiffLI2D('tiny', { seed: 5 }), maxSteps: 10 });
+  expect(straight.step).toBe(10);
+  expect(straight.epoch).toBe(2);
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-resume-'));
+  const file = path.join(dir, 'ckpt.safetensors');
+  const records: MetricsRecord[] = [];
+  const first = await train({
+    ...common, model: createDiffLI2D('tiny', { seed: 5 }), maxSteps: 5,
+    checkpoint: { every: 5, save: checkpointSaver(file) }, onMetrics: (r) => records.push(r),
+  });
+  expect(records.filter((r) => r.type === 'train')).toHaveLength(5);
+  expect(records.at(-1)).toEqual({ type: 'checkpoint', step: 5, epoch: 1 });
+  expect(fs.readdirSync(dir)).toEqual(['ckpt.safetensors']); // no temp file left behind
+  first.trainer.model.dispose();
+  first.trainer.dispose();
+
+  const resumed = await train({ ...common, model: createDiffLI2D('tiny', { seed: 99 }), maxSteps: 10, resume: readCheckpointFile(file) });
+  expect(resumed.step).toBe(10);
+  expect(maxDiff(weightsOf(straight.trainer), weightsOf(resumed.trainer))).toBeLessThanOrEqual(1e-6);
+  expect(resumed.trainer.learningRate).toBe(straight.trainer.learningRate);
+  expect(resumed.trainer.rng.getState()).toEqual(straight.trainer.rng.getState());
+
+  // The file path as well: same state as the trainer that wrote it.
+  const again = loadTrainerFile(file, { extractor });
+  expect(again.step).toBe(5);
+  expect(again.batchInEpoch).toBe(1);
+  again.model.dispose();
+  again.dispose();
+  for (const r of [straight, resumed]) {
+    r.trainer.model.dispose();
+    r.trainer.dispose();
+  }
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('a NaN loss stops training with a clear error and keeps the last good checkpoint', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-nan-'));
+  const file = path.join(dir, 'ckpt.safetensors');
+  const logFile = path.join(dir, 'metrics.jsonl');
+  const good = syntheticData(3);
+  function* poisoned(epoch: number): Generator<TrainingBatch> {
+    for (const b of good(epoch)) yield b;
+    const clean = tf.fill([2, 16, 16, 3], NaN) as tf.Tensor4D;
+    yield { hazy: tf.zeros([2, 16, 16, 3]) as tf.Tensor4D, clean };
+  }
+  const model = createDiffLI2D('tiny', { seed: 1 });
+  const log = jsonLinesLog(logFile);
+  const before = tf.memory().numTensors;
+  const run = train({ model, extractor, data: poisoned, checkpoint: { every: 2, save: checkpointSaver(file) }, onMetrics: log });
+  await expect(run).rejects.toThrow(NonFiniteLossError);
+  await expect(run).rejects.toThrow(/loss is NaN at step 4 .*update was not applied/);
+  const saved = loadTrainerFile(file, { extractor });
+  expect(saved.step).toBe(2);
+  const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(lines.map((l) => l.type)).toEqual(['train', 'train', 'checkpoint', 'train', 'stopped']);
+  expect(lines.at(-1).step).toBe(4);
+  saved.model.dispose();
+  saved.dispose();
+  // The failed run's Adam moments are its only leftovers (2 per parameter), nothing else.
+  expect(tf.memory().numTensors - before).toBe(2 * model.params.size);
+  model.dispose();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('checkpoint bytes restore Adam moments, step and RNG exactly; a mismatched model is refused', async () => {
+  const model = createDiffLI2D('tiny', { seed: 2 });
+  const trainer = new Trainer({ model, extractor, seed: 3 });
+  const data = syntheticData(2)(0);
+  for (const batch of data) {
+    trainer.trainStep(batch);
+    tf.dispose([batch.hazy, batch.clean]);
+  }
+  const bytes = serializeCheckpoint(trainer);
+  const copy = restoreTrainer(bytes, { extractor });
+  expect(copy.step).toBe(2);
+  expect(copy.adam.step).toBe(2);
+  expect(copy.rng.getState()).toEqual(trainer.rng.getState());
+  const name = 'mid.0.hae.gamma.w';
+  expect(copy.adam.v.get(name)!.dataSync()).toEqual(trainer.adam.v.get(name)!.dataSync());
+  const other = createDiffLI2D('tiny', { widths: [16, 32, 32] });
+  expect(() => restoreTrainer(bytes, { extractor, model: other })).toThrow(/differs from the given model/);
+  expect(toJsonLine({ type: 'checkpoint', step: 2, epoch: 0 })).toBe('{"type":"checkpoint","step":2,"epoch":0}\n');
+  for (const m of [model, copy.model, other]) m.dispose();
+  trainer.dispose();
+  copy.dispose();
+});
+
+test('loss falls by at least 50 % overfitting two real SOTS-indoor crops', async () => {
+  const batch = await sotsBatch(32);
+  const model = createDiffLI2D('tiny', { seed: 0 });
+  const trainer = new Trainer({ model, extractor, optimizer: { learningRate: 2e-3 }, seed: 0 });
+  const losses: number[] = [];
+  for (let i = 0; i < 15; i++) losses.push(trainer.trainStep(batch).loss);
+  const first = losses[0]!;
+  const last = Math.min(...losses.slice(-3));
+  expect(last).toBeLessThan(0.5 * first);
+  tf.dispose([batch.hazy, batch.clean]);
+  model.dispose();
+  trainer.dispose();
+});
+
+test('periodic validation dehazes full images and reports their mean PSNR/SSIM', async () => {
+  const { loadCrop } = await import('./support/sots');
+  const { psnr } = await import('@diffli2d/metrics');
+  const { dehaze } = await import('../src');
+  const hazy = await loadCrop('sots-indoor/hazy/1407_3.png', 0, 0, 40);
+  const clean = await loadCrop('sots-indoor/clean/1407.png', 0, 0, 40);
+  const odd = { hazy: tf.slice(hazy, [0, 0, 0], [37, 33, 3]) as tf.Tensor3D, clean: tf.slice(clean, [0, 0, 0], [37, 33, 3]) as tf.Tensor3D };
+  const records: MetricsRecord[] = [];
+  const model = createDiffLI2D('tiny', { seed: 8 });
+  const run = await train({ model, extractor, data: syntheticData(2), validation: { every: 2, pairs: () => [odd] }, onMetrics: (r) => records.push(r) });
+  const v = records.find((r) => r.type === 'validation');
+  expect(v).toMatchObject({ type: 'validation', step: 2, count: 1 });
+  const restored = await dehaze(odd.hazy, { model, extractor });
+  expect((v as { psnr: number }).psnr).toBeCloseTo(psnr(restored, odd.clean, { dataRange: 1 }) as number, 6);
+  expect((v as { ssim: number }).ssim).toBeGreaterThan(0);
+  tf.dispose([hazy, clean, odd.hazy, odd.clean, restored]);
+  run.trainer.dispose();
+  model.dispose();
+});
