@@ -12,3 +12,10 @@ export { admParameterSpec, countParameters, checkWeights, type ParamSpec, type U
 export { timestepEmbedding, timestepFrequencies } from './timestep';
 export { AdmUNet, type AdmUNetOptions, type FeatureTap } from './unet';
 export type { WeightEntry, WeightSource } from './weight-source';
+export {
+  linearSchedule, scheduleFromBetas, qSample, predictXStartFromEps, qPosteriorMean, pMeanVariance,
+  type DiffusionSchedule, type PMeanVariance,
+} from './schedule';
+export { SeededRandom, type SeededRandomState } from './random';
+export { HSpaceExtractor, reflectPadBottomRight, type HSpaceOptions, type PaddedGeometry } from './hspace';
+export { withoutGradients } from './no-grad';

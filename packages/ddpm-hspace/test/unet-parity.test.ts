@@ -2,7 +2,7 @@
 // intermediate of cases a (N=3, 32×32, t=0/500/999) and b (1×32×48, t=250), on wasm and cpu,
 // at the golden README's tolerances; no tensor leaks.
 import * as tf from '@tensorflow/tfjs-core';
-import { AdmUNet } from '../src';
+import { AdmUNet, linearSchedule, pMeanVariance } from '../src';
 import { BACKENDS, useBackend } from './backends';
 import { IO, WEIGHTS, expectClose, golden, goldenArray, nhwc, toNchw } from './golden';
 
@@ -52,6 +52,20 @@ describe.each(BACKENDS)('AdmUNet parity on %s', (backend) => {
     }
     it('model_out within 2e-4 + 2e-4·|x|', () => {
       expectClose('model_out', toNchw(feats.out!), goldenFor('model_out'), 2e-4, 2e-4);
+    });
+
+    it('our model output through p_mean_variance matches pred_xstart(_unclipped), p_mean, p_log_variance', () => {
+      const s = linearSchedule(1000);
+      const xT = nhwc(IO, `${c}.x_t`);
+      const r = pMeanVariance(s, feats.out as tf.Tensor4D, xT, t());
+      const hw = xT.shape[1] * xT.shape[2];
+      const amp = t().map((ti) => s.sqrtRecipm1AlphasCumprod[ti]!);
+      const atolUnclipped = (i: number) => 2e-4 * (1 + amp[Math.floor(i / (3 * hw))]!);
+      expectClose('pred_xstart_unclipped', toNchw(r.predXStartUnclipped), goldenFor('pred_xstart_unclipped'), atolUnclipped, 2e-4);
+      expectClose('pred_xstart', toNchw(r.predXStart), goldenFor('pred_xstart'), 2e-4, 2e-4);
+      expectClose('p_mean', toNchw(r.mean), goldenFor('p_mean'), 2e-4, 2e-4);
+      expectClose('p_log_variance', toNchw(r.logVariance), goldenFor('p_log_variance'), 2e-4);
+      tf.dispose([xT, r.mean, r.logVariance, r.predXStart, r.predXStartUnclipped]);
     });
 
     // forward()/hspace() repeat the whole net: once per backend (case b, the cheaper one) is enough.

@@ -1,0 +1,19 @@
+// Runs a computation with tfjs's gradient tape switched off, so that nothing inside is
+// recorded even when the caller is inside tf.grad / variableGrads (the frozen UNet must
+// never enter the dehazing network's backward pass, nor hold its activations for it).
+import * as tf from '@tensorflow/tfjs-core';
+
+interface EngineState {
+  gradientDepth: number;
+}
+
+export function withoutGradients<T>(f: () => T): T {
+  const state = (tf.engine() as unknown as { state: EngineState }).state;
+  const saved = state.gradientDepth;
+  state.gradientDepth = 0;
+  try {
+    return f();
+  } finally {
+    state.gradientDepth = saved;
+  }
+}
