@@ -16,3 +16,4 @@ export { loadModel, restoreTrainer, serializeCheckpoint, serializeModel } from '
 export { train, validate, type TrainConfig, type TrainResult } from './train/train';
 export { toJsonLine, type MetricsRecord, type TrainingBatch, type ValidationPair } from './train/types';
 
+export { admGuidance, linearAlphasCumprod, type AdmUNetLike } from './adm-guidance';

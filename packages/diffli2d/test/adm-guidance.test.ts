@@ -1,0 +1,78 @@
+// The real guidance path: the guided-diffusion UNet of the shared golden files (adm-small-32,
+// 64-channel h-space at H/4) feeding the tiny preset.
+import { AdmUNet } from '@diffli2d/ddpm-hspace';
+import { readSafetensors } from '@diffli2d/weights';
+import * as tf from '@tensorflow/tfjs';
+import { readShared } from '../../../test-support/shared';
+import { admGuidance, computeGuidance, createDiffLI2D, dehaze, disposeGuidance, linearAlphasCumprod, Trainer } from '../src';
+import { useWasm } from './support/backend';
+import { sotsBatch } from './support/sots';
+
+let unet: AdmUNet;
+beforeAll(async () => {
+  await useWasm();
+  // trainable: true makes the frozen UNet's weights registered tf.Variables, so that a tape
+  // reaching them would show up in variableGrads below.
+  unet = AdmUNet.fromWeights('adm-small-32', readSafetensors(readShared('golden', 'unet-small.weights.safetensors')), { parts: 'full', trainable: true });
+});
+afterAll(() => unet.dispose());
+
+test('ᾱ_t equals the PyTorch schedule of the golden files', () => {
+  const golden = readSafetensors(readShared('golden', 'ddpm-linear-1000.safetensors')).tensors.get('alphas_cumprod')!.data as Float64Array;
+  const ours = linearAlphasCumprod(1000);
+  let worst = 0;
+  for (let t = 0; t < 1000; t++) worst = Math.max(worst, Math.abs(ours[t]! - golden[t]!));
+  expect(worst).toBeLessThan(1e-12);
+});
+
+test('h-space, encoder and decoder taps: channels, grid and seeded determinism', () => {
+  const images = tf.randomUniform([2, 16, 24, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  for (const features of ['hspace', 'encoder', 'decoder'] as const) {
+    const source = admGuidance(unet, { features });
+    expect(source.channels).toBe(64);
+    expect(source.multiple).toBe(4);
+    const [a, b] = source.extract(images, [0, 500], 3);
+    expect(a!.shape).toEqual([2, 4, 6, 64]);
+    const [again] = source.extract(images, [0], 3);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a!, again!))).dataSync()[0])).toBe(0);
+    // t = 500 sees a different (noisier) input than t = 0
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a!, b!))).dataSync()[0])).toBeGreaterThan(0);
+    tf.dispose([a!, b!, again!]);
+  }
+  expect(admGuidance(unet, { features: 'encoder' }).tap).toBe('input_blocks.8');
+  expect(admGuidance(unet, { features: 'decoder' }).tap).toBe('output_blocks.0');
+  images.dispose();
+});
+
+test('gradients reach every DiffLI2D weight and none of the frozen UNet’s', () => {
+  const model = createDiffLI2D('tiny', { seed: 1 });
+  const source = admGuidance(unet);
+  const hazy = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const clean = tf.randomUniform([1, 16, 16, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+  const unetVariables = unet.parameters.filter((p) => p instanceof tf.Variable) as tf.Variable[];
+  expect(unetVariables.length).toBeGreaterThan(0);
+  expect(unetVariables.length).toBe(unet.parameters.length);
+  const guidance = computeGuidance(model, source, hazy, 5);
+  // no varList: every trainable variable the loss touches gets a gradient
+  const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(model.forward(hazy, guidance), clean))) as tf.Scalar);
+  expect(Object.keys(grads).sort()).toEqual(model.trainableVariables.map((v) => v.name).sort());
+  for (const v of unetVariables) expect(grads[v.name]).toBeUndefined();
+  tf.dispose([value, ...Object.values(grads), hazy, clean]);
+  disposeGuidance(guidance);
+  model.dispose();
+});
+
+test('training with the real UNet guidance lowers the loss on SOTS crops; inference has no leaks', async () => {
+  const batch = await sotsBatch(32);
+  const model = createDiffLI2D('tiny', { seed: 0 });
+  const extractor = admGuidance(unet);
+  const trainer = new Trainer({ model, extractor, optimizer: { learningRate: 2e-3 } });
+  const losses = Array.from({ length: 8 }, () => trainer.trainStep(batch).loss);
+  expect(Math.min(...losses.slice(-2))).toBeLessThan(0.7 * losses[0]!);
+  const before = tf.memory().numTensors;
+  for (let i = 0; i < 3; i++) (await dehaze(batch.hazy, { model, extractor, tile: { size: 24, overlap: 8 } })).dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose([batch.hazy, batch.clean]);
+  trainer.dispose();
+  model.dispose();
+});
