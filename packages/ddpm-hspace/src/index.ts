@@ -19,3 +19,4 @@ export {
 export { SeededRandom, type SeededRandomState } from './random';
 export { HSpaceExtractor, reflectPadBottomRight, type HSpaceOptions, type PaddedGeometry } from './hspace';
 export { withoutGradients } from './no-grad';
+export { convertAdmCheckpoint, convertAdmCheckpointLazy, CONVERTED_FORMAT, type ConvertAdmOptions } from './convert';
