@@ -104,7 +104,8 @@ export function checkFinite(x: ImageBatch, name: string): void {
   const { data } = x;
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
-    if (!Number.isFinite(v)) {
+    if (v - v !== 0) {
+      // NaN − NaN and ±Inf − ±Inf are NaN; finite values give 0 (no global lookup per value)
       const c = i % x.c;
       const p = (i - c) / x.c;
       const col = p % x.w;

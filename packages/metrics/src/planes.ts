@@ -3,6 +3,8 @@ import { ImageTooSmallError, InvalidShapeError } from './errors';
 import { checkFinite, checkSameShape, readImage, type ImageBatch, type ImageInput } from './image';
 import { checkOptions, inferDataRange, type SsimOptions } from './options';
 
+const { floor } = Math; // local: per-pixel calls, and global lookups are slow in vm contexts (jest)
+
 /** BT.601 studio-swing luma weights of MATLAB `rgb2ycbcr`, on the 0..255 scale. */
 export const Y_WEIGHTS = [65.481, 128.553, 24.966] as const;
 export const Y_OFFSET = 16;
@@ -37,7 +39,10 @@ function planesOf(x: ImageBatch, img: number, dataRange: number, opts: ReturnTyp
       const dst = r * wo + col;
       for (let ch = 0; ch < c; ch++) {
         let v = data[src + ch]!;
-        if (toU8) v = Math.min(255, Math.max(0, Math.floor((v / dataRange) * 255 + 0.5)));
+        if (toU8) {
+          v = floor((v / dataRange) * 255 + 0.5);
+          v = v < 0 ? 0 : v > 255 ? 255 : v;
+        }
         planes[ch]![dst] = v;
       }
     }
@@ -50,7 +55,7 @@ function planesOf(x: ImageBatch, img: number, dataRange: number, opts: ReturnTyp
   for (let i = 0; i < y.length; i++) {
     // Normalise first, then weight (BasicSR / numpy order): this order decides exact .5 ties of the 'uint8' rounding.
     let v = (R[i]! / range) * Y_WEIGHTS[0] + (G[i]! / range) * Y_WEIGHTS[1] + (B[i]! / range) * Y_WEIGHTS[2] + Y_OFFSET;
-    if (opts.yChannel === 'uint8') v = Math.floor(v + 0.5);
+    if (opts.yChannel === 'uint8') v = floor(v + 0.5);
     y[i] = back === 1 ? v : v * back;
   }
   return [y];

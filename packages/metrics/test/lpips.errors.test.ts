@@ -1,6 +1,6 @@
 // LPIPS weight loading and input errors.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 import { readSafetensors, type TensorEntry } from '@diffli2d/weights';
 import { ImageTooSmallError, InvalidShapeError, LPIPS, ShapeMismatchError, UnknownOptionError, WeightsError } from '../src';
 import { readShared } from '../../../test-support/shared';
@@ -9,7 +9,8 @@ const lin = readSafetensors(readShared('golden', 'lpips-lin-v0.1.safetensors'));
 const squeeze = readSafetensors(readShared('golden', 'lpips-squeeze-backbone.safetensors'));
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await tf.setBackend('wasm');
+  await tf.ready();
 });
 
 describe('LPIPS weights', () => {
@@ -20,8 +21,8 @@ describe('LPIPS weights', () => {
     for (const [k, v] of lin.tensors) if (k.startsWith('squeeze.')) pthLin.set(`${k.slice(8)}.model.1.weight`, v);
     const a = LPIPS.fromWeights('squeeze', squeeze, lin);
     const b = LPIPS.fromWeights('squeeze', bare, pthLin);
-    const x0 = tf.randomUniform([1, 40, 40, 3], -1, 1, 'float32', 1);
-    const x1 = tf.randomUniform([1, 40, 40, 3], -1, 1, 'float32', 2);
+    const x0 = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 1);
+    const x1 = tf.randomUniform([1, 32, 32, 3], -1, 1, 'float32', 2);
     expect(Array.from(await b.distance(x0, x1))).toEqual(Array.from(await a.distance(x0, x1)));
     tf.dispose([x0, x1]);
     a.dispose();
@@ -48,7 +49,10 @@ describe('LPIPS weights', () => {
 });
 
 describe('LPIPS inputs', () => {
-  const model = LPIPS.fromWeights('squeeze', squeeze, lin);
+  let model: LPIPS;
+  beforeAll(() => {
+    model = LPIPS.fromWeights('squeeze', squeeze, lin);
+  });
   afterAll(() => model.dispose());
   it('rejects mismatched, non-RGB, too small inputs and unknown options', async () => {
     const a = tf.zeros([1, 32, 32, 3]);

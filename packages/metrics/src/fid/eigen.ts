@@ -4,6 +4,9 @@
 // inner loop walks memory contiguously; on return row k of `vectors` is eigenvector k.
 import { MetricsError } from '../errors';
 
+// Local aliases: global lookups are slow inside vm contexts (jest), and these sit in O(n³) loops.
+const { abs, sqrt, hypot } = Math;
+
 export interface SymmetricEigen {
   /** Eigenvalues in ascending order. */
   values: Float64Array;
@@ -21,7 +24,7 @@ function tridiagonalise(z: Float64Array, n: number, d: Float64Array, e: Float64A
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
     let h = 0;
-    for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
+    for (let k = 0; k < i; k++) scale += abs(d[k]!);
     if (scale === 0) {
       e[i] = d[i - 1]!;
       for (let j = 0; j < i; j++) {
@@ -36,7 +39,7 @@ function tridiagonalise(z: Float64Array, n: number, d: Float64Array, e: Float64A
         h += d[k]! * d[k]!;
       }
       let f = d[i - 1]!;
-      let g = Math.sqrt(h);
+      let g = sqrt(h);
       if (f > 0) g = -g;
       e[i] = scale * g;
       h -= f * g;
@@ -113,9 +116,9 @@ function diagonalise(z: Float64Array, n: number, d: Float64Array, e: Float64Arra
   let norm = 0;
   const eps = 2 ** -52;
   for (let l = 0; l < n; l++) {
-    norm = Math.max(norm, Math.abs(d[l]!) + Math.abs(e[l]!));
+    norm = Math.max(norm, abs(d[l]!) + abs(e[l]!));
     let m = l;
-    while (m < n - 1 && Math.abs(e[m]!) > eps * norm) m++;
+    while (m < n - 1 && abs(e[m]!) > eps * norm) m++;
     if (m > l) {
       let iterations = 0;
       do {
@@ -123,7 +126,7 @@ function diagonalise(z: Float64Array, n: number, d: Float64Array, e: Float64Arra
         // Shift from the leading 2×2 block.
         let g = d[l]!;
         let p = (d[l + 1]! - g) / (2 * e[l]!);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l]! / (p + r);
         d[l + 1] = e[l]! * (p + r);
@@ -145,7 +148,7 @@ function diagonalise(z: Float64Array, n: number, d: Float64Array, e: Float64Arra
           s2 = s;
           g = c * e[i]!;
           h = c * p;
-          r = Math.hypot(p, e[i]!);
+          r = hypot(p, e[i]!);
           e[i + 1] = s * r;
           s = e[i]! / r;
           c = p / r;
@@ -164,7 +167,7 @@ function diagonalise(z: Float64Array, n: number, d: Float64Array, e: Float64Arra
         p = (-s * s2 * c3 * el1 * e[l]!) / dl1;
         e[l] = s * p;
         d[l] = c * p;
-      } while (Math.abs(e[l]!) > eps * norm);
+      } while (abs(e[l]!) > eps * norm);
     }
     d[l] = d[l]! + shiftSum;
     e[l] = 0;

@@ -15,7 +15,7 @@ export interface GaussianStats {
 
 function checkFiniteArray(x: ArrayLike<number>, what: string): void {
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) throw new NonFiniteValueError(`${what}: value ${x[i]} at index ${i}; expected finite numbers`);
+    if (x[i]! - x[i]! !== 0) throw new NonFiniteValueError(`${what}: value ${x[i]} at index ${i}; expected finite numbers`);
   }
 }
 
