@@ -118,3 +118,34 @@ export function segmentSumReference(x: Float32Array, ids: Int32Array, numSegment
   });
   return out;
 }
+
+/** Conv2D filter gradient (NHWC, dilation 1) from its definition, in plain loops: fast enough for big cases. */
+export function convFilterGradReference(
+  x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[],
+  filterShape: number[], stride: number, padTop: number, padLeft: number,
+): Float32Array {
+  const [batch, inH, inW, inC] = xShape;
+  const [, outH, outW, outC] = dyShape;
+  const [kh, kw] = filterShape;
+  const dw = new Float64Array(kh * kw * inC * outC);
+  for (let b = 0; b < batch; b++)
+    for (let oh = 0; oh < outH; oh++)
+      for (let ow = 0; ow < outW; ow++) {
+        const dyBase = ((b * outH + oh) * outW + ow) * outC;
+        for (let i = 0; i < kh; i++) {
+          const ih = oh * stride + i - padTop;
+          if (ih < 0 || ih >= inH) continue;
+          for (let j = 0; j < kw; j++) {
+            const iw = ow * stride + j - padLeft;
+            if (iw < 0 || iw >= inW) continue;
+            const xBase = ((b * inH + ih) * inW + iw) * inC;
+            for (let ci = 0; ci < inC; ci++) {
+              const xv = x[xBase + ci];
+              const wBase = ((i * kw + j) * inC + ci) * outC;
+              for (let co = 0; co < outC; co++) dw[wBase + co] += xv * dy[dyBase + co];
+            }
+          }
+        }
+      }
+  return Float32Array.from(dw);
+}

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels, spaceToDepth, WASM_GRADIENT_KERNELS } from '../src/index';
 import {
-  depthwiseReference, KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn, segmentSumReference,
+  convFilterGradReference, depthwiseReference, KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn, segmentSumReference,
 } from './helpers';
 
 /** A case plus, where tfjs-backend-cpu's kernel is wrong, a from-the-definition reference. */
@@ -45,6 +45,19 @@ function convCases(kind: 'filter' | 'input'): Case[] {
         inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } } }
       : { label, kernel: 'Conv2DBackpropInput', attrs: { ...attrs, inputShape: x },
         inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: filter, values: randomValues(rand, size(filter)) } } });
+  }
+  if (kind === 'filter') {
+    // Big enough (64 outputs x 2 images of ~131x130 pixels) that the 9 taps are stacked in two
+    // chunks; checked against the plain-loop definition (tfjs-backend-cpu takes ~10 s here).
+    const x = [2, 128, 128, 1];
+    const dy = [2, 128, 128, 64];
+    const filter = [3, 3, 1, 64];
+    const xValues = randomValues(rand, size(x));
+    const dyValues = randomValues(rand, size(dy));
+    cases.push({ label: 'filter chunked taps x=[2,128,128,1] f=[3,3,1,64]', kernel: 'Conv2DBackpropFilter',
+      attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter },
+      inputs: { x: { shape: x, values: xValues }, dy: { shape: dy, values: dyValues } },
+      reference: () => ({ shape: filter, values: convFilterGradReference(xValues, x, dyValues, dy, filter, 1, 1, 1) }) });
   }
   // NCHW: same kernels, channels-first tensors.
   const x = [2, 3, 9, 7];
@@ -166,6 +179,22 @@ describe('the plain-loop depthwise reference', () => {
       padTop: info.padInfo.top, padLeft: info.padInfo.left });
     expect(relativeError(r.y, await y.data())).toBeLessThanOrEqual(1e-5);
     y.dispose();
+  });
+});
+
+describe('the plain-loop conv filter-gradient reference', () => {
+  it('agrees with tfjs-backend-cpu\'s Conv2DBackpropFilter on a strided, padded case', async () => {
+    const x = [2, 9, 8, 3];
+    const filter = [3, 3, 3, 4];
+    const dy = outShape(x, filter, 2, 1, 'same', false);
+    const c: KernelCase = { label: 'reference check', kernel: 'Conv2DBackpropFilter',
+      attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter },
+      inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } } };
+    const { padInfo } = tf.backend_util.computeConv2DInfo(x as [number, number, number, number],
+      filter as [number, number, number, number], 2, 1, 'same');
+    const reference = convFilterGradReference(c.inputs.x.values as Float32Array, x, c.inputs.dy.values as Float32Array, dy,
+      filter, 2, padInfo.top, padInfo.left);
+    expect(relativeError(reference, (await runKernelOn('cpu', c)).values)).toBeLessThanOrEqual(1e-5);
   });
 });
 

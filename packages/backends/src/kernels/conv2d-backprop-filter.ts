@@ -1,10 +1,15 @@
-// Conv2DBackpropFilter for backends that lack it (wasm): for each filter tap,
-// dW[kh, kw] = (input rows of the tap's stride phase) · (dy shifted to the tap's window):
-// a plain [C, N]·[N, out] matMul (see tap-rows.ts).
+// Conv2DBackpropFilter for backends that lack it (wasm). For each filter tap,
+// dW[kh, kw]ᵀ = (dy shifted to the tap's window)ᵀ · (pixels of the tap's stride phase), see
+// tap-rows.ts. Taps of one phase are stacked into one [taps·out, N]·[N, in] matMul (x is
+// the right operand, which wasm's matMul handles far better than a large left one), in
+// chunks that bound the stacked gradient's memory.
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelArgumentError } from '../errors';
 import { asTensor, convGeometry, toNHWC } from './geometry';
-import { shiftRuns, tapLayout, widenedRuns } from './tap-rows';
+import { channelMajorRuns, shiftRuns, tapLayout } from './tap-rows';
+
+/** Upper bound on stacked shifted-gradient elements per matMul (64 MiB of float32). */
+const MAX_STACK_ELEMENTS = 1 << 24;
 
 export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
@@ -20,14 +25,23 @@ export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => 
       );
     }
     const layout = tapLayout(x, g);
-    const runs = widenedRuns(dy, layout.width); // [B, run, out]
-    const perTap: tf.Tensor2D[] = [];
-    for (let i = 0; i < kh; i++) {
-      for (let j = 0; j < kw; j++) {
-        perTap.push(tf.tidy(() => {
-          const shifted = tf.reshape(shiftRuns(runs, 1, layout.start(i, j), layout.length), [-1, outChannels]);
-          return tf.matMul(layout.rows(i, j), shifted as tf.Tensor2D);
-        }));
+    const pixels = layout.pixelRows();
+    const runs = channelMajorRuns(dy, layout.width); // [out, B, run]
+    const rowsPerTap = g.batch * layout.length;
+    const chunk = Math.max(1, Math.floor(MAX_STACK_ELEMENTS / (outChannels * rowsPerTap)));
+    const perTap: tf.Tensor2D[] = []; // [in, out], indexed by kh * kw + kw
+    for (let p = 0; p < layout.phases; p++) {
+      const taps: [number, number][] = [];
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) if (layout.phase(i, j) === p) taps.push([i, j]);
+      for (let first = 0; first < taps.length; first += chunk) {
+        const group = taps.slice(first, first + chunk);
+        const results = tf.tidy(() => {
+          const stacked = tf.concat(group.map(([i, j]) =>
+            tf.reshape(shiftRuns(runs, layout.start(i, j), layout.length), [outChannels, rowsPerTap])), 0);
+          const product = tf.matMul(stacked as tf.Tensor2D, pixels[p]); // [group·out, in]
+          return tf.unstack(tf.transpose(tf.reshape(product, [group.length, outChannels, inChannels]), [0, 2, 1])) as tf.Tensor2D[];
+        });
+        group.forEach(([i, j], n) => (perTap[i * kw + j] = results[n]));
       }
     }
     return tf.reshape(tf.stack(perTap), filterShape);

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelArgumentError } from '../errors';
 import { asTensor, convGeometry, transposedConvInput } from './geometry';
-import { shiftRuns, tapLayout, widenedRuns } from './tap-rows';
+import { channelMajorRuns, shiftRuns, tapLayout } from './tap-rows';
 
 function checkDy(kernel: string, dy: tf.Tensor4D, expected: number[], detail: string): void {
   if (dy.shape.some((d, i) => d !== expected[i])) {
@@ -22,14 +22,14 @@ export const depthwiseBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) 
     checkDy('DepthwiseConv2dNativeBackpropFilter', dy, [g.batch, g.outHeight, g.outWidth, channels * multiplier],
       `input [${x.shape}] and filter [${filterShape}]`);
     const layout = tapLayout(x, g);
-    // dy channel-major: [channels·multiplier, B, run], shifted per tap along its last axis.
-    const runs = tf.transpose(widenedRuns(dy, layout.width), [2, 0, 1]);
+    const rows = layout.channelRows(); // per phase [channels, N]
+    const runs = channelMajorRuns(dy, layout.width); // [channels·multiplier, B, run]
     const perTap: tf.Tensor2D[] = [];
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
         perTap.push(tf.tidy(() => {
-          const shifted = tf.reshape(shiftRuns(runs, 2, layout.start(i, j), layout.length), [channels, multiplier, -1]);
-          return tf.sum(tf.mul(tf.expandDims(layout.rows(i, j), 1), shifted), 2) as tf.Tensor2D;
+          const shifted = tf.reshape(shiftRuns(runs, layout.start(i, j), layout.length), [channels, multiplier, -1]);
+          return tf.sum(tf.mul(tf.expandDims(rows[layout.phase(i, j)], 1), shifted), 2) as tf.Tensor2D;
         }));
       }
     }
