@@ -7,7 +7,6 @@ export type { Guidance, ParamSpec } from './network';
 export { forwardNetwork, networkSpec } from './network';
 export { PRESETS, type PresetName } from './presets';
 export { DiffLI2DModel, countParams, createDiffLI2D, resolveConfig, type CreateDiffLI2DOptions } from './model';
-export { SeededRandom } from './random';
 export { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
 export { dehaze, tileStarts, type DehazeOptions, type TileOptions } from './inference';
 export { Adam, ADAM_DEFAULTS, type AdamConfig } from './train/adam';
@@ -16,4 +15,4 @@ export { loadModel, restoreTrainer, serializeCheckpoint, serializeModel } from '
 export { train, validate, type TrainConfig, type TrainResult } from './train/train';
 export { toJsonLine, type MetricsRecord, type TrainingBatch, type ValidationPair } from './train/types';
 
-export { admGuidance, linearAlphasCumprod, type AdmUNetLike } from './adm-guidance';
+export { admGuidance, type AdmGuidance } from './adm-guidance';

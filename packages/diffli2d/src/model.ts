@@ -4,10 +4,10 @@ import { type DiffLI2DConfig, sizeMultiple, validateConfig } from './config';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { type Guidance, type ParamSpec, forwardNetwork, networkSpec } from './network';
 import { PRESETS, type PresetName } from './presets';
-import { SeededRandom } from './random';
+import { SeededRandom } from '@diffli2d/ddpm-hspace';
 
 export interface CreateDiffLI2DOptions extends Partial<DiffLI2DConfig> {
-  /** Seed of the parameter initialisation (SeededRandom, see random.ts). Default 0. */
+  /** Seed of the parameter initialisation (SeededRandom of @diffli2d/ddpm-hspace: xoshiro128**). Default 0. */
   seed?: number;
 }
 

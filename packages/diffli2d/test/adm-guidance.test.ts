@@ -1,10 +1,10 @@
 // The real guidance path: the guided-diffusion UNet of the shared golden files (adm-small-32,
 // 64-channel h-space at H/4) feeding the tiny preset.
-import { AdmUNet } from '@diffli2d/ddpm-hspace';
+import { AdmUNet, HSpaceExtractor, linearSchedule, qSample, SeededRandom } from '@diffli2d/ddpm-hspace';
 import { readSafetensors } from '@diffli2d/weights';
 import * as tf from '@tensorflow/tfjs';
 import { readShared } from '../../../test-support/shared';
-import { admGuidance, computeGuidance, createDiffLI2D, dehaze, disposeGuidance, linearAlphasCumprod, Trainer } from '../src';
+import { admGuidance, computeGuidance, createDiffLI2D, dehaze, disposeGuidance, Trainer } from '../src';
 import { useWasm } from './support/backend';
 import { sotsBatch } from './support/sots';
 
@@ -17,12 +17,24 @@ beforeAll(async () => {
 });
 afterAll(() => unet.dispose());
 
-test('ᾱ_t equals the PyTorch schedule of the golden files', () => {
-  const golden = readSafetensors(readShared('golden', 'ddpm-linear-1000.safetensors')).tensors.get('alphas_cumprod')!.data as Float64Array;
-  const ours = linearAlphasCumprod(1000);
-  let worst = 0;
-  for (let t = 0; t < 1000; t++) worst = Math.max(worst, Math.abs(ours[t]! - golden[t]!));
-  expect(worst).toBeLessThan(1e-12);
+test('taps equal the UNet run by hand on q_sample(2x−1, t, ε) with the same seeded ε', () => {
+  const images = tf.randomUniform([1, 8, 12, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+  const hspace = admGuidance(unet).extract(images, [0, 500], 9);
+  const encoder = admGuidance(unet, { features: 'encoder' }).extract(images, [0, 500], 9);
+  const rng = new SeededRandom(9);
+  const schedule = linearSchedule(1000);
+  [0, 500].forEach((t, i) => {
+    const eps = tf.tensor4d(rng.normals(8 * 12 * 3), [1, 8, 12, 3]);
+    const xT = qSample(schedule, tf.sub(tf.mul(images, 2), 1) as tf.Tensor4D, [t], eps);
+    const taps = unet.features(xT, [t], ['middle_block', 'input_blocks.8']);
+    const diff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+    expect(diff(hspace[i]!, taps.middle_block!)).toBeLessThan(1e-5);
+    expect(diff(encoder[i]!, taps['input_blocks.8']!)).toBeLessThan(1e-5);
+    tf.dispose([eps, xT, ...Object.values(taps)]);
+  });
+  // an HSpaceExtractor may be passed directly
+  expect(admGuidance(new HSpaceExtractor(unet)).channels).toBe(64);
+  tf.dispose([images, ...hspace, ...encoder]);
 });
 
 test('h-space, encoder and decoder taps: channels, grid and seeded determinism', () => {

@@ -4,6 +4,7 @@
 //    epoch, batchInEpoch, rng (SeededRandom state), adam (config + step), lrDecay, seed.
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type TensorInput } from '@diffli2d/weights';
+import type { SeededRandomState } from '@diffli2d/ddpm-hspace';
 import { type DiffLI2DConfig, validateConfig } from '../config';
 import { CheckpointError } from '../errors';
 import type { GuidanceSource } from '../guidance';
@@ -142,7 +143,7 @@ export function restoreTrainer(bytes: Uint8Array, opts: { extractor: GuidanceSou
     trainer.step = json<number>('step');
     trainer.epoch = json<number>('epoch');
     trainer.batchInEpoch = json<number>('batchInEpoch');
-    trainer.rng.setState(json<number[]>('rng'));
+    trainer.rng.setState(json<SeededRandomState>('rng'));
   } catch (err) {
     trainer.dispose();
     if (!opts.model) model.dispose();

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteLossError } from '../errors';
 import { computeGuidance, disposeGuidance, type GuidanceSource } from '../guidance';
 import type { DiffLI2DModel } from '../model';
-import { SeededRandom } from '../random';
+import { SeededRandom } from '@diffli2d/ddpm-hspace';
 import { Adam, ADAM_DEFAULTS, type AdamConfig } from './adam';
 import type { TrainingBatch } from './types';
 

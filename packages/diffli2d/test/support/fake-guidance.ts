@@ -3,7 +3,7 @@
 // tf.Variables, so a test can prove that no gradient reaches them.
 import * as tf from '@tensorflow/tfjs';
 import type { GuidanceSource } from '../../src/guidance';
-import { SeededRandom } from '../../src/random';
+import { SeededRandom } from '@diffli2d/ddpm-hspace';
 
 export class FakeGuidance implements GuidanceSource {
   readonly weight: tf.Variable;
