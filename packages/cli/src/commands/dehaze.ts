@@ -16,6 +16,8 @@ export function registerDehaze(program: Command, bind: Bind): void {
     .argument('<inputs...>', 'image files (PNG, JPEG, WebP), folders of them, or quoted glob patterns')
     .option('-o, --output <dir>', 'folder for the results (created if needed)')
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
+    .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
+    .option('--tile <n>', 'dehaze large images in tiles of n pixels with --model', '128')
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)')
     .option('--format <fmt>', 'output format png, jpeg or webp (default: same as each input)')
     .option('--quality <q>', 'JPEG/WebP quality 1-100', '95')
@@ -62,7 +64,7 @@ async function runDehaze(inputs: string[], o: Record<string, unknown>, ctx: Comm
   // only this shard's outputs: other shards may already have written theirs
   for (const job of mine) checkWritable(job.output, overwrite, 'output');
 
-  const restorer = await createRestorer({ model: o.model as string | undefined, method: o.method as string | undefined }, ctx, false);
+  const restorer = await createRestorer({ model: o.model as string | undefined, unet: o.unet as string | undefined, tile: positiveInt('--tile', o.tile), method: o.method as string | undefined }, ctx, false);
   const outputs: { input: string; output: string; width: number; height: number; seconds: number }[] = [];
   try {
     for (const [k, job] of mine.entries()) {

@@ -23,6 +23,8 @@ export function registerEval(program: Command, bind: Bind): void {
     .description('score a method on hazy/clean pairs (PSNR, SSIM, LPIPS) and optionally write an HTML report')
     .option('--data <dir|manifest>', 'dataset folder (SOTS, Dense-Haze, LOL, hazy/+clean/ …) or a pair manifest JSON')
     .option('--model <checkpoint>', 'DiffLI2D checkpoint to evaluate (default: the shipped default model)')
+    .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
+    .option('--tile <n>', 'dehaze large images in tiles of n pixels with --model', '128')
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior)')
     .option('--identity', 'score the hazy input itself (the "no dehazing" row of a results table)')
     .option('--metrics <list>', 'comma-separated: psnr, ssim, lpips', 'psnr,ssim')
@@ -75,7 +77,7 @@ async function runEval(o: Record<string, unknown>, ctx: CommandContext): Promise
     });
     const [start, end] = shardRange(pairs.length, shard);
     const mine = pairs.slice(start, end);
-    const restorer = await createRestorer({ model: o.model as string | undefined, method: o.method as string | undefined, identity: Boolean(o.identity) }, ctx, true);
+    const restorer = await createRestorer({ model: o.model as string | undefined, unet: o.unet as string | undefined, tile: positiveInt('--tile', o.tile), method: o.method as string | undefined, identity: Boolean(o.identity) }, ctx, true);
     const lpips = metrics.includes('lpips') ? await createLpipsScorer(o.lpipsWeights as string | undefined, ctx) : undefined;
     const scorer = await createScorer(metrics, lpips);
     ctx.note(`eval: ${restorer.name} on ${mine.length} pair(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${pairs.length})` : ''}`);

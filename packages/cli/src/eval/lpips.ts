@@ -1,10 +1,12 @@
 // LPIPS for eval: a weights file made by `diffli2d convert lpips` (backbone + linear
 // calibration in one safetensors file) run through @diffli2d/metrics on the chosen backend.
+import type { Tensor4D } from '@tensorflow/tfjs';
 import type { CommandContext } from '../context';
 import { InputError, NotAvailableError } from '../errors';
 import type { Rgb8 } from '../io/images';
 import { prepareBackend } from '../util/backend';
-import { loadExport, loadModule } from '../util/libs';
+import { loadExport } from '../util/libs';
+import { loadTf } from '../util/tf';
 import { readWeightsFile, type TensorEntryLike } from '../convert/files';
 
 export interface LpipsScorer {
@@ -39,9 +41,9 @@ export async function createLpipsScorer(weightsFile: string | undefined, ctx: Co
   }
   const split = (prefix: string) => new Map([...tensors].filter(([k]) => k.startsWith(prefix)).map(([k, t]) => [k.slice(prefix.length), t] as const));
   const network = await buildLpips(metadata.net, split('backbone.'), split('lin.'), ctx);
-  const tf = (await loadModule('@tensorflow/tfjs')) as unknown as TfLike;
+  const tf = await loadTf();
   const toTensor = (img: Rgb8) =>
-    tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3], 'float32'), 2 / 255), 1));
+    tf.tidy(() => tf.sub(tf.mul(tf.tensor4d(Float32Array.from(img.data), [1, img.height, img.width, 3], 'float32'), 2 / 255), 1) as Tensor4D);
   return {
     async distance(a, b) {
       const x = toTensor(a);
@@ -57,12 +59,3 @@ export async function createLpipsScorer(weightsFile: string | undefined, ctx: Co
   };
 }
 
-interface TensorLike {
-  dispose(): void;
-}
-interface TfLike {
-  tidy<T>(fn: () => T): T;
-  tensor4d(data: Float32Array, shape: number[], dtype: 'float32'): TensorLike;
-  mul(a: TensorLike, b: number): TensorLike;
-  sub(a: TensorLike, b: number): TensorLike;
-}

@@ -1,21 +1,81 @@
-// The DiffLI2D network as a restorer. Loaded lazily: tfjs and the model libraries are
-// only imported when a model is actually used.
+// The DiffLI2D network as a restorer: a model file (from `train`, or a checkpoint) plus the
+// frozen UNet it was trained with (--unet, or the run.json that `train` writes beside the
+// model). Loaded lazily: tfjs and the model libraries are only imported when used.
 import * as fs from 'node:fs';
-import { InputError } from '../errors';
+import * as path from 'node:path';
+import type * as tf from '@tensorflow/tfjs';
 import type { CommandContext } from '../context';
+import { InputError } from '../errors';
 import type { Rgb8 } from '../io/images';
+import { loadHSpaceSource } from '../train/extractor';
+import { prepareBackend } from '../util/backend';
 import { loadExport } from '../util/libs';
+import { loadTf } from '../util/tf';
 import type { Restorer } from './restorer';
 
-export async function loadModelRestorer(file: string, _ctx: CommandContext): Promise<Restorer> {
+export interface ModelOptions {
+  /** frozen UNet weights; default: the `unet` of run.json next to the model */
+  unet?: string;
+  unetConfig?: string;
+  /** tile side for large images (attention memory grows with the pixel count) */
+  tile?: number;
+}
+
+interface ModelLike {
+  dispose(): void;
+}
+type LoadModel = (bytes: Uint8Array, source?: string) => ModelLike;
+type Dehaze = (image01: tf.Tensor3D, opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number }) => Promise<tf.Tensor3D>;
+
+function unetFromRunFile(modelFile: string): { unet?: string; unetConfig?: string } {
+  const runFile = path.join(path.dirname(path.resolve(modelFile)), 'run.json');
+  if (!fs.existsSync(runFile)) return {};
+  try {
+    const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { unet?: string; unetConfig?: string };
+    return { ...(run.unet ? { unet: path.resolve(path.dirname(runFile), run.unet) } : {}), ...(run.unetConfig ? { unetConfig: run.unetConfig } : {}) };
+  } catch {
+    throw new InputError(`${runFile}: not valid JSON`);
+  }
+}
+
+export async function loadModelRestorer(file: string, ctx: CommandContext, options: ModelOptions = {}): Promise<Restorer> {
   if (!fs.existsSync(file)) throw new InputError(`${file}: no such model file`);
-  // @diffli2d/diffli2d is being written; until it exports a loader this fails clearly.
-  await loadExport<unknown>('@diffli2d/diffli2d', 'loadDiffLI2D', 'dehazing with --model');
+  const fromRun = unetFromRunFile(file);
+  const unetFile = options.unet ?? fromRun.unet;
+  if (!unetFile) {
+    throw new InputError(`${file}: which frozen UNet goes with this model? pass --unet <weights.safetensors> (no run.json beside the model names one)`);
+  }
+  const loadModel = await loadExport<LoadModel>('@diffli2d/diffli2d', 'loadModel', 'dehazing with --model');
+  const dehaze = await loadExport<Dehaze>('@diffli2d/diffli2d', 'dehaze', 'dehazing with --model');
+  await prepareBackend(ctx);
+  const tfjs = await loadTf();
+  let model: ModelLike;
+  try {
+    model = loadModel(new Uint8Array(fs.readFileSync(file)), file);
+  } catch (err) {
+    throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const source = await loadHSpaceSource(unetFile, options.unetConfig ?? fromRun.unetConfig);
+  const tile = options.tile ?? 128;
   return {
-    name: `model:${file}`,
-    restore: async (_image: Rgb8): Promise<Rgb8> => {
-      throw new InputError(`${file}: model inference is not wired yet`);
+    name: `model:${path.resolve(file)}`,
+    async restore(image: Rgb8): Promise<Rgb8> {
+      const input = tfjs.tidy(() => tfjs.div(tfjs.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3], 'float32'), 255) as tf.Tensor3D);
+      let output: tf.Tensor3D | undefined;
+      try {
+        output = await dehaze(input, { model, extractor: source, ...(image.width > tile || image.height > tile ? { tile: { size: tile } } : {}), seed: ctx.options.seed });
+        const rounded = tfjs.tidy(() => tfjs.round(tfjs.mul(tfjs.clipByValue(output!, 0, 1), 255)));
+        const data = Uint8Array.from(await rounded.data());
+        rounded.dispose();
+        return { width: image.width, height: image.height, data };
+      } finally {
+        input.dispose();
+        output?.dispose();
+      }
     },
-    dispose: () => {},
+    dispose: () => {
+      model.dispose();
+      source.dispose();
+    },
   };
 }

@@ -18,6 +18,9 @@ export interface Restorer {
 
 export interface RestorerChoice {
   model?: string;
+  /** frozen UNet for --model, and the tile side */
+  unet?: string;
+  tile?: number;
   method?: string;
   identity?: boolean;
 }
@@ -60,5 +63,5 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
       'no default model is shipped with this version yet (issue #9); pass --model <checkpoint> or use --method dcp',
     );
   }
-  return loadModelRestorer(model, ctx);
+  return loadModelRestorer(model, ctx, { ...(choice.unet ? { unet: choice.unet } : {}), ...(choice.tile ? { tile: choice.tile } : {}) });
 }

@@ -3,6 +3,7 @@
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
 import { loadExport } from './libs';
+import { loadTf } from './tf';
 
 export interface BackendChoice {
   name: string;
@@ -33,7 +34,7 @@ export function backendOrder(request: string): string[] | undefined {
 export async function prepareBackend(ctx: CommandContext, opts: { gradients?: boolean } = {}): Promise<BackendChoice> {
   const prefer = backendOrder(ctx.options.backend);
   // the full tfjs package registers the gradients training needs (tfjs-core's CJS bundle has none)
-  if (opts.gradients) await import('@tensorflow/tfjs');
+  if (opts.gradients) await loadTf();
   const setupBackend = await loadExport<SetupBackend>('@diffli2d/backends', 'setupBackend', 'choosing a backend');
   return setupBackend({ ...(prefer ? { prefer } : {}), log: (line) => ctx.note(line) });
 }

@@ -1,0 +1,84 @@
+// train (with resume) and dehaze --model through the built binary, on a few real pairs with
+// the small golden UNet as the frozen prior: tiny network, 32×32 crops, a handful of steps.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { sharedPath } from '../../../test-support/shared';
+import { expectCleanError, runCli, tempDir } from './support/run-cli';
+
+function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
+  const file = path.join(dir, 'train.json');
+  const config = {
+    output: 'run',
+    seed: 3,
+    data: { train: sharedPath('data', 'dense-haze-320x240'), cacheBytes: 0 },
+    unet: { weights: sharedPath('golden', 'unet-small.weights.safetensors') },
+    model: { preset: 'tiny' },
+    train: { batchSize: 2, crop: 32, maxSteps: 2, epochs: 5 },
+    checkpoint: { every: 1 },
+    ...extra,
+  };
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}
+
+const trainRecords = (dir: string) =>
+  fs
+    .readFileSync(path.join(dir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((r) => r.type === 'train');
+
+describe('diffli2d train', () => {
+  const dir = tempDir('train');
+  const config = writeConfig(dir);
+  const run = path.join(dir, 'run');
+
+  it('runs 2 steps: resolved config, JSON-lines log, checkpoint, model, curves', async () => {
+    const result = await runCli(['--backend', 'wasm', 'train', '--config', config, '--json']);
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary).toMatchObject({ steps: 2, backend: 'wasm', output: run });
+    // progress went to stderr as JSON lines (not a terminal)
+    expect(result.stderr).toMatch(/^\{"type":"train","step":2,/m);
+    const resolved = JSON.parse(fs.readFileSync(path.join(run, 'config.resolved.json'), 'utf8'));
+    expect(resolved.train).toMatchObject({ batchSize: 2, crop: 32, lr: 2e-4, epochs: 5, flips: true });
+    expect(trainRecords(run).map((r) => r.step)).toEqual([1, 2]);
+    for (const f of ['checkpoint.safetensors', 'model.safetensors', 'run.json', 'curves.svg']) expect(fs.existsSync(path.join(run, f))).toBe(true);
+    const png = await sharp(path.join(run, 'curves.png')).metadata();
+    expect([png.format, png.width]).toEqual(['png', 800]);
+  });
+
+  it('will not overwrite a run, and --resume continues it to step 3 exactly as an uninterrupted run', async () => {
+    expectCleanError(await runCli(['train', '--config', config, '-q']), 1, /checkpoint\.safetensors exists; pass --resume/);
+    const resumed = await runCli(['--backend', 'wasm', 'train', '--config', config, '--resume', '--max-steps', '3', '--json', '-q']);
+    expect(resumed.code).toBe(0);
+    expect(JSON.parse(resumed.stdout).steps).toBe(3);
+    expect(trainRecords(run).map((r) => r.step)).toEqual([1, 2, 3]);
+
+    const straight = path.join(dir, 'straight');
+    const once = await runCli(['--backend', 'wasm', 'train', '--config', config, '--output', straight, '--max-steps', '3', '-q']);
+    expect(once.code).toBe(0);
+    expect(trainRecords(straight).map((r) => r.loss)).toEqual(trainRecords(run).map((r) => r.loss));
+    expect(fs.readFileSync(path.join(straight, 'model.safetensors')).equals(fs.readFileSync(path.join(run, 'model.safetensors')))).toBe(true);
+  });
+
+  it('dehaze --model uses the trained model (UNet found through run.json)', async () => {
+    const input = path.join(dir, 'small.png');
+    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(input);
+    const out = path.join(dir, 'dehazed');
+    const result = await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', path.join(run, 'model.safetensors'), '--json', '-q']);
+    expect(result.code).toBe(0);
+    const meta = await sharp(path.join(out, 'small.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([72, 52]);
+  });
+
+  it('a config with a wrong field is refused with the field named', async () => {
+    const bad = writeConfig(tempDir('train-bad'), { train: { batchSize: 'two', crop: 32 } });
+    expectCleanError(await runCli(['train', '--config', bad]), 1, /train\.json: train\.batchSize: .*expected number/);
+    const unknown = writeConfig(tempDir('train-bad2'), { optimiser: {} });
+    expectCleanError(await runCli(['train', '--config', unknown]), 1, /Unrecognized key.*optimiser/);
+    expectCleanError(await runCli(['train']), 2, /required option '-c, --config <file>'/);
+  });
+});
