@@ -1,42 +1,39 @@
-// `convert adm`: a guided-diffusion UNet checkpoint, checked key by key and shape by shape
-// against the UNet its config describes (@diffli2d/ddpm-hspace), config kept in metadata.
+// `convert adm`: a guided-diffusion UNet checkpoint through @diffli2d/ddpm-hspace's
+// convertAdmCheckpoint (every key and shape checked against the config, config stored in
+// the output's metadata, optionally only the h-space part and/or float16).
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandContext, CommandResult } from '../context';
 import { InputError } from '../errors';
+import { writeFileAtomic } from '../io/images';
 import { loadExport } from '../util/libs';
-import { checkOutput, parameterCount, readWeightsFile, writeSafetensorsFile, type TensorEntryLike } from './files';
+import { checkOutput, parameterCount, readWeightsFile } from './files';
 
-type ResolveConfig = (like: unknown) => unknown;
-type ParameterSpec = (config: unknown, parts: 'full' | 'hspace') => { name: string; shape: number[] }[];
-type CheckWeights = (spec: { name: string; shape: number[] }[], shapes: Map<string, number[]>, opts?: { allowExtra?: boolean; what?: string }) => void;
-type ConfigToMetadata = (config: unknown) => Record<string, string>;
+type ConvertAdmCheckpoint = (bytes: Uint8Array, opts: { parts?: 'full' | 'hspace'; dtype?: 'f32' | 'f16'; config?: string; key?: string }) => Uint8Array;
 
 export async function convertAdm(input: string, output: string, o: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
   checkOutput(input, output, Boolean(o.overwrite));
-  const pkg = '@diffli2d/ddpm-hspace';
-  const resolveConfig = await loadExport<ResolveConfig>(pkg, 'resolveConfig', 'convert adm');
-  const admParameterSpec = await loadExport<ParameterSpec>(pkg, 'admParameterSpec', 'convert adm');
-  const checkWeights = await loadExport<CheckWeights>(pkg, 'checkWeights', 'convert adm');
-  const configToMetadata = await loadExport<ConfigToMetadata>(pkg, 'configToMetadata', 'convert adm');
-
-  const config = resolveConfig(String(o.config));
+  if (!fs.existsSync(input)) throw new InputError(`${input}: no such file`);
+  const convert = await loadExport<ConvertAdmCheckpoint>('@diffli2d/ddpm-hspace', 'convertAdmCheckpoint', 'convert adm');
   const parts = o.hspaceOnly ? 'hspace' : 'full';
-  const spec = admParameterSpec(config, parts);
-  const { tensors } = await readWeightsFile(input);
-  ctx.note(`convert adm: ${tensors.size} tensors read from ${input}`);
-  const shapes = new Map([...tensors].map(([k, t]) => [k, t.shape] as const));
+  const config = o.config as string | undefined;
+  let bytes: Uint8Array;
   try {
-    checkWeights(spec, shapes, { allowExtra: parts === 'hspace', what: input });
+    bytes = convert(new Uint8Array(fs.readFileSync(input)), {
+      parts,
+      dtype: o.f16 ? 'f16' : 'f32',
+      ...(config !== undefined ? { config } : {}),
+      ...(o.key !== undefined ? { key: String(o.key) } : {}),
+    });
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     // the library lists every mismatch; the first few say enough on one line
-    throw new InputError(`${input} does not match UNet config '${String(o.config)}': ${detail.length > 400 ? detail.slice(0, 400) + ' …' : detail}`);
+    throw new InputError(`${input} does not convert with UNet config '${config ?? 'from its metadata, else adm-256-uncond'}': ${detail.length > 400 ? detail.slice(0, 400) + ' …' : detail}`);
   }
-  const kept = new Map<string, TensorEntryLike>();
-  for (const p of spec) kept.set(p.name, tensors.get(p.name)!);
-  const metadata = { ...configToMetadata(config), parts, source: path.basename(input), converted_by: 'diffli2d convert adm' };
-  const written = await writeSafetensorsFile(output, kept, metadata, { f16: Boolean(o.f16) });
-  const parameters = parameterCount(kept);
-  const json = { input: path.resolve(input), output: path.resolve(output), parts, tensors: kept.size, parameters, bytes: written.bytes, dtypes: written.dtypes, metadata };
-  return { json, text: `wrote ${output}: ${parts} UNet, ${kept.size} tensors, ${parameters.toLocaleString('en-US')} parameters, ${(written.bytes / 2 ** 20).toFixed(1)} MiB` };
+  await writeFileAtomic(output, bytes);
+  const written = await readWeightsFile(output);
+  const parameters = parameterCount(written.tensors);
+  ctx.note(`convert adm: ${input} -> ${output}`);
+  const json = { input: path.resolve(input), output: path.resolve(output), parts, tensors: written.tensors.size, parameters, bytes: bytes.length, metadata: written.metadata };
+  return { json, text: `wrote ${output}: ${parts} UNet, ${written.tensors.size} tensors, ${parameters.toLocaleString('en-US')} parameters, ${(bytes.length / 2 ** 20).toFixed(1)} MiB` };
 }
