@@ -20,3 +20,4 @@ export { SeededRandom, type SeededRandomState } from './random';
 export { HSpaceExtractor, reflectPadBottomRight, type HSpaceOptions, type PaddedGeometry } from './hspace';
 export { withoutGradients } from './no-grad';
 export { convertAdmCheckpoint, convertAdmCheckpointLazy, CONVERTED_FORMAT, type ConvertAdmOptions } from './convert';
+export { randomAdmWeights, admMacs } from './random-weights';

@@ -47,12 +47,16 @@ export function groupNorm(
   const groupStat = (sums: tf.Tensor): tf.Tensor => tf.div(tf.sum(tf.reshape(sums, [n, GROUPS, cg]), 2, true), count); // [n,G,1]
   const toChannels = (g: tf.Tensor): tf.Tensor => perChannel(tf.broadcastTo(g, [n, GROUPS, cg]));
   const x3 = tf.reshape(x, [n, hw, c]);
-  const ones = tf.ones([n, 1, hw]);
-  const meanC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, x3))));
+  const flat = tf.reshape(x, [n * hw, c]);
+  // Per-sample pixel sums as ONE 2-D matMul (wasm's batched matMul is a slow loop):
+  // a block-diagonal ones matrix [n, n·hw] picks each sample's rows.
+  const ones = n === 1 ? tf.ones([1, hw]) : tf.tidy(() => tf.reshape(tf.mul(tf.reshape(tf.eye(n), [n, n, 1]), tf.ones([1, 1, hw])), [n, n * hw]));
+  const meanC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, flat))));
   const squares = tf.squaredDifference(x3, meanC);
-  const varC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, squares))));
+  const varC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, tf.reshape(squares, [n * hw, c])))));
   squares.dispose();
   ones.dispose();
+  flat.dispose();
   const [g, b] = tf.tidy(() => {
     let g: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(gamma, [1, c]), [n, c]));
     let b: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(beta, [1, c]), [n, c]));

@@ -3,7 +3,7 @@
 // parsing (MODEL_FLAGS, metadata); and the one error that lists every bad key.
 import * as fs from 'node:fs';
 import {
-  ADM_PRESETS, AdmConfigError, AdmUNet, AdmWeightsError, admParameterSpec, configFromMetadata, countParameters,
+  ADM_PRESETS, AdmConfigError, AdmUNet, AdmWeightsError, admMacs, admParameterSpec, configFromMetadata, countParameters,
   parseModelFlags, resolveConfig, unetStructure,
 } from '../src';
 import { sharedPath } from '../../../test-support/shared';
@@ -123,5 +123,15 @@ describe('weight checking', () => {
 
   it('a config that does not fit the file (wrong channel count) is reported per key', () => {
     expect(() => AdmUNet.fromWeights({ ...ADM_PRESETS['adm-small-32'], num_channels: 64 }, small)).toThrow(AdmWeightsError);
+  });
+});
+
+describe('admMacs', () => {
+  it("reproduces the issue's h-space cost of adm-256-uncond: 71.9 GMAC at 128², 287.7 GMAC at 256² (without T×T attention products)", () => {
+    expect(admMacs('adm-256-uncond', 128, 128, { parts: 'hspace', attentionProducts: false }) / 1e9).toBeCloseTo(71.9, 1);
+    expect(admMacs('adm-256-uncond', 256, 256, { parts: 'hspace', attentionProducts: false }) / 1e9).toBeCloseTo(287.7, 1);
+    // the T×T products add 2·T²·C per attention layer: 2·1024²·512·2 + 2·256²·1024·2 + 2·64²·1024·3 at 256²
+    const products = 2 * 1024 ** 2 * 512 * 2 + 2 * 256 ** 2 * 1024 * 2 + 2 * 64 ** 2 * 1024 * 3;
+    expect(admMacs('adm-256-uncond', 256, 256, { parts: 'hspace' }) - admMacs('adm-256-uncond', 256, 256, { parts: 'hspace', attentionProducts: false })).toBe(products);
   });
 });

@@ -62,7 +62,8 @@ describe.each(BACKENDS)('AdmUNet parity on %s', (backend) => {
       const amp = t().map((ti) => s.sqrtRecipm1AlphasCumprod[ti]!);
       const atolUnclipped = (i: number) => 2e-4 * (1 + amp[Math.floor(i / (3 * hw))]!);
       expectClose('pred_xstart_unclipped', toNchw(r.predXStartUnclipped), goldenFor('pred_xstart_unclipped'), atolUnclipped, 2e-4);
-      expectClose('pred_xstart', toNchw(r.predXStart), goldenFor('pred_xstart'), 2e-4, 2e-4);
+      // clamping does not remove the amplified eps error where x_0 stays inside [-1, 1]
+      expectClose('pred_xstart', toNchw(r.predXStart), goldenFor('pred_xstart'), atolUnclipped, 2e-4);
       expectClose('p_mean', toNchw(r.mean), goldenFor('p_mean'), 2e-4, 2e-4);
       expectClose('p_log_variance', toNchw(r.logVariance), goldenFor('p_log_variance'), 2e-4);
       tf.dispose([xT, r.mean, r.logVariance, r.predXStart, r.predXStartUnclipped]);
