@@ -40,20 +40,27 @@ for (const p of packages) {
   const started = Date.now();
   try {
     execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...locals, ...peers], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    // test/public-names.json: an array of the main entry's names, or { ".": [...], "./node": [...] } per entry.
     const namesFile = path.join(root, 'packages', p.dir, 'test/public-names.json');
-    const names = fs.existsSync(namesFile) ? JSON.parse(fs.readFileSync(namesFile, 'utf8')) : [];
-    if (!names.length) throw new Error(`${namesFile} must list the names the package documents`);
-    const probe = `
-      const names = ${JSON.stringify(names)};
-      const check = (how, m) => { const missing = names.filter((n) => !(n in m)); if (missing.length) throw new Error(how + ' lacks ' + missing.join(', ')); };
-      check('require', require(${JSON.stringify(name)}));
-      import(${JSON.stringify(name)}).then((m) => { check('import', m); console.log('ok'); }).catch((e) => { console.error(e.message); process.exit(1); });`;
-    const out = execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    if (!out.includes('ok')) throw new Error('probe printed: ' + out);
+    const listed = fs.existsSync(namesFile) ? JSON.parse(fs.readFileSync(namesFile, 'utf8')) : [];
+    const entries = Array.isArray(listed) ? { '.': listed } : listed;
+    if (!entries['.']?.length) throw new Error(`${namesFile} must list the names the package documents`);
+    let count = 0;
+    for (const [sub, names] of Object.entries(entries)) {
+      const spec = sub === '.' ? name : `${name}/${sub.replace(/^\.\//, '')}`;
+      count += names.length;
+      const probe = `
+        const names = ${JSON.stringify(names)};
+        const check = (how, m) => { const missing = names.filter((n) => !(n in m)); if (missing.length) throw new Error(how + ' ${spec} lacks ' + missing.join(', ')); };
+        check('require', require(${JSON.stringify(spec)}));
+        import(${JSON.stringify(spec)}).then((m) => { check('import', m); console.log('ok'); }).catch((e) => { console.error(e.message); process.exit(1); });`;
+      const out = execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      if (!out.includes('ok')) throw new Error(`probe of ${spec} printed: ` + out);
+    }
     if (p.json.bin) {
       for (const bin of Object.keys(p.json.bin)) execFileSync(path.join(dir, 'node_modules/.bin', bin), ['--help'], { cwd: dir, stdio: 'ignore' });
     }
-    console.log(`pack-check ${name}: ok (${names.length} names, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    console.log(`pack-check ${name}: ok (${count} names in ${Object.keys(entries).length} entries, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (err) {
     failures.push(name);
     console.error(`pack-check ${name}: FAILED\n${err.stderr?.toString() ?? ''}${err.message}`);
