@@ -48,7 +48,7 @@ function versionOf(require: NodeRequire, name: string): string | null {
 }
 
 async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
-  const require = createRequire(import.meta.url);
+  const require = createRequire(__filename);
   const versions: Record<string, string | null> = { '@diffli2d/cli': VERSION, node: process.versions.node };
   for (const p of PACKAGES) versions[p] = versionOf(require, p);
   const backend = o.backend === false ? null : await prepareBackend(ctx);

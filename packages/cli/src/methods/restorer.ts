@@ -2,7 +2,6 @@
 // (eval only) the identity, which scores the hazy input itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NotAvailableError, UsageError } from '../errors';
 import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
@@ -41,8 +40,10 @@ export function dcpRestorer(): Restorer {
 
 /** Where a shipped default model would live (issue #9); undefined while none is shipped. */
 export function defaultModelPath(): string | undefined {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidate = path.resolve(here, '..', 'models', 'default.safetensors');
+  // `models/` beside this package's package.json (dist/ in a build, src/methods/ in tests)
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const candidate = path.join(dir, 'models', 'default.safetensors');
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
