@@ -81,8 +81,9 @@ describe('diffli2d command tree', () => {
     expect(top.code).toBe(0);
     const commands = ['dehaze', 'eval', 'train', 'convert', 'data', 'hspace', 'bench', 'info'];
     for (const c of commands) expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
-    for (const c of ['dehaze', 'eval']) {
-      const help = await runCli([c, '--help']);
+    const all = ['dehaze', 'eval', 'train', 'convert', 'convert torch', 'convert adm', 'convert lpips', 'data', 'data check', 'data haze', 'hspace probe', 'bench', 'info'];
+    for (const c of all) {
+      const help = await runCli([...c.split(' '), '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(/Examples:\n  \$ diffli2d /);
     }

@@ -18,8 +18,10 @@ export class TrainProgress {
     private readonly ctx: CommandContext,
     private readonly logFile: string,
     totalSteps: number,
-    startStep: number,
+    resume: boolean,
   ) {
+    if (resume) this.loadPrevious();
+    const startStep = Math.max(0, ...this.records.filter((r) => r.type === 'train').map((r) => r.step));
     if (ctx.interactive) {
       this.bar = new cliProgress.SingleBar(
         {
@@ -35,7 +37,7 @@ export class TrainProgress {
   }
 
   /** Records already in the log (a resumed run), so that curves cover the whole run. */
-  loadPrevious(): void {
+  private loadPrevious(): void {
     if (!fs.existsSync(this.logFile)) return;
     for (const line of fs.readFileSync(this.logFile, 'utf8').split('\n')) {
       if (!line.trim()) continue;

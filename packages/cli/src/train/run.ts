@@ -141,8 +141,8 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     }
 
     const resumeBytes = opts.resume ? new Uint8Array(fs.readFileSync(file('checkpoint'))) : undefined;
-    const progress = new TrainProgress(ctx, file('log'), totalSteps, 0);
-    if (opts.resume) progress.loadPrevious();
+    ctx.note(`training on ${pairs.length} pair(s), ${stepsPerEpoch} step(s) per epoch, up to ${totalSteps} step(s)${opts.resume ? ', resuming' : ''}`);
+    const progress = new TrainProgress(ctx, file('log'), totalSteps, opts.resume);
     const writeCurves = async () => {
       const svg = curvesSvg([
         { title: 'training loss (L1)', color: '#c0392b', points: progress.records.filter((r) => r.type === 'train').map((r) => [r.step, (r as { loss: number }).loss]) },
@@ -152,7 +152,6 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
       await writeFileAtomic(file('curvesPng'), await svgToPng(svg));
     };
 
-    ctx.note(`training on ${pairs.length} pair(s), ${stepsPerEpoch} step(s) per epoch, up to ${totalSteps} step(s)${opts.resume ? ', resuming' : ''}`);
     let result;
     try {
       result = await lib.train({
