@@ -45,6 +45,8 @@ export interface DehazeResult extends DehazeOutput {
 
 export interface Dehazer {
   readonly backend: BackendName;
+  /** The backend's own description (e.g. the GPU adapter). */
+  readonly backendDetail: string;
   readonly refusedBackends: EngineReady['refused'];
   /** Where TensorFlow.js runs. */
   readonly runsIn: 'worker' | 'page';
@@ -162,11 +164,14 @@ export async function createDehazer(opts: DehazerOptions = {}): Promise<Dehazer>
   let runsIn: Dehazer['runsIn'] = 'page';
   let ready: EngineReady;
   if (opts.worker !== false && typeof Worker !== 'undefined') {
+    let worker: Transport | null = null;
     try {
-      transport = workerTransport();
-      ready = await transport.call<EngineReady>({ type: 'start', options: engineOptions });
+      worker = workerTransport();
+      ready = await worker.call<EngineReady>({ type: 'start', options: engineOptions });
+      transport = worker;
       runsIn = 'worker';
     } catch {
+      worker?.close();
       transport = await pageTransport();
       ready = await transport.call<EngineReady>({ type: 'start', options: engineOptions });
     }
@@ -184,6 +189,7 @@ export async function createDehazer(opts: DehazerOptions = {}): Promise<Dehazer>
   };
   return {
     backend: ready.backend,
+    backendDetail: ready.detail,
     refusedBackends: ready.refused,
     runsIn,
     priorUrl,

@@ -10,8 +10,11 @@ export interface RgbaImage {
   data: Uint8ClampedArray;
 }
 
-/** Refuses absurd sizes before allocating: 64 megapixels is ~1 GB of float32 RGB. */
-export const MAX_PIXELS = 64 * 1024 * 1024;
+/**
+ * Refuses sizes the tiled pipeline cannot hold: it keeps ~5 full-size float32 RGB buffers
+ * (input, padded copy, noise field, blend sums), ~1 GB at 16 megapixels.
+ */
+export const MAX_PIXELS = 16 * 1024 * 1024;
 
 /** Decodes a picked/dropped/pasted file; throws ImageReadError with a message naming the file. */
 export async function decodeImageFile(file: Blob & { name?: string }): Promise<RgbaImage> {

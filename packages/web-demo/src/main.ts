@@ -1,6 +1,8 @@
 // The demo page: one <diffli2d-dehaze> filling the page. Query parameters (for trying
 // other models and backends): ?model=<folder URL>&backends=wasm,cpu&tile=256&nocache
-import { clearWeightsCache } from './embed';
+// The attributes are set BEFORE the element is defined, so it starts with them.
+import { clearWeightsCache } from './model-store';
+import { defineDehazeElement } from './ui/element';
 
 const params = new URLSearchParams(location.search);
 const element = document.querySelector('diffli2d-dehaze')!;
@@ -11,6 +13,7 @@ if (backends) element.setAttribute('backends', backends);
 const tile = params.get('tile');
 if (tile) element.setAttribute('tile-size', tile);
 if (params.has('nocache')) element.setAttribute('no-cache', '');
+defineDehazeElement();
 
 document.querySelector('#clear-cache')?.addEventListener('click', async () => {
   const removed = await clearWeightsCache();

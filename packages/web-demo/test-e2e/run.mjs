@@ -3,14 +3,13 @@
 // first). Debian's Chromium, headless, WebGPU on SwiftShader. Checks:
 //  1. the backend the page reports is webgpu; no request leaves localhost;
 //  2. a SOTS-indoor hazy image, picked through the file input, is dehazed with progress for
-//     every stage; the downloaded PNG matches the Node-side result for the same image and
-//     model (PSNR ≥ 40 dB); the weights end up in Cache Storage;
+//     every stage; the downloaded PNG matches @diffli2d/diffli2d's dehaze() run in Node (wasm)
+//     on the same image and model (PSNR ≥ 40 dB); the weights end up in Cache Storage;
 //  3. dropping a text file, and a damaged PNG, shows a message and leaves the page usable.
 // Screenshots go to test-output/ (git-ignored). Exits non-zero on any failed check.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { build } from 'vite';
 import { launchChromium } from './browser.mjs';
 import { startStaticServer } from './static-server.mjs';
 
@@ -59,8 +58,8 @@ if (!fs.existsSync(path.join(distDir, 'index.html'))) throw new Error(`${distDir
 // --- inputs: the random test model and the hazy scene
 {
   // Regenerated every run (deterministic, ~1 s) so a stale fixture can never be tested.
-  const tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
+  const tfjs = await import('@tensorflow/tfjs');
+  await tfjs.setBackend('cpu');
   const { makeRandomModel } = await import('../scripts/make-random-model.mjs');
   makeRandomModel(modelDir);
 }
@@ -70,30 +69,26 @@ const inputPng = path.join(outDir, 'input-1401_1.png');
 await scene.resize(Math.round(meta.width * SCALE), Math.round(meta.height * SCALE)).png().toFile(inputPng);
 const input = await rgbOf(inputPng);
 
-// --- Node reference: same files, same pipeline code, tfjs wasm backend
+// --- Node reference: the library's dehaze() (what the CLI runs) on the same files, tfjs wasm
 let t0 = Date.now();
-await build({
-  configFile: false,
-  logLevel: 'warn',
-  root: pkgDir,
-  build: { ssr: path.join(import.meta.dirname, 'reference-entry.ts'), outDir: path.join(outDir, 'reference'), emptyOutDir: true, target: 'node20' },
-});
-const { dehazeInNode } = await import(path.join(outDir, 'reference', 'reference-entry.js'));
-const rgba = new Uint8ClampedArray(input.width * input.height * 4);
-for (let i = 0; i < input.width * input.height; i++) {
-  rgba.set(input.data.subarray(3 * i, 3 * i + 3), 4 * i);
-  rgba[4 * i + 3] = 255;
-}
-const reference = await dehazeInNode(
-  new Uint8Array(fs.readFileSync(path.join(modelDir, 'prior.safetensors'))),
-  new Uint8Array(fs.readFileSync(path.join(modelDir, 'diffli2d.safetensors'))),
-  { width: input.width, height: input.height, data: rgba },
-  TILE,
-);
-const referenceRgb = Buffer.alloc(input.width * input.height * 3);
-for (let i = 0; i < input.width * input.height; i++) referenceRgb.set(reference.image.data.subarray(4 * i, 4 * i + 3), 3 * i);
+const tf = await import('@tensorflow/tfjs-core');
+await import('@tensorflow/tfjs-backend-wasm');
+await tf.setBackend('wasm');
+const { readSafetensors } = await import('@diffli2d/weights');
+const { AdmUNet } = await import('@diffli2d/ddpm-hspace');
+const { admGuidance, dehaze, loadModel } = await import('@diffli2d/diffli2d');
+const reference = await (async () => {
+  const model = loadModel(new Uint8Array(fs.readFileSync(path.join(modelDir, 'diffli2d.safetensors'))));
+  const unet = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(path.join(modelDir, 'prior.safetensors')))), { parts: 'hspace' });
+  const x = tf.tensor3d(Float32Array.from(input.data, (v) => v / 255), [input.height, input.width, 3]); // as the page converts
+  const y = await dehaze(x, { model, extractor: admGuidance(unet, { features: model.config.features }), tile: { size: TILE } });
+  const values = await y.data();
+  for (const d of [x, y, model, unet]) d.dispose();
+  return { rgb: Buffer.from(Uint8ClampedArray.from(values, (v) => Math.round(v * 255))), backend: tf.getBackend() };
+})();
+const referenceRgb = reference.rgb;
 await sharp(referenceRgb, { raw: { width: input.width, height: input.height, channels: 3 } }).png().toFile(path.join(outDir, 'node-reference.png'));
-console.log(`  node reference: ${input.width}×${input.height}, ${reference.tiles} tiles on ${reference.backend} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`  node reference (dehaze() on ${reference.backend}): ${input.width}×${input.height} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 // --- the browser
 const server = await startStaticServer({ '/models/': modelDir, '/': distDir });
@@ -116,6 +111,14 @@ try {
   const backend = await host.getAttribute('data-backend');
   check(backend === 'webgpu', `backend reported is webgpu (got ${backend}; badge says "${await host.locator('.badge').textContent()}")`);
 
+  // The embeddable module: stable URL, its API, and the element it registers.
+  const embed = await page.evaluate(async () => {
+    const m = await import('./assets/diffli2d-dehaze.js');
+    return { exports: Object.keys(m).sort(), defined: !!customElements.get('diffli2d-dehaze') };
+  });
+  const wanted = ['createDehazer', 'defineDehazeElement', 'DehazeElement', 'clearWeightsCache'];
+  check(wanted.every((n) => embed.exports.includes(n)) && embed.defined, `assets/diffli2d-dehaze.js exports ${wanted.join(', ')} and defines <diffli2d-dehaze>`);
+
   // 2. dehaze the scene
   t0 = Date.now();
   await host.locator('input[type=file]').setInputFiles(inputPng);
@@ -129,7 +132,7 @@ try {
     const modelLine = await host.locator('.model').textContent();
     check(/random test model/.test(modelLine ?? ''), `the page says which model is loaded ("${modelLine}")`);
     const timings = await host.locator('.timings').innerText();
-    check(/network/i.test(timings) && /Total/.test(timings), `timings shown (${timings.replace(/\s+/g, ' ')})`);
+    check(/h-space/.test(timings) && /network/i.test(timings) && /Total/.test(timings), `timings shown (${timings.replace(/\s+/g, ' ')})`);
     const [download] = await Promise.all([page.waitForEvent('download'), host.locator('a.download').click()]);
     const downloaded = path.join(outDir, `page-${download.suggestedFilename()}`);
     await download.saveAs(downloaded);
@@ -169,6 +172,8 @@ try {
   await page.screenshot({ path: path.join(outDir, 'error-message.png'), fullPage: true });
   check(foreign.length === 0, `no third-party requests (${foreign.join(', ') || 'none'})`);
   check(server.requests.includes('/models/prior.safetensors'), 'weights were served by the local server');
+} catch (err) {
+  check(false, `the browser run stopped early: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
 } finally {
   await browser.close();
   await server.close();

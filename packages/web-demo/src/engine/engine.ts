@@ -6,6 +6,7 @@ import type { RgbaImage } from '../image-io';
 import { fetchWeights } from '../model-store';
 import { buildPipeline, type Pipeline } from './pipeline';
 import { rgbaToTensor, tensorToRgba } from './pixels';
+import { installWebGpuAddNFix } from './webgpu-addn';
 import type { DehazeOptions, DehazeOutput, EngineOptions, EngineReady, ModelInfo, Progress } from './types';
 
 export class Engine {
@@ -18,7 +19,9 @@ export class Engine {
   ) {}
 
   static async start(options: EngineOptions): Promise<Engine> {
-    return new Engine(options, await chooseBackend(options.backends));
+    const ready = await chooseBackend(options.backends);
+    if (ready.backend === 'webgpu') installWebGpuAddNFix();
+    return new Engine(options, ready);
   }
 
   /** Downloads (or reads from Cache Storage) both files and builds the model, once. */

@@ -1,15 +1,7 @@
-// Cutting a large image into overlapping tiles and blending the results back, so memory
-// and attention cost stay bounded whatever the photo's size. Pure arithmetic (unit-tested).
-
-/** Tile starts along one axis: first at 0, last flush with the end, steps ≤ tile − overlap. */
-export function tileStarts(length: number, tile: number, overlap: number): number[] {
-  if (!(tile > overlap && overlap >= 0)) throw new RangeError(`tile (${tile}) must exceed overlap (${overlap}) ≥ 0`);
-  if (length <= tile) return [0];
-  const step = tile - overlap;
-  const count = Math.ceil((length - tile) / step) + 1;
-  // Spread the starts evenly so that every overlap is at least `overlap` wide.
-  return Array.from({ length: count }, (_, i) => Math.round((i * (length - tile)) / (count - 1)));
-}
+// Tile layout and blending, matching @diffli2d/diffli2d's dehaze() exactly (same starts, same
+// feathering, same float32 accumulation) so that the page's tile-by-tile run, which reports
+// progress between stages, gives the library's (and the CLI's) result.
+import { tileStarts } from '@diffli2d/diffli2d';
 
 export interface Tile {
   y: number;
@@ -18,25 +10,22 @@ export interface Tile {
   width: number;
 }
 
-/** Tiles covering a height × width image; sides are min(tile, side). */
-export function planTiles(height: number, width: number, tile: number, overlap: number): Tile[] {
-  const th = Math.min(tile, height);
-  const tw = Math.min(tile, width);
+/** Tiles of side min(size, side) covering a height × width image, row by row. */
+export function planTiles(height: number, width: number, size: number, overlap: number): Tile[] {
+  const th = Math.min(size, height);
+  const tw = Math.min(size, width);
   const out: Tile[] = [];
-  for (const y of tileStarts(height, th, Math.min(overlap, th - 1)))
-    for (const x of tileStarts(width, tw, Math.min(overlap, tw - 1))) out.push({ y, x, height: th, width: tw });
+  for (const y of tileStarts(height, size, overlap)) for (const x of tileStarts(width, size, overlap)) out.push({ y, x, height: th, width: tw });
   return out;
 }
 
-/**
- * Blending weight along one tile axis: ramps up over `overlap` pixels on each side that
- * borders another tile (linear feathering), 1 elsewhere. Never 0, so every pixel is covered.
- */
+/** Weight along one tile axis: ramps over `overlap` px on each side that has a neighbour (as the library does). */
 export function featherWeights(size: number, overlap: number, rampStart: boolean, rampEnd: boolean): Float32Array {
   const w = new Float32Array(size).fill(1);
+  if (overlap <= 0) return w;
   for (let i = 0; i < size; i++) {
-    if (rampStart && i < overlap) w[i] = Math.min(w[i]!, (i + 1) / (overlap + 1));
-    if (rampEnd && size - 1 - i < overlap) w[i] = Math.min(w[i]!, (size - i) / (overlap + 1));
+    if (rampStart) w[i] = Math.min(w[i]!, (i + 0.5) / overlap);
+    if (rampEnd) w[i] = Math.min(w[i]!, (size - i - 0.5) / overlap);
   }
   return w;
 }
@@ -71,10 +60,10 @@ export class TileBlender {
     }
   }
 
+  /** The blend (in place: call once). */
   result(): Float32Array {
     const c = this.channels;
-    const out = new Float32Array(this.sum.length);
-    for (let p = 0; p < this.weight.length; p++) for (let k = 0; k < c; k++) out[p * c + k] = this.sum[p * c + k]! / this.weight[p]!;
-    return out;
+    for (let p = 0; p < this.weight.length; p++) for (let k = 0; k < c; k++) this.sum[p * c + k]! /= this.weight[p]!;
+    return this.sum;
   }
 }

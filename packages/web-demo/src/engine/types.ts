@@ -62,6 +62,8 @@ export interface DehazeOutput {
 
 export interface EngineReady {
   backend: BackendName;
+  /** What the backend says about itself (GPU adapter, WebGL version, wasm threads). */
+  detail: string;
   /** Backends tried first and why each was refused. */
   refused: { name: BackendName; reason: string }[];
 }

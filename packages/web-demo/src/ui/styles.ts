@@ -4,7 +4,7 @@ export const STYLES = `
 * { box-sizing: border-box; }
 .bar { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: baseline; margin-bottom: .6rem; }
 .badge { font-weight: 600; padding: .05rem .45rem; border-radius: .3rem; background: #e7eefb; color: #163d7a; }
-.model { color: #4b5563; font-size: .9em; }
+.model, .muted { color: #4b5563; font-size: .9em; }
 .model.warn { color: #8a4b00; }
 .drop { border: 2px dashed #9aa6b8; border-radius: .6rem; padding: 1.2rem; text-align: center; cursor: pointer; background: #f7f9fc; }
 .drop.over { border-color: var(--accent); background: #eaf1fd; }
