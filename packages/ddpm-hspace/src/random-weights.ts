@@ -9,7 +9,7 @@ import type { WeightEntry } from './weight-source';
 /**
  * PyTorch-layout tensors for every parameter of the part: GroupNorm weight 1, bias 0;
  * other weights uniform in ±sqrt(3/fan_in) (variance 1/fan_in), biases uniform in ±0.05;
- * values from SeededRandom(seed) with 24 bits per value, in spec order.
+ * values from SeededRandom(seed).fillUint32, top 24 bits per value, in spec order.
  */
 export function randomAdmWeights(configLike: AdmConfigLike | AdmConfig, opts: { parts?: UNetParts; seed?: number } = {}): Map<string, WeightEntry> {
   const spec = admParameterSpec(configLike, opts.parts ?? 'full');
@@ -24,7 +24,8 @@ export function randomAdmWeights(configLike: AdmConfigLike | AdmConfig, opts: { 
     } else {
       const bound = shape.length > 1 ? Math.sqrt(3 / shape.slice(1).reduce((a, b) => a * b, 1)) : 0.05;
       const scale = (2 * bound) / 16777216;
-      for (let i = 0; i < n; i++) data[i] = (rng.nextUint32() >>> 8) * scale - bound;
+      const bits = rng.fillUint32(new Uint32Array(n));
+      for (let i = 0; i < n; i++) data[i] = (bits[i]! >>> 8) * scale - bound;
     }
     out.set(name, { dtype: 'F32', shape, data });
   }

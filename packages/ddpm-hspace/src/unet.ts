@@ -142,6 +142,33 @@ export class AdmUNet {
     return r.taps;
   }
 
+  /**
+   * Runs ONE block ('input_blocks.i', 'middle_block', 'output_blocks.i') on a tensor of
+   * the block's input shape, with the time embedding of `t`. For probing single blocks
+   * and for checking memory/attention at sizes where the whole net would be too slow.
+   */
+  runBlock(name: string, x: tf.Tensor4D, t: readonly number[] | number): tf.Tensor4D {
+    const block = [...this.inputBlocks, this.middleBlock, ...this.outputBlocks].find((b) => b.name === name);
+    const desc = [...this.structure.inputBlocks, this.structure.middleBlock, ...this.structure.outputBlocks].find((b) => b.name === name);
+    if (!block || !desc) throw new AdmInputError(`no block ${JSON.stringify(name)} in this UNet (parts '${this.parts}')`);
+    const first = desc.layers[0]!;
+    const cin = first.kind === 'attn' || first.kind === 'downsample' || first.kind === 'upsample' ? first.channels : first.cin;
+    if (!(x instanceof tf.Tensor) || x.rank !== 4 || x.shape[3] !== cin) {
+      throw new AdmInputError(`${name} takes NHWC input with ${cin} channels, got ${x instanceof tf.Tensor ? `shape [${x.shape}]` : typeof x}`);
+    }
+    const n = x.shape[0];
+    const ts = this.timesteps(t, n);
+    const embSilu = tf.tidy(() => {
+      const temb = tf.tensor2d(timestepEmbedding(ts, this.config.modelChannels), [n, this.config.modelChannels]);
+      return silu(linear(silu(linear(temb, this.timeEmbed.w0, this.timeEmbed.b0)), this.timeEmbed.w2, this.timeEmbed.b2));
+    });
+    try {
+      return this.applyBlock(block, x, { embSilu, attentionChunk: this.attentionChunkSize });
+    } finally {
+      embSilu.dispose();
+    }
+  }
+
   dispose(): void {
     for (const t of this.tensors) t.dispose();
     this.tensors.length = 0;

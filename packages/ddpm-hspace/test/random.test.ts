@@ -41,6 +41,15 @@ describe('SeededRandom', () => {
     for (let i = 0; i < 1000; i++) expect(BigInt(r.nextUint32())).toBe(ref());
   });
 
+  it('fillUint32 continues the same sequence as nextUint32', () => {
+    const a = new SeededRandom(77);
+    const b = new SeededRandom(77);
+    const bulk = a.fillUint32(new Uint32Array(1001));
+    for (let i = 0; i < 1001; i++) expect(bulk[i]).toBe(b.nextUint32());
+    expect(a.getState()).toEqual(b.getState());
+    expect(a.nextUint32()).toBe(b.nextUint32());
+  });
+
   it.each([0, 1, 42, 2 ** 32 - 1, -7])('seed %p is expanded by splitmix32 as documented', (seed) => {
     const r = new SeededRandom(seed);
     expect(r.getState().s.map(BigInt)).toEqual(referenceSplitmix32(seed));
