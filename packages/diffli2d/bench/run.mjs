@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Bench of the BUILT package (run `npx nx run @diffli2d/diffli2d:build` first). Prints one JSON document.
+//  - training crops/s for the `tiny` and `paper` presets: 128² crops, batch 4, guidance from the real
+//    adm-256-uncond architecture (encoder + middle block, 210.9 M parameters) with random weights,
+//    and the share of each step spent in the frozen UNet;
+//  - inference seconds for one 640×480 image (whole image, no tiling), same guidance.
+// Env: BENCH_STEPS (timed training steps per preset, default 2, after one warm-up step),
+//      BENCH_PRESETS (default "tiny,paper"), BENCH_INFERENCE=0 to skip inference,
+//      DIFFLI2D_BACKEND (default wasm; threads as @diffli2d/backends sets them up).
+import * as os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { AdmUNet, admParameterSpec, resolveConfig, SeededRandom } from '@diffli2d/ddpm-hspace';
+import { admGuidance, countParams, createDiffLI2D, dehaze, Trainer } from '@diffli2d/diffli2d';
+
+const steps = Number(process.env.BENCH_STEPS ?? 2);
+const presets = (process.env.BENCH_PRESETS ?? 'tiny,paper').split(',');
+const runInference = process.env.BENCH_INFERENCE !== '0';
+
+let backend = { name: 'wasm', threads: 1 };
+try {
+  const { setupBackend } = await import('@diffli2d/backends');
+  const r = await setupBackend({ log: false, env: { DIFFLI2D_BACKEND: process.env.DIFFLI2D_BACKEND ?? 'wasm' } });
+  backend = { name: r.name, threads: r.threads ?? null };
+} catch {
+  await tf.setBackend('wasm'); // plain single-threaded wasm when @diffli2d/backends is not built
+}
+
+/** Random PyTorch-layout weights for the h-space part: U(−1/√fan_in, 1/√fan_in), norms at 1/0. */
+function randomAdmWeights(config) {
+  const rng = new SeededRandom(0);
+  const tensors = new Map();
+  for (const p of admParameterSpec(config, 'hspace')) {
+    const size = p.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    if (p.shape.length === 1) {
+      if (p.name.endsWith('.weight')) data.fill(1); // GroupNorm scale; biases stay 0
+    } else {
+      const bound = 1 / Math.sqrt(size / p.shape[0]);
+      for (let i = 0; i < size; i++) data[i] = (2 * (rng.nextUint32() / 4294967296) - 1) * bound;
+    }
+    tensors.set(p.name, { dtype: 'F32', shape: p.shape, data });
+  }
+  return tensors;
+}
+
+const t0 = performance.now();
+const admConfig = resolveConfig('adm-256-uncond');
+const unet = AdmUNet.fromWeights('adm-256-uncond', randomAdmWeights(admConfig), { parts: 'hspace' });
+const extractor = admGuidance(unet);
+const setupSeconds = (performance.now() - t0) / 1000;
+
+function randomBatch(seed, n, h, w) {
+  return tf.tidy(() => {
+    const clean = tf.randomUniform([n, h, w, 3], 0, 1, 'float32', seed + 1);
+    return { clean, hazy: tf.add(tf.mul(clean, 0.6), 0.35) };
+  });
+}
+
+const training = {};
+for (const preset of presets) {
+  const model = createDiffLI2D(preset, { hChannels: extractor.channels });
+  const trainer = new Trainer({ model, extractor });
+  const batch = randomBatch(1, 4, 128, 128);
+  trainer.trainStep(batch); // warm-up: kernel compilation, allocations
+  let seconds = 0;
+  let guidanceSeconds = 0;
+  for (let i = 0; i < steps; i++) {
+    const r = trainer.trainStep(batch);
+    seconds += r.seconds;
+    guidanceSeconds += r.guidanceSeconds;
+  }
+  training[preset] = {
+    params: countParams(model),
+    batch: 4,
+    crop: 128,
+    steps,
+    secondsPerStep: +(seconds / steps).toFixed(3),
+    cropsPerSecond: +((4 * steps) / seconds).toFixed(4),
+    hspaceShare: +(guidanceSeconds / seconds).toFixed(3),
+  };
+  tf.dispose([batch.hazy, batch.clean]);
+  trainer.dispose();
+  model.dispose();
+}
+
+let inference = null;
+if (runInference) {
+  const model = createDiffLI2D('paper', { hChannels: extractor.channels });
+  const image = tf.randomUniform([480, 640, 3], 0, 1, 'float32', 5);
+  const started = performance.now();
+  const out = await dehaze(image, { model, extractor });
+  await out.data();
+  inference = { preset: 'paper', width: 640, height: 480, tiled: false, seconds: +((performance.now() - started) / 1000).toFixed(2) };
+  tf.dispose([image, out]);
+  model.dispose();
+}
+
+unet.dispose();
+console.log(JSON.stringify({
+  package: '@diffli2d/diffli2d',
+  backend,
+  machine: { cpus: os.cpus().length, loadAverage1m: +os.loadavg()[0].toFixed(2) },
+  note: 'shared, loaded development machine: numbers are noisy; guidance = adm-256-uncond h-space (t1=0, t2=500), random weights',
+  guidanceSetupSeconds: +setupSeconds.toFixed(1),
+  training,
+  inference,
+}, null, 2));
