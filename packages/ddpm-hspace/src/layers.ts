@@ -76,7 +76,7 @@ class ResBlock implements Layer {
       scale.dispose();
       shift.dispose();
     } else {
-      h = consume(h, (t) => tf.add(t, tf.reshape(embOut, [-1, 1, 1, cout])) as tf.Tensor4D);
+      h = consume(h, (t) => tf.tidy(() => tf.add(t, tf.reshape(embOut, [-1, 1, 1, cout])) as tf.Tensor4D));
       h = consume(h, (t) => groupNorm(t, this.out0g, this.out0b, { silu: true }));
     }
     embOut.dispose();
