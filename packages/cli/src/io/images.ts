@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { InputError, UsageError } from '../errors';
+import { loadExport } from '../util/libs';
 import type { RgbImage } from '../methods/dcp';
 
 export interface Rgb8 {
@@ -44,22 +45,24 @@ export function extensionOf(format: ImageFormat): string {
   return format === 'jpeg' ? '.jpg' : '.' + format;
 }
 
-/** Decodes any image sharp reads into 8-bit RGB (alpha dropped, grey expanded). */
+type DecodeU8 = (file: string) => Promise<Rgb8>;
+
+/**
+ * Decodes an image file to 8-bit RGB with @diffli2d/datasets (EXIF orientation applied,
+ * grey/alpha/16-bit handled, pixel limit), exactly as training reads it.
+ */
 export async function readRgb8(file: string): Promise<Rgb8> {
+  const exists = await fs.stat(file).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (!exists) throw new InputError(`${file}: no such file`);
+  const decode = await loadExport<DecodeU8>('@diffli2d/datasets', 'decodeImageU8', 'reading images');
   try {
-    const { data, info } = await sharp(file).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    if (info.channels === 3) return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
-    // a single-channel result (some grey inputs): repeat it
-    const rgb = new Uint8Array(info.width * info.height * 3);
-    for (let i = 0; i < info.width * info.height; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = data[i * info.channels]!;
-    return { width: info.width, height: info.height, data: rgb };
+    return await decode(file);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    const exists = await fs.stat(file).then(
-      (s) => s.isFile(),
-      () => false,
-    );
-    throw new InputError(exists ? `${file}: cannot decode image (${reason})` : `${file}: no such file`);
+    const reason = (err as { reason?: string }).reason ?? (err instanceof Error ? err.message : String(err));
+    throw new InputError(`${file}: cannot decode image (${reason})`);
   }
 }
 
