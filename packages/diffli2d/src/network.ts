@@ -194,13 +194,23 @@ function ffn(p: Params, name: string, f: tf.Tensor4D): tf.Tensor4D {
   return tf.add(f, lin(p, `${name}.out`, mixed)) as tf.Tensor4D;
 }
 
+/**
+ * One block. Each module runs in its own tidy so full-resolution inference holds one module's
+ * temporaries at a time (under a gradient tape tfjs keeps what backward needs by itself).
+ */
 function block(p: Params, name: string, f: tf.Tensor4D, g: Tokens, heads: number, cfg: DiffLI2DConfig): tf.Tensor4D {
   let x = f;
-  if (cfg.cim === 'cross') x = cim(p, `${name}.cim`, x, g.content!, heads);
-  else if (cfg.cim === 'self') x = selfAttention(p, `${name}.cim`, x, heads);
-  if (cfg.hae === 'sft') x = hae(p, `${name}.hae`, x, g.haze!);
-  else if (cfg.hae === 'self') x = selfAttention(p, `${name}.hae`, x, heads);
-  return ffn(p, `${name}.ffn`, x);
+  const step = (fn: (input: tf.Tensor4D) => tf.Tensor4D) => {
+    const input = x;
+    x = tf.tidy(() => fn(input));
+    if (input !== f) input.dispose();
+  };
+  if (cfg.cim === 'cross') step((i) => cim(p, `${name}.cim`, i, g.content!, heads));
+  else if (cfg.cim === 'self') step((i) => selfAttention(p, `${name}.cim`, i, heads));
+  if (cfg.hae === 'sft') step((i) => hae(p, `${name}.hae`, i, g.haze!));
+  else if (cfg.hae === 'self') step((i) => selfAttention(p, `${name}.hae`, i, heads));
+  step((i) => ffn(p, `${name}.ffn`, i));
+  return x;
 }
 
 /**
@@ -213,18 +223,27 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
     haze: guidance.haze && (channelLayerNorm(guidance.haze) as tf.Tensor4D),
   };
   const last = cfg.widths.length - 1;
-  let x = conv3x3(hazy, p('stem.w') as tf.Tensor4D, p('stem.b') as tf.Tensor1D);
   const skips: tf.Tensor4D[] = [];
+  let x = tf.tidy(() => conv3x3(hazy, p('stem.w') as tf.Tensor4D, p('stem.b') as tf.Tensor1D));
+  // Replace x stage by stage, freeing the old one unless it is a skip: peak memory stays near
+  // one stage's worth at full resolution (the caller's tidy would otherwise keep everything).
+  const advance = (fn: (input: tf.Tensor4D) => tf.Tensor4D) => {
+    const input = x;
+    x = tf.tidy(() => fn(input));
+    if (!skips.includes(input)) input.dispose();
+  };
   for (let i = 0; i < last; i++) {
-    for (let j = 0; j < cfg.encoderBlocks[i]!; j++) x = block(p, `enc${i}.${j}`, x, tokens, cfg.heads[i]!, cfg);
+    for (let j = 0; j < cfg.encoderBlocks[i]!; j++) advance((f) => block(p, `enc${i}.${j}`, f, tokens, cfg.heads[i]!, cfg));
     skips.push(x);
-    x = lin(p, `down${i}`, pixelUnshuffle2(x)) as tf.Tensor4D;
+    advance((f) => lin(p, `down${i}`, pixelUnshuffle2(f)) as tf.Tensor4D);
   }
-  for (let j = 0; j < cfg.bottleneckBlocks; j++) x = block(p, `mid.${j}`, x, tokens, cfg.heads[last]!, cfg);
+  for (let j = 0; j < cfg.bottleneckBlocks; j++) advance((f) => block(p, `mid.${j}`, f, tokens, cfg.heads[last]!, cfg));
   for (let i = last - 1; i >= 0; i--) {
-    x = pixelShuffle2(lin(p, `up${i}`, x) as tf.Tensor4D);
-    x = lin(p, `fuse${i}`, tf.concat([x, skips[i]!], 3)) as tf.Tensor4D;
-    for (let j = 0; j < cfg.decoderBlocks[i]!; j++) x = block(p, `dec${i}.${j}`, x, tokens, cfg.heads[i]!, cfg);
+    advance((f) => lin(p, `fuse${i}`, tf.concat([pixelShuffle2(lin(p, `up${i}`, f) as tf.Tensor4D), skips[i]!], 3)) as tf.Tensor4D);
+    skips[i]!.dispose();
+    for (let j = 0; j < cfg.decoderBlocks[i]!; j++) advance((f) => block(p, `dec${i}.${j}`, f, tokens, cfg.heads[i]!, cfg));
   }
-  return tf.add(hazy, conv3x3(x, p('out.w') as tf.Tensor4D, p('out.b') as tf.Tensor1D));
+  const out = tf.tidy(() => tf.add(hazy, conv3x3(x, p('out.w') as tf.Tensor4D, p('out.b') as tf.Tensor1D)) as tf.Tensor4D);
+  x.dispose();
+  return out;
 }

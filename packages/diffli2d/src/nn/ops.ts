@@ -22,36 +22,56 @@ export function channelLayerNorm(x: tf.Tensor, gamma?: tf.Tensor1D, beta?: tf.Te
   return y;
 }
 
-/** The 9 shifted copies of x (zero-padded by 1), in kernel order (ky, kx): the 3×3 neighbourhood. */
-function shifted3x3(x: tf.Tensor4D): tf.Tensor4D[] {
+/**
+ * Σ over the 9 taps (ky, kx) of term(shifted x, k), where "shifted" is the zero-padded input moved by
+ * the tap. Accumulated one tap at a time in nested tidies, so at most two full-size temporaries are
+ * alive at once (a 640×480 image at full width would otherwise hold 9 copies). Safe under a gradient
+ * tape: tfjs keeps its own copies of what the backward pass needs.
+ */
+function sumOverTaps(x: tf.Tensor4D, term: (shifted: tf.Tensor4D, k: number) => tf.Tensor4D): tf.Tensor4D {
   const [n, h, w, c] = x.shape;
   const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
-  const out: tf.Tensor4D[] = [];
-  for (let dy = 0; dy < 3; dy++) for (let dx = 0; dx < 3; dx++) out.push(tf.slice(padded, [0, dy, dx, 0], [n, h, w, c]));
+  let acc: tf.Tensor4D | null = null;
+  for (let k = 0; k < 9; k++) {
+    const [dy, dx] = [Math.floor(k / 3), k % 3];
+    const prev: tf.Tensor4D | null = acc;
+    acc = tf.tidy(() => {
+      const t = term(tf.slice(padded, [0, dy, dx, 0], [n, h, w, c]), k);
+      return prev ? (tf.add(prev, t) as tf.Tensor4D) : t;
+    });
+    prev?.dispose();
+  }
+  padded.dispose();
+  return acc!;
+}
+
+/**
+ * 3×3 convolution, stride 1, zero 'same' padding; w is HWIO [3,3,cin,cout]: Σ_k shift_k(x)·W_k,
+ * nine matMuls. Its gradient needs only slice/pad/matMul, which every backend has
+ * (tfjs-backend-wasm lacks Conv2DBackpropFilter). Used for the 3-channel stem and output.
+ */
+export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
+  const [cin, cout] = [w.shape[2], w.shape[3]];
+  const taps = tf.reshape(w, [9, cin, cout]);
+  const y = sumOverTaps(x, (s, k) => linear(s, tf.reshape(tf.slice(taps, [k, 0, 0], [1, cin, cout]), [cin, cout])) as tf.Tensor4D);
+  const out = tf.add(y, b) as tf.Tensor4D;
+  y.dispose();
+  taps.dispose();
   return out;
 }
 
 /**
- * 3×3 convolution, stride 1, zero 'same' padding; w is HWIO [3,3,cin,cout]. Written as
- * im2col (9 shifted copies) + matMul so that its gradient needs only slice/pad/matMul, which
- * every backend has (tfjs-backend-wasm lacks Conv2DBackpropFilter). Used only where a side
- * is 3 channels (stem, output), so the 9× copy stays small.
- */
-export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
-  const [cin, cout] = [w.shape[2], w.shape[3]];
-  const patches = tf.concat(shifted3x3(x), 3);
-  return linear(patches, tf.reshape(w, [9 * cin, cout]), b) as tf.Tensor4D;
-}
-
-/**
- * 3×3 depthwise convolution, zero 'same' padding; w is [3,3,c,1]. A weighted sum of the 9
- * shifted copies: differentiable with elementwise ops only, on every backend.
+ * 3×3 depthwise convolution, zero 'same' padding; w is [3,3,c,1]: Σ_k shift_k(x)·w_k, elementwise
+ * only, so differentiable on every backend.
  */
 export function depthwise3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
   const c = x.shape[3];
   const taps = tf.reshape(w, [9, c]);
-  const terms = shifted3x3(x).map((s, k) => tf.mul(s, tf.reshape(tf.slice(taps, [k, 0], [1, c]), [c])));
-  return tf.add(tf.addN(terms), b);
+  const y = sumOverTaps(x, (s, k) => tf.mul(s, tf.reshape(tf.slice(taps, [k, 0], [1, c]), [c])));
+  const out = tf.add(y, b) as tf.Tensor4D;
+  y.dispose();
+  taps.dispose();
+  return out;
 }
 
 export function silu(x: tf.Tensor): tf.Tensor {
