@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
 import { registerWasmGradientKernels } from './kernels/register';
+import { installWebGpuAddNFix } from './kernels/webgpu-addn';
 
 export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
 export type BrowserBackendName = (typeof BROWSER_BACKENDS)[number];
@@ -52,6 +53,7 @@ async function tryWebGPU(): Promise<Attempt> {
   if (!adapter) return { ok: false, reason: 'no WebGPU adapter' };
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await select('webgpu'))) return { ok: false, reason: "tf.setBackend('webgpu') failed" };
+  installWebGpuAddNFix();
   const info = adapter.info;
   return { ok: true, detail: [info?.vendor, info?.description].filter(Boolean).join(' ') || 'WebGPU adapter' };
 }

@@ -43,6 +43,8 @@ async function compute() {
   const out = {
     conv2d: await tf.conv2d(seeded([2, 13, 11, 5], 7), seeded([3, 3, 5, 7], 8), 2, 'same').data(),
     matMul: await tf.matMul(seeded([33, 65], 9), seeded([65, 17], 10)).data(),
+    // More inputs than a shader stage may bind storage buffers on small devices (see webgpu-addn.ts).
+    addN12: await tf.addN(Array.from({ length: 12 }, (_, i) => seeded([5, 7], 20 + i))).data(),
   };
   const grads = tf.grads((...ps) => loss(Object.fromEntries(names.map((n, i) => [n, ps[i]])), x))(names.map((n) => p[n]));
   for (let i = 0; i < names.length; i++) out['grad ' + names[i]] = await grads[i].data();

@@ -3,6 +3,7 @@
 // the tfjs backend module is imported: it registers itself only if navigator.gpu does.
 import * as tf from '@tensorflow/tfjs-core';
 import { loadOptional } from './optional-module';
+import { installWebGpuAddNFix } from '../kernels/webgpu-addn';
 
 /** The parts of WebGPU's adapter this module reads (typed here so no DOM/WebGPU typings are needed). */
 interface AdapterInfo {
@@ -87,5 +88,6 @@ export async function startNodeWebGPU(options: NodeWebGPUOptions): Promise<NodeW
     tf.removeBackend('webgpu');
     return { ok: false, reason: `tf.setBackend('webgpu') failed on ${name}` };
   }
+  installWebGpuAddNFix();
   return { ok: true, adapter: name, software };
 }

@@ -6,7 +6,6 @@ import type { RgbaImage } from '../image-io';
 import { fetchWeights } from '../model-store';
 import { buildPipeline, type Pipeline } from './pipeline';
 import { rgbaToTensor, tensorToRgba } from './pixels';
-import { installWebGpuAddNFix } from './webgpu-addn';
 import type { DehazeOptions, DehazeOutput, EngineOptions, EngineReady, ModelInfo, Progress } from './types';
 
 export class Engine {
@@ -20,7 +19,6 @@ export class Engine {
 
   static async start(options: EngineOptions): Promise<Engine> {
     const ready = await chooseBackend(options.backends);
-    if (ready.backend === 'webgpu') installWebGpuAddNFix();
     return new Engine(options, ready);
   }
 

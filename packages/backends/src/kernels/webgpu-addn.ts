@@ -1,14 +1,16 @@
 // Works around tfjs-backend-webgpu 4.22's AddN: it binds one storage buffer per input, so
 // tf.addN of more tensors than the device's maxStorageBuffersPerShaderStage − 1 (8 − 1 on
 // SwiftShader) makes an invalid pipeline and returns garbage WITHOUT throwing.
-// @diffli2d/diffli2d's depthwise3x3 sums 9 terms with tf.addN. This re-registers AddN for
-// webgpu to add at most MAX_INPUTS tensors per dispatch, summing the partial sums again.
-// (This belongs in @diffli2d/backends; kept here until it moves there.)
+// (Found by the web demo: @diffli2d/diffli2d's depthwise3x3 sums 9 terms with tf.addN and
+// dropped to 12 dB against wasm.) This re-registers AddN for webgpu to add at most MAX_INPUTS
+// tensors per dispatch, summing the partial sums again. Registered by setupBackend /
+// setupBrowserBackend whenever they choose webgpu; idempotent.
 import * as tf from '@tensorflow/tfjs-core';
 
 const MAX_INPUTS = 4;
 let installed = false;
 
+/** Returns false when the webgpu backend (and so its AddN) is not registered yet. */
 export function installWebGpuAddNFix(): boolean {
   if (installed) return true;
   const original = tf.getKernel('AddN', 'webgpu');
