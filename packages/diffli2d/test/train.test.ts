@@ -20,8 +20,8 @@ afterAll(() => extractor.dispose());
 
 /** Deterministic per-epoch data: `perEpoch` batches of random [2,16,16,3] pairs seeded by epoch and index. */
 function syntheticData(perEpoch: number) {
-  return function* (epoch: number): Generator<TrainingBatch> {
-    for (let i = 0; i < perEpoch; i++) {
+  return function* (epoch: number, startBatch = 0): Generator<TrainingBatch> {
+    for (let i = startBatch; i < perEpoch; i++) {
       const seed = 1000 * epoch + i;
       const clean = tf.randomUniform([2, 16, 16, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
       const hazy = tf.tidy(() => tf.add(tf.mul(clean, 0.6), 0.35)) as tf.Tensor4D;
@@ -88,7 +88,7 @@ test('a NaN loss stops training with a clear error and keeps the last good check
   const logFile = path.join(dir, 'metrics.jsonl');
   const good = syntheticData(3);
   function* poisoned(epoch: number): Generator<TrainingBatch> {
-    for (const b of good(epoch)) yield b;
+    for (const b of good(epoch, 0)) yield b;
     const clean = tf.fill([2, 16, 16, 3], NaN) as tf.Tensor4D;
     yield { hazy: tf.zeros([2, 16, 16, 3]) as tf.Tensor4D, clean };
   }
@@ -114,7 +114,7 @@ test('a NaN loss stops training with a clear error and keeps the last good check
 test('checkpoint bytes restore Adam moments, step and RNG exactly; a mismatched model is refused', async () => {
   const model = createDiffLI2D('tiny', { seed: 2 });
   const trainer = new Trainer({ model, extractor, seed: 3 });
-  const data = syntheticData(2)(0);
+  const data = syntheticData(2)(0, 0);
   for (const batch of data) {
     trainer.trainStep(batch);
     tf.dispose([batch.hazy, batch.clean]);

@@ -12,10 +12,11 @@ type Source<T> = AsyncIterable<T> | Iterable<T>;
 
 export interface TrainConfig extends TrainerOptions {
   /**
-   * The batches of one epoch. Called once per epoch with its index; for exact resume it must
-   * give the same batches for the same epoch (seed your crops/flips with the epoch).
+   * The batches of epoch `epoch`, starting at its batch `startBatch` (0 except right after a
+   * resume). For exact resume the same (epoch, index) must always give the same batch — e.g. a
+   * @diffli2d/datasets PairedLoader after `setState({ seed, epoch, batch: startBatch })`.
    */
-  data: (epoch: number) => Source<TrainingBatch>;
+  data: (epoch: number, startBatch: number) => Source<TrainingBatch>;
   /** Passes over the data (default 1). The learning-rate decay counts these. */
   epochs?: number;
   /** Stop once this many steps in total are done (counting steps before a resume). */
@@ -60,15 +61,10 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
   let lastLoss = NaN;
 
   outer: while (trainer.epoch < epochs) {
-    let index = 0;
-    for await (const batch of config.data(trainer.epoch)) {
+    for await (const batch of config.data(trainer.epoch, trainer.batchInEpoch)) {
       if (done()) {
         release(batch);
         break outer;
-      }
-      if (index++ < trainer.batchInEpoch) {
-        release(batch); // consumed before the checkpoint we resumed from
-        continue;
       }
       let result;
       try {
