@@ -215,12 +215,19 @@ export class AdmUNet {
       // Encoder: keep the skip tensors only when the decoder runs.
       const hs: tf.Tensor4D[] = [];
       let h: tf.Tensor4D = x;
-      for (const block of this.inputBlocks) {
+      // Encoder-only taps (Layer-E features) stop after the last one asked for.
+      const encoderOnly = !want.output && !want.taps.some((tap) => tap.startsWith('middle_block'));
+      const lastInput = encoderOnly ? Math.max(-1, ...this.inputBlocks.map((b, i) => (tapSet.has(b.name) ? i : -1))) : this.inputBlocks.length - 1;
+      for (const block of this.inputBlocks.slice(0, lastInput + 1)) {
         const next = this.applyBlock(block, h, ctx);
         if (want.output) hs.push(next);
         else if (h !== x && !keep.has(h)) h.dispose();
         h = next;
         if (tapSet.has(block.name)) { taps[block.name] = h; keep.add(h); }
+      }
+      if (encoderOnly) {
+        if (h !== x && !keep.has(h)) h.dispose();
+        return { taps };
       }
       // Middle block, with its two inner outputs as taps.
       let m = h;

@@ -62,3 +62,22 @@ describe('AdmUNet options (wasm)', () => {
     unet.dispose();
   });
 });
+
+describe('features() with encoder taps only', () => {
+  it('stops after the last requested input block, with the same values as a full run', async () => {
+    await useBackend('wasm');
+    const unet = AdmUNet.fromWeights('adm-small-32', golden(WEIGHTS), { parts: 'hspace' });
+    const x = nhwc(IO, 'b.x_t');
+    const before = tf.memory().numTensors;
+    const early = unet.features(x, [250], ['input_blocks.1', 'input_blocks.4', 'temb_sin']);
+    expect(Object.keys(early).sort()).toEqual(['input_blocks.1', 'input_blocks.4', 'temb_sin']);
+    expect(tf.memory().numTensors).toBe(before + 3);
+    expectClose('hs.4', toNchw(early['input_blocks.4']!), goldenArray(IO, 'b.hs.4').data as Float32Array, 1e-4, 1e-4);
+    expectClose('hs.1', toNchw(early['input_blocks.1']!), goldenArray(IO, 'b.hs.1').data as Float32Array, 1e-4, 1e-4);
+    const none = unet.features(x, [250], ['temb_sin']);
+    expect(tf.memory().numTensors).toBe(before + 4);
+    tf.dispose([x, ...Object.values(early), ...Object.values(none)]);
+    expect(tf.memory().numTensors).toBe(before - 1);
+    unet.dispose();
+  });
+});
