@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readSafetensors } from '@diffli2d/weights';
 import { readShared, sharedPath } from '../../../test-support/shared';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 const golden = () => readSafetensors(readShared('golden', 'unet-small.weights.safetensors'));
 const read = (file: string) => readSafetensors(new Uint8Array(fs.readFileSync(file)));
@@ -12,7 +12,7 @@ describe('diffli2d convert', () => {
   it.each(['unet-small.pt', 'unet-small.legacy.pt'])('torch: %s gives exactly the golden safetensors tensors', async (name) => {
     const out = path.join(tempDir('convert'), 'unet.safetensors');
     const run = await runCli(['convert', 'torch', sharedPath('golden', 'torch', name), out, '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     expect(JSON.parse(run.stdout)).toMatchObject({ tensors: 306, parameters: 2007462 });
     const want = golden();
     const got = read(out);
@@ -29,7 +29,7 @@ describe('diffli2d convert', () => {
   it('torch --key model --f16 keeps a nested checkpoint sub-tree, floats narrowed to float16', async () => {
     const out = path.join(tempDir('convert-f16'), 'm.safetensors');
     const run = await runCli(['convert', 'torch', sharedPath('golden', 'torch', 'mixed.pt'), out, '--key', 'model', '--f16', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const expected = readSafetensors(readShared('golden', 'torch', 'mixed.expected.safetensors'));
     const got = read(out);
     expect(got.tensors.size).toBe(expected.tensors.size);
@@ -51,7 +51,7 @@ describe('diffli2d convert', () => {
   it('adm --hspace-only keeps exactly the time_embed, input_blocks and middle_block tensors, config in metadata', async () => {
     const out = path.join(tempDir('convert-adm'), 'h.safetensors');
     const run = await runCli(['convert', 'adm', sharedPath('golden', 'torch', 'unet-small.pt'), out, '--config', 'adm-small-32', '--hspace-only', '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const want = [...golden().tensors].filter(([k]) => /^(time_embed|input_blocks|middle_block)\./.test(k));
     const got = read(out);
     expect([...got.tensors.keys()].sort()).toEqual(want.map(([k]) => k).sort());

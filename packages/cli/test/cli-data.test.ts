@@ -3,12 +3,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 describe('diffli2d data', () => {
   it('check --json on SOTS-indoor: layout, 50 pairs, nothing unpaired or corrupt', async () => {
     const run = await runCli(['data', 'check', sharedPath('data', 'sots-indoor'), '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     expect(JSON.parse(run.stdout)).toMatchObject({ layout: 'sots-indoor', pairs: 50, unpaired: [], corrupt: [] });
   });
 
@@ -23,7 +23,7 @@ describe('diffli2d data', () => {
     fs.copyFileSync(path.join(dense, 'clean', '13_GT.png'), path.join(dir, 'clean', '02.png'));
     fs.copyFileSync(path.join(dense, 'hazy', '18_hazy.png'), path.join(dir, 'hazy', '03.png')); // no clean
     const run = await runCli(['data', 'check', dir, '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const report = JSON.parse(run.stdout);
     expect(report.pairs).toBe(2);
     expect(report.corrupt).toEqual([path.join(dir, 'hazy', '02.png')]);
@@ -37,7 +37,7 @@ describe('diffli2d data', () => {
   it('haze makes synthetic pairs that eval can read, and will not overwrite them', async () => {
     const out = path.join(tempDir('haze'), 'pairs');
     const run = await runCli(['data', 'haze', sharedPath('data', 'natural', 'set5'), '-o', out, '--per-image', '2', '--max-images', '2', '--seed', '5', '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.pairs).toBe(4);
     for (const item of doc.items) {
@@ -45,7 +45,7 @@ describe('diffli2d data', () => {
       expect([h.width, h.height]).toEqual([c.width, c.height]);
     }
     const evaluated = await runCli(['eval', '--data', out, '--identity', '--json', '-q']);
-    expect(evaluated.code).toBe(0);
+    expectOk(evaluated);
     expect(JSON.parse(evaluated.stdout).count).toBe(4);
     const again = await runCli(['data', 'haze', sharedPath('data', 'natural', 'set5'), '-o', out, '-q']);
     expect(again.code).toBe(1);

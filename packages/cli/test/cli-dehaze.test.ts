@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 const DENSE = () => sharedPath('data', 'dense-haze-320x240', 'hazy');
 const LOL = () => sharedPath('data', 'lol-v1', 'low');
@@ -12,7 +12,7 @@ describe('diffli2d dehaze', () => {
   it('dehazes a folder with --method dcp: one output per input, same size and format', async () => {
     const out = tempDir('dehaze');
     const run = await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp', '--json']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     const inputs = fs.readdirSync(DENSE()).sort();
     expect(doc.count).toBe(inputs.length);
@@ -28,7 +28,7 @@ describe('diffli2d dehaze', () => {
     // existing outputs are kept unless --overwrite
     expectCleanError(await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp']), 1, /output exists; pass --overwrite/);
     const again = await runCli(['dehaze', DENSE(), '-o', out, '--method', 'dcp', '--overwrite', '-q']);
-    expect(again.code).toBe(0);
+    expectOk(again);
     expect(again.stdout.trim()).toBe(`dcp: wrote ${inputs.length} image(s) to ${out}`);
   });
 
@@ -37,7 +37,7 @@ describe('diffli2d dehaze', () => {
     const shards = [];
     for (const i of [0, 1]) {
       const run = await runCli(['dehaze', path.join(LOL(), '*.png'), '-o', out, '--method', 'dcp', '--format', 'jpeg', '--shard', `${i}/2`, '--json', '-q']);
-      expect(run.code).toBe(0);
+      expectOk(run);
       shards.push(JSON.parse(run.stdout));
     }
     expect(shards.map((s) => s.count)).toEqual([3, 4]);
@@ -78,13 +78,13 @@ describe('diffli2d dehaze', () => {
 describe('diffli2d command tree', () => {
   it('--help lists every command, and each command has help with examples', async () => {
     const top = await runCli(['--help']);
-    expect(top.code).toBe(0);
+    expectOk(top);
     const commands = ['dehaze', 'eval', 'train', 'convert', 'data', 'hspace', 'bench', 'info'];
     for (const c of commands) expect(top.stdout).toMatch(new RegExp(`^  ${c} `, 'm'));
     const all = ['dehaze', 'eval', 'train', 'convert', 'convert torch', 'convert adm', 'convert lpips', 'data', 'data check', 'data haze', 'hspace probe', 'bench', 'info'];
     for (const c of all) {
       const help = await runCli([...c.split(' '), '--help']);
-      expect(help.code).toBe(0);
+      expectOk(help);
       expect(help.stdout).toMatch(/Examples:\n  \$ diffli2d /);
     }
   });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
 import { referencePsnr, referenceSsim } from './support/reference-metrics';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 interface ManifestPair {
   dataset: string;
@@ -26,7 +26,7 @@ describe('diffli2d eval', () => {
 
     const run = await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--json', '--quiet']);
     expect(run.stderr).toBe('');
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.count).toBe(sots.length);
     expect(doc.images).toHaveLength(sots.length);
@@ -45,7 +45,7 @@ describe('diffli2d eval', () => {
 
   it('--method dcp on SOTS-indoor lands on the reference DCP figures (19.31 dB / 0.847; hazy 12.36 / 0.702)', async () => {
     const run = await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--method', 'dcp', '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.count).toBe(50);
     expect(doc.method).toBe('dcp');
@@ -56,7 +56,7 @@ describe('diffli2d eval', () => {
   it('--method dcp scores equal an independent float64 PSNR/SSIM of the saved results', async () => {
     const out = tempDir('eval-dcp');
     const run = await runCli(['eval', '--data', sharedPath('data', 'dense-haze-320x240'), '--method', 'dcp', '--save-results', out, '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.count).toBe(4);
     let psnrSum = 0;
@@ -83,19 +83,26 @@ describe('diffli2d eval', () => {
     const parts: string[] = [];
     for (const i of [0, 1, 2]) {
       const run = await runCli(['eval', '--data', data, '--identity', '--shard', `${i}/3`, '--json', '-q']);
-      expect(run.code).toBe(0);
+      expectOk(run);
       const doc = JSON.parse(run.stdout);
       expect(doc.shard).toEqual({ index: i, count: 3, total: 4 });
       parts.push(path.join(dir, `part${i}.json`));
       fs.writeFileSync(parts[i]!, run.stdout);
     }
     const merged = await runCli(['eval', '--merge', parts[2]!, parts[0]!, parts[1]!, '--json', '-q']);
-    expect(merged.code).toBe(0);
+    expectOk(merged);
     const doc = JSON.parse(merged.stdout);
     expect(doc.count).toBe(4);
     expect(doc.images.map((i: { hazy: string }) => i.hazy)).toEqual(whole.images.map((i: { hazy: string }) => i.hazy));
     expect(doc.mean.psnr).toBeCloseTo(whole.mean.psnr, 12);
     expect(doc.mean.ssim).toBeCloseTo(whole.mean.ssim, 12);
+
+    // a report from merged documents shows hazy and clean (results were not saved)
+    const report = path.join(dir, 'merged.html');
+    expect((await runCli(['eval', '--merge', ...parts, '--report', report, '-q'])).code).toBe(0);
+    const html = fs.readFileSync(report, 'utf8');
+    expect([...html.matchAll(/<img /g)]).toHaveLength(8);
+    expect([...html.matchAll(/not saved/g)]).toHaveLength(4);
 
     expectCleanError(await runCli(['eval', '--merge', parts[0]!, parts[2]!]), 1, /missing shard\(s\) 1\/3/);
     expectCleanError(await runCli(['eval', '--merge', parts[0]!, parts[0]!, parts[1]!, parts[2]!]), 1, /shard 0\/3 given twice/);
@@ -105,7 +112,7 @@ describe('diffli2d eval', () => {
     const dir = tempDir('report');
     const report = path.join(dir, 'dcp.html');
     const run = await runCli(['eval', '--data', sharedPath('data', 'dense-haze-320x240'), '--method', 'dcp', '--limit', '2', '--report', report]);
-    expect(run.code).toBe(0);
+    expectOk(run);
     expect(run.stdout).toMatch(/dcp: 2 pair\(s\)\s+mean psnr \d+\.\d{3}\s+ssim 0\.\d{4}/);
     const html = fs.readFileSync(report, 'utf8');
     const images = [...html.matchAll(/<img[^>]+src="([^"]+)"/g)].map((m) => m[1]!);

@@ -1,9 +1,9 @@
-import { runCli, expectCleanError } from './support/run-cli';
+import { expectOk, runCli, expectCleanError } from './support/run-cli';
 
 describe('diffli2d info and bench', () => {
   it('info --json gives versions and the backend chosen, with reasons for the ones skipped', async () => {
     const run = await runCli(['--backend', 'cpu', 'info', '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.versions['@diffli2d/cli']).toBe('0.1.0');
     expect(doc.versions['@diffli2d/diffli2d']).toBe('0.1.0');
@@ -16,7 +16,7 @@ describe('diffli2d info and bench', () => {
 
   it('bench --json times conv2d and the network', async () => {
     const run = await runCli(['--backend', 'wasm', 'bench', '--preset', 'tiny', '--size', '32', '--repeats', '1', '--json', '-q']);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.backend.name).toBe('wasm');
     expect(doc.conv.gflops).toBeGreaterThan(0);

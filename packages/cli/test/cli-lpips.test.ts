@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { LPIPS } from '@diffli2d/metrics';
 import { readSafetensors, readTorchCheckpoint } from '@diffli2d/weights';
 import { readShared, sharedPath } from '../../../test-support/shared';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 async function imageTensor(file: string): Promise<tf.Tensor4D> {
   const { data, info } = await sharp(file).removeAlpha().raw().toBuffer({ resolveWithObject: true });
@@ -22,14 +22,14 @@ describe('LPIPS in eval', () => {
     const backbone = sharedPath('golden', 'lpips-alex-backbone.safetensors');
     const lin = sharedPath('golden', 'torch', 'lpips-v0.1-alex.pth');
     const converted = await runCli(['--backend', 'cpu', 'convert', 'lpips', backbone, lin, weights, '--net', 'alex', '--json', '-q']);
-    expect(converted.code).toBe(0);
+    expectOk(converted);
     expect(JSON.parse(converted.stdout)).toMatchObject({ net: 'alex', tensors: 15 });
 
     const run = await runCli([
       '--backend', 'wasm', 'eval', '--data', sharedPath('data', 'dense-haze-320x240'), '--identity', '--limit', '1',
       '--metrics', 'psnr,lpips', '--lpips-weights', weights, '--json', '-q',
     ]);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.metrics).toEqual(['psnr', 'lpips']);
     const img = doc.images[0];

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 describe('diffli2d hspace probe', () => {
   it('writes a t-SNE map per t (and for pixels) and a separation score per t', async () => {
@@ -12,7 +12,7 @@ describe('diffli2d hspace probe', () => {
       '--data', sharedPath('data', 'sots-indoor'), '--unet', sharedPath('golden', 'unet-small.weights.safetensors'),
       '--size', '32', '--limit', '8', '--t', '0,500,1000', '--iterations', '300', '-o', out, '--json', '-q',
     ]);
-    expect(run.code).toBe(0);
+    expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc).toMatchObject({ pairs: 8, points: 16 });
     expect(doc.scores.map((s: { t: unknown }) => s.t)).toEqual(['image', 0, 500, 999]);

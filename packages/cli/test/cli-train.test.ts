@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { expectCleanError, runCli, tempDir } from './support/run-cli';
+import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
 function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
   const file = path.join(dir, 'train.json');
@@ -37,7 +37,7 @@ describe('diffli2d train', () => {
 
   it('runs 2 steps: resolved config, JSON-lines log, checkpoint, model, curves', async () => {
     const result = await runCli(['--backend', 'wasm', 'train', '--config', config, '--json']);
-    expect(result.code).toBe(0);
+    expectOk(result);
     const summary = JSON.parse(result.stdout);
     expect(summary).toMatchObject({ steps: 2, backend: 'wasm', output: run });
     // progress went to stderr as JSON lines (not a terminal)
@@ -53,13 +53,13 @@ describe('diffli2d train', () => {
   it('will not overwrite a run, and --resume continues it to step 3 exactly as an uninterrupted run', async () => {
     expectCleanError(await runCli(['train', '--config', config, '-q']), 1, /checkpoint\.safetensors exists; pass --resume/);
     const resumed = await runCli(['--backend', 'wasm', 'train', '--config', config, '--resume', '--max-steps', '3', '--json', '-q']);
-    expect(resumed.code).toBe(0);
+    expectOk(resumed);
     expect(JSON.parse(resumed.stdout).steps).toBe(3);
     expect(trainRecords(run).map((r) => r.step)).toEqual([1, 2, 3]);
 
     const straight = path.join(dir, 'straight');
     const once = await runCli(['--backend', 'wasm', 'train', '--config', config, '--output', straight, '--max-steps', '3', '-q']);
-    expect(once.code).toBe(0);
+    expectOk(once);
     expect(trainRecords(straight).map((r) => r.loss)).toEqual(trainRecords(run).map((r) => r.loss));
     expect(fs.readFileSync(path.join(straight, 'model.safetensors')).equals(fs.readFileSync(path.join(run, 'model.safetensors')))).toBe(true);
   });
@@ -69,9 +69,20 @@ describe('diffli2d train', () => {
     await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(input);
     const out = path.join(dir, 'dehazed');
     const result = await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', path.join(run, 'model.safetensors'), '--json', '-q']);
-    expect(result.code).toBe(0);
+    expectOk(result);
     const meta = await sharp(path.join(out, 'small.png')).metadata();
     expect([meta.width, meta.height]).toEqual([72, 52]);
+    // and eval scores it, naming the model it ran
+    const pairs = path.join(dir, 'small-pairs');
+    for (const [sub, name] of [['hazy', '01_hazy.png'], ['clean', '01_GT.png']] as const) {
+      fs.mkdirSync(path.join(pairs, sub), { recursive: true });
+      await sharp(sharedPath('data', 'dense-haze-320x240', sub, name)).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(path.join(pairs, sub, '01.png'));
+    }
+    const scored = await runCli(['--backend', 'wasm', 'eval', '--data', pairs, '--model', path.join(run, 'model.safetensors'), '--json', '-q']);
+    expectOk(scored);
+    const doc = JSON.parse(scored.stdout);
+    expect(doc.method).toBe(`model:${path.join(run, 'model.safetensors')}`);
+    expect(doc.images[0].psnr).toBeGreaterThan(0);
   });
 
   it('a config with a wrong field is refused with the field named', async () => {

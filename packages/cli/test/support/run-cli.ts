@@ -41,3 +41,8 @@ export function expectCleanError(run: CliRun, code: number, pattern: RegExp): vo
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(require('node:os').tmpdir(), `diffli2d-cli-${prefix}-`));
 }
+
+/** A successful run; on failure the assertion shows stderr, which says why. */
+export function expectOk(run: CliRun): void {
+  expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+}
