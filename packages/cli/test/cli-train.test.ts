@@ -83,6 +83,11 @@ describe('diffli2d train', () => {
     const doc = JSON.parse(scored.stdout);
     expect(doc.method).toBe(`model:${path.join(run, 'model.safetensors')}`);
     expect(doc.images[0].psnr).toBeGreaterThan(0);
+
+    const info = await runCli(['info', '--no-backend', '--model', path.join(run, 'checkpoint.safetensors'), '--json', '-q']);
+    expectOk(info);
+    // the checkpoint's Adam moments are not counted as model parameters
+    expect(JSON.parse(info.stdout).model).toMatchObject({ parameters: 120483, config: { hChannels: 64, t1: 0, t2: 500 } });
   });
 
   it('a config with a wrong field is refused with the field named', async () => {
