@@ -61,6 +61,17 @@ describe('diffli2d convert', () => {
     expect(config).toMatchObject({ image_size: 32, num_channels: 32, num_head_channels: 16 });
   });
 
+  it('adm (full, legacy .pt, read lazily) gives the golden tensors', async () => {
+    const out = path.join(tempDir('convert-adm-full'), 'full.safetensors');
+    const run = await runCli(['convert', 'adm', sharedPath('golden', 'torch', 'unet-small.legacy.pt'), out, '--config', 'adm-small-32', '-q']);
+    expectOk(run);
+    const want = golden();
+    const got = read(out);
+    expect(got.tensors.size).toBe(want.tensors.size);
+    const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    for (const [key, t] of want.tensors) expect(bytes(got.tensors.get(key)!.data as Float32Array).equals(bytes(t.data as Float32Array))).toBe(true);
+  });
+
   it('adm refuses weights that do not fit the config, naming the file and a mismatching key', async () => {
     const out = path.join(tempDir('convert-adm-bad'), 'h.safetensors');
     const run = await runCli(['convert', 'adm', sharedPath('golden', 'torch', 'unet-small.pt'), out, '-q']);
