@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
+import { expectOk, runCli, tempDir } from './support/run-cli';
 
 describe('diffli2d data', () => {
   it('check --json on SOTS-indoor: layout, 50 pairs, nothing unpaired or corrupt', async () => {

@@ -1,7 +1,6 @@
 // Reading weight files of either kind and writing safetensors, shared by the converters.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CommandContext } from '../context';
 import { InputError, OverwriteError } from '../errors';
 import { writeFileAtomic } from '../io/images';
 import { loadExport } from '../util/libs';
@@ -73,10 +72,4 @@ export async function writeSafetensorsFile(
   const bytes = write(out, metadata);
   await writeFileAtomic(file, bytes);
   return { bytes: bytes.length, dtypes };
-}
-
-export function noteDone(ctx: CommandContext, output: string, tensors: number, params: number, bytes: number): string {
-  const text = `wrote ${output}: ${tensors} tensors, ${params.toLocaleString('en-US')} parameters, ${(bytes / 2 ** 20).toFixed(1)} MiB`;
-  ctx.note(text);
-  return text;
 }

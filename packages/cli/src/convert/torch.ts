@@ -8,6 +8,7 @@ export async function convertTorch(input: string, output: string, o: Record<stri
   const key = o.key as string | undefined;
   const { tensors, metadata } = await readWeightsFile(input, key ? { key } : {});
   const meta = { ...metadata, source: path.basename(input), converted_by: 'diffli2d convert torch', ...(key ? { source_key: key } : {}) };
+  ctx.note(`convert torch: ${tensors.size} tensors read from ${input}`);
   const written = await writeSafetensorsFile(output, tensors, meta, { f16: Boolean(o.f16) });
   const parameters = parameterCount(tensors);
   const json = { input: path.resolve(input), output: path.resolve(output), tensors: tensors.size, parameters, bytes: written.bytes, dtypes: written.dtypes, metadata: meta };
