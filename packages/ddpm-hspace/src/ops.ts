@@ -12,8 +12,8 @@ export const GN_EPS = 1e-5;
  * scale-shift norm) and optional SiLU, folded into y = (x − μ)·rsqrt(σ² + eps)·γ' + β'
  * with γ' = γ(1+scale), β' = β(1+scale) + shift.
  *
- * Written for every backend and few memory passes: sums over pixels are matMuls with a
- * ones vector (tfjs reduces non-trailing axes by transposing first); for one sample the
+ * Written for every backend and few memory passes: means over pixels come from staged
+ * average pooling (see pixelMeans; tfjs reduces non-trailing axes by transposing first); for one sample the
  * normalisation itself is one tf.batchNorm pass with per-channel statistics; larger
  * batches are normalised per sample on tfjs-backend-cpu (whose [N,1,C] broadcasts run
  * element by element) and with broadcast [N,1,C] parameters elsewhere.
@@ -41,22 +41,17 @@ export function groupNorm(
   const [, h, w, c] = x.shape;
   const hw = h * w;
   const cg = c / GROUPS;
-  const count = hw * cg;
   // Per-sample parameters: [C] for one sample (fast broadcast everywhere), else [N,1,C].
   const perChannel = (t: tf.Tensor): tf.Tensor => (n === 1 ? tf.reshape(t, [c]) : tf.reshape(t, [n, 1, c]));
-  const groupStat = (sums: tf.Tensor): tf.Tensor => tf.div(tf.sum(tf.reshape(sums, [n, GROUPS, cg]), 2, true), count); // [n,G,1]
+  const groupStat = (channelMeans: tf.Tensor): tf.Tensor => tf.mean(tf.reshape(channelMeans, [n, GROUPS, cg]), 2, true); // [n,G,1]
   const toChannels = (g: tf.Tensor): tf.Tensor => perChannel(tf.broadcastTo(g, [n, GROUPS, cg]));
-  const x3 = tf.reshape(x, [n, hw, c]);
-  const flat = tf.reshape(x, [n * hw, c]);
-  // Per-sample pixel sums as ONE 2-D matMul (wasm's batched matMul is a slow loop):
-  // a block-diagonal ones matrix [n, n·hw] picks each sample's rows.
-  const ones = n === 1 ? tf.ones([1, hw]) : tf.tidy(() => tf.reshape(tf.mul(tf.reshape(tf.eye(n), [n, n, 1]), tf.ones([1, 1, hw])), [n, n * hw]));
-  const meanC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, flat))));
-  const squares = tf.squaredDifference(x3, meanC);
-  const varC = tf.tidy(() => toChannels(groupStat(tf.matMul(ones, tf.reshape(squares, [n * hw, c])))));
+  const x3 = tf.reshape(x, [n, hw, c]) as tf.Tensor3D;
+  const meanC = tf.tidy(() => toChannels(groupStat(pixelMeans(x))));
+  const squares3 = tf.squaredDifference(x3, meanC);
+  const squares = tf.reshape(squares3, [n, h, w, c]) as tf.Tensor4D;
+  squares3.dispose();
+  const varC = tf.tidy(() => toChannels(groupStat(pixelMeans(squares))));
   squares.dispose();
-  ones.dispose();
-  flat.dispose();
   const [g, b] = tf.tidy(() => {
     let g: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(gamma, [1, c]), [n, c]));
     let b: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(beta, [1, c]), [n, c]));
@@ -87,6 +82,35 @@ export function groupNorm(
   }
   for (const t of [x3, meanC, varC, g, b]) t.dispose();
   return (opts.silu ? consume(y, silu) : y) as tf.Tensor4D;
+}
+
+/** Largest divisor of n that is ≤ limit. */
+function divisorAtMost(n: number, limit: number): number {
+  for (let d = Math.min(n, limit); d > 1; d--) if (n % d === 0) return d;
+  return 1;
+}
+
+/**
+ * Per-sample, per-channel means over all pixels of NHWC x → [N, 1, 1, C], by average
+ * pooling in stages of ≤ 16×16 windows: every float32 accumulation stays short (one long
+ * sum over 65,536+ pixels, as a matMul with a ones row does, loses ~1e-5 relative), no
+ * operand is transposed or packed (wasm copies whole tensors for non-trailing reductions
+ * and matMul operands), and batches need nothing special.
+ */
+function pixelMeans(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    let t = x;
+    for (;;) {
+      const [, h, w] = t.shape;
+      if (h * w <= 256) break;
+      const kh = divisorAtMost(h, 16);
+      const kw = divisorAtMost(w, 16);
+      if (kh * kw === 1) break;
+      t = tf.avgPool(t, [kh, kw], [kh, kw], 'valid');
+    }
+    const [, h, w] = t.shape;
+    return h * w === 1 ? t : tf.avgPool(t, [h, w], [h, w], 'valid');
+  });
 }
 
 export function silu<T extends tf.Tensor>(x: T): T {

@@ -1,7 +1,7 @@
 // UNet options: query-chunked attention equals the unchunked path; parts 'hspace' allocates
 // only the encoder + middle block and gives the same h; input checks; trainable parameters.
 import * as tf from '@tensorflow/tfjs-core';
-import { AdmInputError, AdmUNet, admParameterSpec, countParameters } from '../src';
+import { AdmInputError, AdmUNet, SeededRandom, admParameterSpec, countParameters } from '../src';
 import { useBackend } from './backends';
 import { IO, WEIGHTS, expectClose, golden, goldenArray, nhwc, toNchw } from './golden';
 
@@ -79,5 +79,39 @@ describe('features() with encoder taps only', () => {
     tf.dispose([x, ...Object.values(early), ...Object.values(none)]);
     expect(tf.memory().numTensors).toBe(before - 1);
     unet.dispose();
+  });
+});
+
+describe('GroupNorm statistics over many pixels', () => {
+  it('match a float64 reference on a 256×320 tensor whose mean (3) is large against its spread (2) — within 1e-5', async () => {
+    const { groupNorm } = await import('../src/ops');
+    await useBackend('wasm');
+    const [h, w, c] = [256, 320, 32];
+    const xs = new SeededRandom(3).normals(h * w * c).map((v, i) => 2 * v + 3 + (i % c) * 0.01);
+    const x = tf.tensor4d(xs, [1, h, w, c]);
+    const gamma = tf.linspace(0.5, 1.5, c) as tf.Tensor1D;
+    const beta = tf.linspace(-0.2, 0.2, c) as tf.Tensor1D;
+    const before = tf.memory().numTensors;
+    const y = groupNorm(x, gamma, beta, { silu: true });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const ys = y.dataSync();
+    const cg = c / 32;
+    const count = h * w * cg;
+    const mean = new Float64Array(32);
+    const sq = new Float64Array(32);
+    for (let i = 0; i < xs.length; i++) mean[Math.floor((i % c) / cg)]! += xs[i]!;
+    for (let g = 0; g < 32; g++) mean[g]! /= count;
+    for (let i = 0; i < xs.length; i++) { const g = Math.floor((i % c) / cg); sq[g]! += (xs[i]! - mean[g]!) ** 2; }
+    const gv = gamma.dataSync();
+    const bv = beta.dataSync();
+    let maxErr = 0;
+    for (let i = 0; i < xs.length; i++) {
+      const ch = i % c;
+      const g = Math.floor(ch / cg);
+      const z = ((xs[i]! - mean[g]!) / Math.sqrt(sq[g]! / count + 1e-5)) * gv[ch]! + bv[ch]!;
+      maxErr = Math.max(maxErr, Math.abs(ys[i]! - z / (1 + Math.exp(-z))));
+    }
+    expect(maxErr).toBeLessThan(1e-5);
+    tf.dispose([x, gamma, beta, y]);
   });
 });
