@@ -1,0 +1,69 @@
+// Training data for the default DiffLI2D: SOTS-indoor training scenes, Dense-Haze (320×240)
+// and synthetic haze (I = J·t + A(1−t), datasets' addHaze with pseudo depth) on the natural
+// photographs. Batch b of epoch e is a pure function of (seed, e, b): train()'s exact resume
+// regenerates an epoch and skips the batches already used.
+import * as tf from '@tensorflow/tfjs';
+import { addHaze, Xoshiro128 } from '@diffli2d/datasets';
+import { cropInto, loadRgb, manifestPairs, naturalImages, sotsSplit } from './common.mjs';
+
+export const MIX = { sots: 0.55, dense: 0.1, synthetic: 0.35 };
+
+export async function loadTrainingSources() {
+  const { train } = sotsSplit();
+  const sots = [];
+  for (const p of train) sots.push({ hazy: await loadRgb(p.hazy), clean: await loadRgb(p.clean), name: p.hazy });
+  const dense = [];
+  for (const p of manifestPairs().filter((q) => q.task === 'dehaze' && q.dataset !== 'RESIDE-SOTS-indoor')) {
+    dense.push({ hazy: await loadRgb(p.hazy), clean: await loadRgb(p.clean), name: p.hazy });
+  }
+  const natural = [];
+  for (const f of naturalImages()) natural.push(await loadRgb(f, 256));
+  return { sots, dense, natural };
+}
+
+/** crop×crop pairs in [0,1]: same box and flip for hazy and clean. */
+function pairCrop(rng, pair, crop, hazyOut, cleanOut, offset) {
+  const { width, height } = pair.clean;
+  const short = Math.min(width, height);
+  // Mostly native scale (as at test time), sometimes a downscaled larger box for context.
+  const box = rng.uniform(0, 1) < 0.7 ? crop : crop + rng.uniform(0, 1) * (short - crop);
+  const x0 = rng.uniform(0, 1) * (width - box);
+  const y0 = rng.uniform(0, 1) * (height - box);
+  const flip = rng.uniform(0, 1) < 0.5;
+  cropInto(pair.hazy, x0, y0, box, crop, flip, hazyOut, offset, (v) => v / 255);
+  cropInto(pair.clean, x0, y0, box, crop, flip, cleanOut, offset, (v) => v / 255);
+}
+
+function syntheticCrop(rng, img, crop, hazyOut, cleanOut, offset) {
+  const short = Math.min(img.width, img.height);
+  const box = crop + rng.uniform(0, 1) * (short - crop);
+  const x0 = rng.uniform(0, 1) * (img.width - box);
+  const y0 = rng.uniform(0, 1) * (img.height - box);
+  const clean = new Float32Array(crop * crop * 3);
+  cropInto(img, x0, y0, box, crop, rng.uniform(0, 1) < 0.5, clean, 0, (v) => v / 255);
+  const kind = rng.uniform(0, 1) < 0.6 ? 'vertical' : 'center';
+  const beta = rng.uniform(0.6, 2.2);
+  const a = rng.uniform(0.7, 1.0);
+  const tint = [a, Math.min(1, a * rng.uniform(0.97, 1.03)), Math.min(1, a * rng.uniform(0.95, 1.05))];
+  const nonHomogeneous = rng.uniform(0, 1) < 0.3 ? { strength: rng.uniform(0.2, 0.6), cells: 3 } : undefined;
+  const { hazy } = addHaze({ width: crop, height: crop, data: clean }, { beta, airlight: tint, pseudoDepthKind: kind, nonHomogeneous, rng });
+  hazyOut.set(hazy.data, offset);
+  cleanOut.set(clean, offset);
+}
+
+/** The batches of epoch `epoch` as TrainingBatch objects ({ hazy, clean } tensors). */
+export function* epochBatches(sources, { seed, epoch, batches, batchSize, crop }) {
+  for (let b = 0; b < batches; b++) {
+    const rng = new Xoshiro128(((seed * 1000003) ^ (epoch * 7919 + b * 104729)) >>> 0);
+    const n = crop * crop * 3;
+    const hazy = new Float32Array(batchSize * n);
+    const clean = new Float32Array(batchSize * n);
+    for (let i = 0; i < batchSize; i++) {
+      const u = rng.uniform(0, 1);
+      if (u < MIX.sots) pairCrop(rng, sources.sots[Math.floor(rng.uniform(0, 1) * sources.sots.length)], crop, hazy, clean, i * n);
+      else if (u < MIX.sots + MIX.dense) pairCrop(rng, sources.dense[Math.floor(rng.uniform(0, 1) * sources.dense.length)], crop, hazy, clean, i * n);
+      else syntheticCrop(rng, sources.natural[Math.floor(rng.uniform(0, 1) * sources.natural.length)], crop, hazy, clean, i * n);
+    }
+    yield { hazy: tf.tensor4d(hazy, [batchSize, crop, crop, 3]), clean: tf.tensor4d(clean, [batchSize, crop, crop, 3]) };
+  }
+}

@@ -1,0 +1,79 @@
+// Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
+//   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
+//        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
+// State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
+// log.jsonl (train() metrics records). Re-running the same command continues exactly.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { readSafetensors } from '@diffli2d/weights';
+import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
+import { admGuidance, countParams, createDiffLI2D, train } from '@diffli2d/diffli2d';
+import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
+import { arg, setupTraining, WORK } from './common.mjs';
+import { epochBatches, loadTrainingSources } from './diffli2d-data.mjs';
+
+export const VARIANTS = {
+  full: { cim: 'cross', hae: 'sft' },
+  baseline: { cim: 'self', hae: 'self' },
+  'no-cim': { cim: 'none', hae: 'sft' },
+  'no-hae': { cim: 'cross', hae: 'none' },
+};
+
+const variant = arg('variant', 'full');
+if (!VARIANTS[variant]) throw new Error(`--variant must be one of ${Object.keys(VARIANTS).join(', ')}, got ${variant}`);
+const run = arg('run', variant);
+const dir = path.join(WORK, run);
+const priorFile = path.resolve(arg('prior', path.join(WORK, 'prior.safetensors')));
+const minutes = arg('minutes', 40);
+const maxSteps = arg('max-steps', 1e9);
+const every = arg('every', 25);
+const batchSize = arg('batch', 4);
+const crop = arg('crop', 128);
+const seed = arg('seed', 7);
+const lr = arg('lr', 5e-4);
+const batchesPerEpoch = 50;
+
+const env = await setupTraining(tf, arg('threads', 0) || undefined);
+const prior = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(priorFile))), { parts: 'hspace' });
+const guidance = admGuidance(new HSpaceExtractor(prior));
+const sources = await loadTrainingSources();
+console.error(`[diffli2d:${run}] backend ${env.backend} (${env.threads} threads); prior ${priorFile} (h ${guidance.channels} ch, /${guidance.multiple}); data: ${sources.sots.length} SOTS, ${sources.dense.length} Dense-Haze pairs, ${sources.natural.length} photos for synthetic haze`);
+
+const ckpt = path.join(dir, 'checkpoint.safetensors');
+fs.mkdirSync(dir, { recursive: true });
+const resume = fs.existsSync(ckpt) ? new Uint8Array(fs.readFileSync(ckpt)) : undefined;
+const model = resume ? undefined : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, ...VARIANTS[variant] });
+if (model) console.error(`[diffli2d:${run}] new model, ${countParams(model)} parameters`);
+else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
+
+const deadline = Date.now() + minutes * 60_000;
+const log = jsonLinesLog(path.join(dir, 'log.jsonl'));
+let stop = false;
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stop = true; });
+const config = {
+  model,
+  extractor: guidance,
+  resume,
+  seed,
+  optimizer: { learningRate: lr },
+  lrDecay: { everyEpochs: 1e9, factor: 1 },
+  epochs: 1e6,
+  maxSteps,
+  data: async function* (epoch) {
+    for (const batch of epochBatches(sources, { seed, epoch, batches: batchesPerEpoch, batchSize, crop })) {
+      // Stopping through maxSteps leaves the epoch open, so a resumed run continues mid-epoch.
+      await new Promise((resolve) => setImmediate(resolve)); // lets SIGINT/SIGTERM handlers run
+      if (stop || Date.now() > deadline) config.maxSteps = 0;
+      yield batch;
+    }
+  },
+  checkpoint: { every, save: checkpointSaver(ckpt) },
+  onMetrics: (r) => log({ ...r, time: new Date().toISOString() }),
+};
+const result = await train(config);
+checkpointSaver(ckpt)((await import('@diffli2d/diffli2d')).serializeCheckpoint(result.trainer), result.step);
+console.error(`[diffli2d:${run}] stopped at step ${result.step} (last loss ${result.lastLoss}); checkpoint ${ckpt}`);
+result.trainer.model.dispose();
+prior.dispose();
+process.exit(0);
