@@ -6,7 +6,8 @@
 //  - inference seconds for one 640×480 image (whole image, no tiling), same guidance.
 // Env: BENCH_STEPS (timed training steps per preset, default 2, after one warm-up step),
 //      BENCH_PRESETS (default "tiny,paper"), BENCH_INFERENCE=0 to skip inference,
-//      DIFFLI2D_BACKEND (default wasm; threads as @diffli2d/backends sets them up).
+//      DIFFLI2D_BACKEND / BENCH_THREADS: set either to go through @diffli2d/backends' setupBackend
+//      (default: plain single-threaded wasm).
 import * as os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -18,12 +19,15 @@ const presets = (process.env.BENCH_PRESETS ?? 'tiny,paper').split(',');
 const runInference = process.env.BENCH_INFERENCE !== '0';
 
 let backend = { name: 'wasm', threads: 1 };
-try {
+if (process.env.BENCH_THREADS || process.env.DIFFLI2D_BACKEND) {
+  // @diffli2d/backends: threaded wasm (or another backend). On the shared, oversubscribed
+  // development machine threaded wasm was far slower than one thread, hence not the default.
   const { setupBackend } = await import('@diffli2d/backends');
-  const r = await setupBackend({ log: false, env: { DIFFLI2D_BACKEND: process.env.DIFFLI2D_BACKEND ?? 'wasm' } });
+  const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
+  const r = await setupBackend({ log: false, threads, env: { DIFFLI2D_BACKEND: process.env.DIFFLI2D_BACKEND ?? 'wasm' } });
   backend = { name: r.name, threads: r.threads ?? null };
-} catch {
-  await tf.setBackend('wasm'); // plain single-threaded wasm when @diffli2d/backends is not built
+} else {
+  await tf.setBackend('wasm'); // single-threaded wasm; the network needs no extra gradient kernels
 }
 
 /** Random PyTorch-layout weights for the h-space part: U(−1/√fan_in, 1/√fan_in), norms at 1/0. */
