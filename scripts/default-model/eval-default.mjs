@@ -1,7 +1,7 @@
 // Scores a DiffLI2D model (checkpoint or model file) with its prior on the held-out SOTS
 // scenes, as `diffli2d eval` does (RGB, results rounded to 8 bits, data range 255, Wang SSIM):
 //   node scripts/default-model/eval-default.mjs --model .tmp/default-model/full/checkpoint.safetensors
-//        [--prior .tmp/default-model/prior.safetensors] [--tile 128] [--identity] [--out file.json]
+//        [--prior .tmp/default-model/prior.safetensors] [--tile 128] [--identity] [--limit n] [--out file.json]
 // Also writes .tmp/default-model/val-manifest.json, a pair manifest the CLI reads (--data).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,7 +16,8 @@ import { arg, flag, loadRgb, setupTraining, sotsSplit, WORK } from './common.mjs
 export function writeValManifest() {
   const file = path.join(WORK, 'val-manifest.json');
   fs.mkdirSync(WORK, { recursive: true });
-  fs.writeFileSync(file, JSON.stringify({ pairs: sotsSplit().val.map((p) => ({ hazy: p.hazy, clean: p.clean, dataset: p.dataset, split: 'test' })) }, null, 1));
+  const rel = (f) => path.relative(WORK, f);
+  fs.writeFileSync(file, JSON.stringify({ pairs: sotsSplit().val.map((p) => ({ hazy: rel(p.hazy), clean: rel(p.clean), dataset: p.dataset, split: 'test' })) }, null, 1));
   return file;
 }
 
@@ -34,7 +35,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const extractor = admGuidance(new HSpaceExtractor(prior));
   const model = loadModelFile(modelFile);
   const images = [];
-  for (const pair of sotsSplit().val) {
+  for (const pair of sotsSplit().val.slice(0, arg('limit', 1e9))) {
     const hazy = await loadRgb(pair.hazy);
     const clean = await loadRgb(pair.clean);
     const [h, w] = [hazy.height, hazy.width];
