@@ -5,7 +5,7 @@
 // use the issue's MAC counts (71.9 / 287.7 GMAC, attention T×T products excluded); the
 // counts with them are printed too. Prints one JSON document on stdout.
 //
-// Usage: npm run bench -w @diffli2d/ddpm-hspace [-- --sizes 128,256 --reps 2 --big]
+// Usage: npm run bench -w @diffli2d/ddpm-hspace [-- --sizes 128,256|none --reps 2 --big]
 //   (build first: npx nx run @diffli2d/ddpm-hspace:build; and @diffli2d/backends for threads)
 //   --big   also runs one 640×480 h-space extraction and reports the wasm heap it needed.
 import * as os from 'node:os';
@@ -15,7 +15,7 @@ const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : fallback;
 };
-const sizes = arg('sizes', '128,256').split(',').map(Number);
+const sizes = arg('sizes', '128,256') === 'none' ? [] : arg('sizes', '128,256').split(',').map(Number);
 const reps = Number(arg('reps', '2'));
 const big = args.includes('--big');
 
@@ -44,11 +44,15 @@ const ISSUE_GMAC = { 128: 71.9, 256: 287.7 };
 const results = [];
 for (const size of sizes) {
   const x = tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 7);
+  const cpuTimes = [];
   const run = async () => {
     const start = performance.now();
+    const cpu0 = process.cpuUsage();
     const h = unet.hspace(x, [500]);
     await h.data();
     h.dispose();
+    const cpu = process.cpuUsage(cpu0);
+    cpuTimes.push((cpu.user + cpu.system) / 1e6);
     return (performance.now() - start) / 1000;
   };
   const warmup = await run();
@@ -65,6 +69,10 @@ for (const size of sizes) {
     gmac,
     gmacWithAttentionProducts: +(admMacs('adm-256-uncond', size, size, { parts: 'hspace' }) / 1e9).toFixed(1),
     gflops: +((2 * gmac) / best).toFixed(1),
+    // CPU seconds of this process (all wasm threads) for the fastest run: on a shared
+    // machine, 2·GMAC / cpuSeconds × threads approximates the rate with the cores to itself.
+    cpuSeconds: +cpuTimes[1 + times.indexOf(best)].toFixed(1),
+    gflopsPerCpuSecond: +((2 * gmac) / cpuTimes[1 + times.indexOf(best)]).toFixed(1),
   });
 }
 
@@ -75,7 +83,7 @@ if (big) {
   const h = unet.hspace(x, [500]);
   await h.data();
   const seconds = (performance.now() - start) / 1000;
-  const heap = tf.backend().wasm?.HEAPU8?.length ?? null;
+  const heap = tf.getBackend() === 'wasm' ? tf.backend().wasm?.HEAPU8?.length ?? null : null;
   bigRun = { size: '640x480', seconds: +seconds.toFixed(1), hShape: h.shape, wasmHeapBytes: heap, tfjsNumBytesAfter: tf.memory().numBytes };
   tf.dispose([x, h]);
 }
