@@ -160,6 +160,33 @@ describe('hand-written kernels match tfjs reference ops', () => {
     });
   });
 
+  test('their hand-written gradients equal those of the shifted-sum formulation (slices and products only)', () => {
+    tf.tidy(() => {
+      const x = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 6) as tf.Tensor4D;
+      const w = tf.randomNormal([3, 3, 4, 5], 0, 1, 'float32', 7) as tf.Tensor4D;
+      const dw = tf.randomNormal([3, 3, 4, 1], 0, 1, 'float32', 8) as tf.Tensor4D;
+      const target = tf.randomNormal([2, 5, 6, 5], 0, 1, 'float32', 9);
+      const target2 = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 10);
+      const shifted = (v: tf.Tensor4D) => {
+        const p = tf.pad(v, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+        return Array.from({ length: 9 }, (_, k) => tf.slice(p, [0, Math.floor(k / 3), k % 3, 0], v.shape));
+      };
+      const refConv = (v: tf.Tensor4D, k: tf.Tensor4D) => tf.matMul(tf.reshape(tf.concat(shifted(v), 3), [-1, 36]), tf.reshape(k, [36, 5])).reshape([2, 5, 6, 5]);
+      const refDepthwise = (v: tf.Tensor4D, k: tf.Tensor4D) => tf.addN(shifted(v).map((s, i) => tf.mul(s, tf.reshape(tf.slice(tf.reshape(k, [9, 4]), [i, 0], [1, 4]), [4]))));
+      const zero5 = tf.zeros([5]) as tf.Tensor1D;
+      const zero4 = tf.zeros([4]) as tf.Tensor1D;
+      const loss = (y: tf.Tensor, t: tf.Tensor) => tf.sum(tf.mul(y, t)) as tf.Scalar;
+      const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(conv3x3(a as tf.Tensor4D, b as tf.Tensor4D, zero5), target))([x, w]);
+      const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(refConv(a as tf.Tensor4D, b as tf.Tensor4D), target))([x, w]);
+      const oursD = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(depthwise3x3(a as tf.Tensor4D, b as tf.Tensor4D, zero4), target2))([x, dw]);
+      const refD = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(refDepthwise(a as tf.Tensor4D, b as tf.Tensor4D), target2))([x, dw]);
+      for (const [a, b] of [[ours[0], ref[0]], [ours[1], ref[1]], [oursD[0], refD[0]], [oursD[1], refD[1]]] as const) {
+        expect(a!.shape).toEqual(b!.shape);
+        expect(tf.max(tf.abs(tf.sub(a!, b!))).dataSync()[0]).toBeLessThan(1e-4);
+      }
+    });
+  });
+
   test('cross-attention to a single token returns the token value for every query', () => {
     tf.tidy(() => {
       const q = tf.randomNormal([1, 10, 8], 0, 1, 'float32', 1) as tf.Tensor3D;

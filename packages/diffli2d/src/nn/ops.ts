@@ -22,56 +22,71 @@ export function channelLayerNorm(x: tf.Tensor, gamma?: tf.Tensor1D, beta?: tf.Te
   return y;
 }
 
-/**
- * Σ over the 9 taps (ky, kx) of term(shifted x, k), where "shifted" is the zero-padded input moved by
- * the tap. Accumulated one tap at a time in nested tidies, so at most two full-size temporaries are
- * alive at once (a 640×480 image at full width would otherwise hold 9 copies). Safe under a gradient
- * tape: tfjs keeps its own copies of what the backward pass needs.
- */
-function sumOverTaps(x: tf.Tensor4D, term: (shifted: tf.Tensor4D, k: number) => tf.Tensor4D): tf.Tensor4D {
-  const [n, h, w, c] = x.shape;
-  const padded = tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
-  let acc: tf.Tensor4D | null = null;
-  for (let k = 0; k < 9; k++) {
-    const [dy, dx] = [Math.floor(k / 3), k % 3];
-    const prev: tf.Tensor4D | null = acc;
-    acc = tf.tidy(() => {
-      const t = term(tf.slice(padded, [0, dy, dx, 0], [n, h, w, c]), k);
-      return prev ? (tf.add(prev, t) as tf.Tensor4D) : t;
-    });
-    prev?.dispose();
-  }
-  padded.dispose();
-  return acc!;
+/** The input shifted by tap k = (ky, kx) of a 3×3 'same' window: xPadded[:, ky:ky+H, kx:kx+W, :]. */
+function tap(xPadded: tf.Tensor4D, k: number, shape: readonly number[]): tf.Tensor4D {
+  const [n, h, w, c] = shape as [number, number, number, number];
+  return tf.slice(xPadded, [0, Math.floor(k / 3), k % 3, 0], [n, h, w, c]);
+}
+
+function pad1(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
 }
 
 /**
- * 3×3 convolution, stride 1, zero 'same' padding; w is HWIO [3,3,cin,cout]: Σ_k shift_k(x)·W_k,
- * nine matMuls. Its gradient needs only slice/pad/matMul, which every backend has
- * (tfjs-backend-wasm lacks Conv2DBackpropFilter). Used for the 3-channel stem and output.
+ * 3×3 convolution, stride 1, zero 'same' padding; w is HWIO [3,3,cin,cout]. Forward is tf.conv2d;
+ * the gradient is written out (tfjs-backend-wasm lacks Conv2DBackpropFilter): dx is the
+ * correlation of dy with the flipped, transposed kernel, and dW[ky,kx] = Σ x_shifted(ky,kx)ᵀ·dy,
+ * one matMul per tap. Only x and w are kept for backward.
  */
 export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
-  const [cin, cout] = [w.shape[2], w.shape[3]];
-  const taps = tf.reshape(w, [9, cin, cout]);
-  const y = sumOverTaps(x, (s, k) => linear(s, tf.reshape(tf.slice(taps, [k, 0, 0], [1, cin, cout]), [cin, cout])) as tf.Tensor4D);
-  const out = tf.add(y, b) as tf.Tensor4D;
-  y.dispose();
-  taps.dispose();
-  return out;
+  const conv = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x4, w4, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([x4, w4]);
+    return {
+      value: tf.conv2d(x4, w4, 1, 'same'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const [cin, cout] = [ws.shape[2], ws.shape[3]];
+        const dy4 = dy as tf.Tensor4D;
+        const dx = tf.conv2d(dy4, tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
+        const xp = pad1(xs);
+        const dyRows = tf.reshape(dy4, [-1, cout]);
+        const taps = Array.from({ length: 9 }, (_, k) =>
+          tf.tidy(() => tf.matMul(tf.reshape(tap(xp, k, xs.shape), [-1, cin]), dyRows, true, false)),
+        );
+        const dw = tf.reshape(tf.stack(taps), [3, 3, cin, cout]);
+        return [dx, dw];
+      },
+    };
+  });
+  return tf.add(conv(x, w) as tf.Tensor4D, b);
 }
 
 /**
- * 3×3 depthwise convolution, zero 'same' padding; w is [3,3,c,1]: Σ_k shift_k(x)·w_k, elementwise
- * only, so differentiable on every backend.
+ * 3×3 depthwise convolution, zero 'same' padding; w is [3,3,c,1]. Forward is tf.depthwiseConv2d;
+ * the gradient is written out (wasm lacks the depthwise backprops): dx = depthwise correlation of
+ * dy with the flipped kernel, dw[ky,kx,c] = Σ dy·x_shifted(ky,kx), tap by tap. Keeping only x (not
+ * nine shifted copies) for backward is what lets the paper preset train at 128², batch 4.
  */
 export function depthwise3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tensor4D {
-  const c = x.shape[3];
-  const taps = tf.reshape(w, [9, c]);
-  const y = sumOverTaps(x, (s, k) => tf.mul(s, tf.reshape(tf.slice(taps, [k, 0], [1, c]), [c])));
-  const out = tf.add(y, b) as tf.Tensor4D;
-  y.dispose();
-  taps.dispose();
-  return out;
+  const conv = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x4, w4, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([x4, w4]);
+    return {
+      value: tf.depthwiseConv2d(x4, w4, 1, 'same'),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const c = xs.shape[3];
+        const dy4 = dy as tf.Tensor4D;
+        const dx = tf.depthwiseConv2d(dy4, tf.reverse(ws, [0, 1]) as tf.Tensor4D, 1, 'same');
+        const xp = pad1(xs);
+        const taps = Array.from({ length: 9 }, (_, k) => tf.tidy(() => tf.sum(tf.mul(dy4, tap(xp, k, xs.shape)), [0, 1, 2])));
+        const dw = tf.reshape(tf.stack(taps), [3, 3, c, 1]);
+        return [dx, dw];
+      },
+    };
+  });
+  return tf.add(conv(x, w) as tf.Tensor4D, b);
 }
 
 export function silu(x: tf.Tensor): tf.Tensor {
