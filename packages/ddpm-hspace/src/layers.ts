@@ -72,12 +72,12 @@ class ResBlock implements Layer {
     const embOut = linear(ctx.embSilu, this.embW, this.embB); // [N, 2C] or [N, C]
     if (this.config.useScaleShiftNorm) {
       const [scale, shift] = tf.split(embOut, 2, 1) as [tf.Tensor2D, tf.Tensor2D];
-      h = consume(h, (t) => groupNorm(t, this.out0g, this.out0b, { scale, shift, silu: true }));
+      h = groupNorm(h, this.out0g, this.out0b, { scale, shift, silu: true, consumeInput: true });
       scale.dispose();
       shift.dispose();
     } else {
       h = consume(h, (t) => tf.tidy(() => tf.add(t, tf.reshape(embOut, [-1, 1, 1, cout])) as tf.Tensor4D));
-      h = consume(h, (t) => groupNorm(t, this.out0g, this.out0b, { silu: true }));
+      h = groupNorm(h, this.out0g, this.out0b, { silu: true, consumeInput: true });
     }
     embOut.dispose();
     h = consume(h, (t) => conv(t, this.out3w, this.out3b)); // dropout is identity at inference

@@ -22,11 +22,17 @@ export function groupNorm(
   x: tf.Tensor4D,
   gamma: tf.Tensor1D,
   beta: tf.Tensor1D,
-  opts: { scale?: tf.Tensor2D; shift?: tf.Tensor2D; silu?: boolean } = {},
+  opts: {
+    scale?: tf.Tensor2D;
+    shift?: tf.Tensor2D;
+    silu?: boolean;
+    /** Dispose x as soon as it is no longer needed (before the SiLU): one activation less at the peak. */
+    consumeInput?: boolean;
+  } = {},
 ): tf.Tensor4D {
   const n = x.shape[0];
   if (n > 1 && tf.getBackend() === 'cpu') {
-    return tf.tidy(() => {
+    const out = tf.tidy(() => {
       const parts = tf.split(x, n, 0).map((xi, i) =>
         groupNorm(xi as tf.Tensor4D, gamma, beta, {
           silu: opts.silu,
@@ -36,6 +42,8 @@ export function groupNorm(
       );
       return tf.concat(parts, 0);
     });
+    if (opts.consumeInput) x.dispose();
+    return out;
   }
   // Big tensors are freed as soon as they are used (one tidy would hold them all).
   const [, h, w, c] = x.shape;
@@ -81,6 +89,7 @@ export function groupNorm(
     offset.dispose();
   }
   for (const t of [x3, meanC, varC, g, b]) t.dispose();
+  if (opts.consumeInput) x.dispose();
   return (opts.silu ? consume(y, silu) : y) as tf.Tensor4D;
 }
 
