@@ -11,6 +11,9 @@
  * ε is drawn exactly as HSpaceExtractor draws it: SeededRandom(seed) normals, N·H·W·3 per
  * timestep in NHWC order, timesteps in the order asked — so all three taps see the same x_t.
  * Runs under withoutGradients: no tape records the UNet, wherever extract() is called.
+ * The batch goes through the UNet `maxBatch` images at a time (default 1) with the SAME ε as a
+ * whole-batch call: adm-256's activations at 128², batch 4, plus its 840 MB of weights do not fit
+ * tfjs-backend-wasm's heap at once.
  */
 import { type AdmUNet, HSpaceExtractor, linearSchedule, qSample, SeededRandom, withoutGradients } from '@diffli2d/ddpm-hspace';
 import * as tf from '@tensorflow/tfjs-core';
@@ -25,7 +28,9 @@ export interface AdmGuidance extends GuidanceSource {
 }
 
 /** Wraps a frozen AdmUNet (or an HSpaceExtractor) as the network's guidance source. */
-export function admGuidance(source: AdmUNet | HSpaceExtractor, opts: { features?: FeatureSource } = {}): AdmGuidance {
+export function admGuidance(source: AdmUNet | HSpaceExtractor, opts: { features?: FeatureSource; maxBatch?: number } = {}): AdmGuidance {
+  const maxBatch = opts.maxBatch ?? 1;
+  if (!Number.isInteger(maxBatch) || maxBatch < 1) throw new DiffLI2DConfigError(`maxBatch must be a positive integer, got ${maxBatch}`);
   const extractor = source instanceof HSpaceExtractor ? source : new HSpaceExtractor(source);
   const unet = extractor.unet;
   const features = opts.features ?? 'hspace';
@@ -54,14 +59,38 @@ export function admGuidance(source: AdmUNet | HSpaceExtractor, opts: { features?
     if (h % multiple !== 0 || w % multiple !== 0) {
       throw new DiffLI2DShapeError(`guidance input [${images01.shape}]: H and W must be multiples of ${multiple} (pad first, as dehaze() does)`);
     }
-    if (tap === 'middle_block') return extractor.extract(images01, { timesteps, seed });
+    // ε for the whole batch, per timestep in order — exactly what HSpaceExtractor draws for one call.
     const rng = new SeededRandom(seed);
+    const noise = timesteps.map(() => rng.normals(n * h * w * 3));
+    const per = h * w * 3;
+    const chunks: tf.Tensor4D[][] = timesteps.map(() => []);
+    try {
+      for (let start = 0; start < n; start += maxBatch) {
+        const size = Math.min(maxBatch, n - start);
+        const shape: [number, number, number, number] = [size, h, w, 3];
+        const part = size === n ? images01 : tf.slice(images01, [start, 0, 0, 0], shape);
+        const eps = noise.map((e) => tf.tensor4d(e.subarray(start * per, (start + size) * per), shape));
+        try {
+          const out = tap === 'middle_block' ? extractor.extract(part, { timesteps, noise: eps }) : tapFeatures(part, timesteps, eps);
+          out.forEach((o, i) => chunks[i]!.push(o));
+        } finally {
+          tf.dispose(eps);
+          if (part !== images01) part.dispose();
+        }
+      }
+      return chunks.map((c) => (c.length === 1 ? c[0]! : tf.tidy(() => tf.concat(c, 0))));
+    } finally {
+      for (const c of chunks) if (c.length > 1) tf.dispose(c);
+    }
+  }
+
+  function tapFeatures(images01: tf.Tensor4D, timesteps: number[], eps: tf.Tensor4D[]): tf.Tensor4D[] {
+    const n = images01.shape[0];
     return withoutGradients(() =>
-      timesteps.map((t) =>
+      timesteps.map((t, i) =>
         tf.tidy(() => {
-          const eps = tf.tensor4d(rng.normals(n * h * w * 3), [n, h, w, 3]);
           const ts = new Array<number>(n).fill(t);
-          const xT = qSample(schedule!, tf.sub(tf.mul(images01, 2), 1) as tf.Tensor4D, ts, eps);
+          const xT = qSample(schedule!, tf.sub(tf.mul(images01, 2), 1) as tf.Tensor4D, ts, eps[i]!);
           return unet.features(xT, ts, [tap])[tap] as tf.Tensor4D;
         }),
       ),

@@ -32,6 +32,13 @@ test('taps equal the UNet run by hand on q_sample(2x−1, t, ε) with the same s
     expect(diff(encoder[i]!, taps['input_blocks.8']!)).toBeLessThan(1e-5);
     tf.dispose([eps, xT, ...Object.values(taps)]);
   });
+  // one image at a time (default) or the whole batch at once: the same ε, the same features
+  const pair = tf.concat([images, tf.reverse(images, 2)]) as tf.Tensor4D;
+  const one = admGuidance(unet).extract(pair, [0, 500], 9);
+  const all = admGuidance(unet, { maxBatch: 4 }).extract(pair, [0, 500], 9);
+  one.forEach((o, i) => expect(tf.tidy(() => tf.max(tf.abs(tf.sub(o, all[i]!))).dataSync()[0])).toBeLessThan(1e-5));
+  expect(one[0]!.shape).toEqual([2, 2, 3, 64]);
+  tf.dispose([pair, ...one, ...all]);
   // an HSpaceExtractor may be passed directly
   expect(admGuidance(new HSpaceExtractor(unet)).channels).toBe(64);
   tf.dispose([images, ...hspace, ...encoder]);
