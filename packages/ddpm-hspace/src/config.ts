@@ -91,6 +91,11 @@ const KNOWN_KEYS = new Set<string>([
   'image_size', 'num_channels', 'num_res_blocks', ...Object.keys(DEFAULTS),
 ]);
 
+/** Diffusion-side arguments of guided-diffusion's flag set: allowed next to the model's, and ignored. */
+const DIFFUSION_KEYS = new Set<string>([
+  'diffusion_steps', 'noise_schedule', 'timestep_respacing', 'use_kl', 'predict_xstart', 'rescale_timesteps', 'rescale_learned_sigmas',
+]);
+
 /** guided-diffusion's channel_mult default for an image size (create_model). */
 function defaultChannelMult(imageSize: number): number[] {
   switch (imageSize) {
@@ -132,7 +137,7 @@ export function resolveConfig(like: AdmConfigLike | AdmConfig): AdmConfig {
     throw new AdmConfigError(`unknown UNet preset ${JSON.stringify(like)}; presets: ${Object.keys(ADM_PRESETS).join(', ')} (or pass a MODEL_FLAGS string such as "--image_size 256 --num_channels 256 …")`);
   }
   if (typeof like !== 'object' || like === null) throw new AdmConfigError(`a UNet config must be an object, a preset name or a flag string, got ${String(like)}`);
-  const input = like as AdmConfigInput;
+  const input = Object.fromEntries(Object.entries(like).filter(([k]) => !DIFFUSION_KEYS.has(k))) as unknown as AdmConfigInput;
   const unknown = Object.keys(input).filter((k) => !KNOWN_KEYS.has(k));
   if (unknown.length) throw new AdmConfigError(`unknown UNet config key(s) ${unknown.join(', ')}; expected create_model's argument names (${[...KNOWN_KEYS].join(', ')})`);
 

@@ -10,7 +10,7 @@ export {
 export { unetStructure, type UNetStructure, type BlockDesc, type LayerDesc } from './structure';
 export { admParameterSpec, countParameters, checkWeights, type ParamSpec, type UNetParts } from './spec';
 export { timestepEmbedding, timestepFrequencies } from './timestep';
-export { AdmUNet, type AdmUNetOptions, type FeatureTap } from './unet';
+export { AdmUNet, type AdmUNetOptions, type FeatureTap, type Timesteps } from './unet';
 export type { WeightEntry, WeightSource } from './weight-source';
 export {
   linearSchedule, scheduleFromBetas, qSample, predictXStartFromEps, qPosteriorMean, pMeanVariance,

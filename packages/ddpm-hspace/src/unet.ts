@@ -19,6 +19,9 @@ export interface AdmUNetOptions extends ParamOptions {
   attentionChunkSize?: number;
 }
 
+/** One timestep per sample (or one for all): numbers, a typed array, or int64 bigints as read from a file. */
+export type Timesteps = readonly number[] | number | ArrayLike<number> | readonly bigint[] | BigInt64Array | bigint;
+
 /** Names accepted by features(): 'input_blocks.i', 'middle_block' (= h), 'middle_block.0|1', 'output_blocks.i', 'emb', 'temb_sin'. */
 export type FeatureTap = string;
 
@@ -113,13 +116,13 @@ export class AdmUNet {
   }
 
   /** UNetModel.forward: x_t NHWC in [-1,1], integer timesteps → [N, H, W, out_channels] (eps | v). */
-  forward(x: tf.Tensor4D, t: readonly number[] | number): tf.Tensor4D {
+  forward(x: tf.Tensor4D, t: Timesteps): tf.Tensor4D {
     if (this.parts !== 'full') throw new AdmConfigError("forward() needs the decoder; this UNet was built with parts 'hspace'");
     return this.run(x, t, { output: true, taps: [] }).output!;
   }
 
   /** h-space: the middle_block output, [N, H/2^d, W/2^d, C_mid] NHWC. */
-  hspace(x: tf.Tensor4D, t: readonly number[] | number): tf.Tensor4D {
+  hspace(x: tf.Tensor4D, t: Timesteps): tf.Tensor4D {
     return this.run(x, t, { output: false, taps: ['middle_block'] }).taps.middle_block as tf.Tensor4D;
   }
 
@@ -128,7 +131,7 @@ export class AdmUNet {
    * 'middle_block.0', 'middle_block.1', 'middle_block' (= h), 'output_blocks.i',
    * 'emb', 'temb_sin' (those two are [N, C]), 'out' (= forward's result).
    */
-  features(x: tf.Tensor4D, t: readonly number[] | number, taps: readonly FeatureTap[]): Record<string, tf.Tensor> {
+  features(x: tf.Tensor4D, t: Timesteps, taps: readonly FeatureTap[]): Record<string, tf.Tensor> {
     const known = new Set(['emb', 'temb_sin', 'middle_block', 'middle_block.0', 'middle_block.1', 'out',
       ...this.structure.inputBlocks.map((b) => b.name), ...(this.parts === 'full' ? this.structure.outputBlocks.map((b) => b.name) : [])]);
     const bad = taps.filter((tap) => !known.has(tap));
@@ -147,7 +150,7 @@ export class AdmUNet {
    * the block's input shape, with the time embedding of `t`. For probing single blocks
    * and for checking memory/attention at sizes where the whole net would be too slow.
    */
-  runBlock(name: string, x: tf.Tensor4D, t: readonly number[] | number): tf.Tensor4D {
+  runBlock(name: string, x: tf.Tensor4D, t: Timesteps): tf.Tensor4D {
     const block = [...this.inputBlocks, this.middleBlock, ...this.outputBlocks].find((b) => b.name === name);
     const desc = [...this.structure.inputBlocks, this.structure.middleBlock, ...this.structure.outputBlocks].find((b) => b.name === name);
     if (!block || !desc) throw new AdmInputError(`no block ${JSON.stringify(name)} in this UNet (parts '${this.parts}')`);
@@ -175,11 +178,13 @@ export class AdmUNet {
   }
 
   /** Timesteps as one number per sample. */
-  private timesteps(t: readonly number[] | number, n: number): number[] {
-    const arr = typeof t === 'number' ? [t] : [...t];
+  /** Timesteps as one number per sample; typed arrays and bigints (int64 from a file) are accepted. */
+  private timesteps(t: Timesteps, n: number): number[] {
+    const raw: unknown[] = typeof t === 'number' || typeof t === 'bigint' ? [t] : Array.from(t as ArrayLike<unknown>);
+    const arr = raw.map((v) => (typeof v === 'bigint' ? Number(v) : v)) as number[];
+    if (arr.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new AdmInputError(`timesteps must be finite numbers, got ${String(raw)}`);
     if (arr.length === 1 && n > 1) return new Array<number>(n).fill(arr[0]!);
     if (arr.length !== n) throw new AdmInputError(`got ${arr.length} timesteps for a batch of ${n}; give one per sample (or one for all)`);
-    if (arr.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new AdmInputError(`timesteps must be finite numbers, got ${JSON.stringify(arr)}`);
     return arr;
   }
 
@@ -193,7 +198,7 @@ export class AdmUNet {
     }
   }
 
-  private run(x: tf.Tensor4D, tIn: readonly number[] | number, want: { output: boolean; taps: readonly string[] }): { output?: tf.Tensor4D; taps: Record<string, tf.Tensor> } {
+  private run(x: tf.Tensor4D, tIn: Timesteps, want: { output: boolean; taps: readonly string[] }): { output?: tf.Tensor4D; taps: Record<string, tf.Tensor> } {
     this.checkInput(x);
     const n = x.shape[0];
     const t = this.timesteps(tIn, n);

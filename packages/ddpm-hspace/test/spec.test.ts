@@ -77,6 +77,11 @@ describe('config parsing', () => {
     expect(resolveConfig(parsed)).toEqual(resolveConfig(ADM_PRESETS['adm-256-uncond']));
   });
 
+  it("ignores guided-diffusion's diffusion arguments next to the model's", () => {
+    const withDiffusion = { ...ADM_PRESETS['adm-256-uncond'], diffusion_steps: 1000, noise_schedule: 'linear', timestep_respacing: '' };
+    expect(resolveConfig(withDiffusion as never)).toEqual(resolveConfig('adm-256-uncond'));
+  });
+
   it.each([
     [{ image_size: 48, num_channels: 32, num_res_blocks: 1 }, /no default for image_size 48/],
     [{ image_size: 64, num_channels: 48, num_res_blocks: 1 }, /GroupNorm32/],

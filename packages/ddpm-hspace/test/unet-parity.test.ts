@@ -74,7 +74,7 @@ describe.each(BACKENDS)('AdmUNet parity on %s', (backend) => {
       const x = nhwc(IO, `${c}.x_t`);
       const before = tf.memory().numTensors;
       const out = unet.forward(x, t());
-      const h = unet.hspace(x, t());
+      const h = unet.hspace(x, goldenArray(IO, `${c}.t`).data as BigInt64Array); // int64 timesteps straight from the file
       expect(tf.memory().numTensors).toBe(before + 2);
       expect(out.shape).toEqual([x.shape[0], x.shape[1], x.shape[2], 6]);
       expectClose('forward', toNchw(out), goldenFor('model_out'), 2e-4, 2e-4);
