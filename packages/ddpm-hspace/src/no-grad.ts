@@ -17,3 +17,8 @@ export function withoutGradients<T>(f: () => T): T {
     state.gradientDepth = saved;
   }
 }
+
+/** Whether tfjs is recording the ops run now for a backward pass (inside tf.grad / variableGrads, outside kernels). */
+export function recordingGradients(): boolean {
+  return (tf.engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+}

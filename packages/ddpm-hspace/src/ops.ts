@@ -2,6 +2,8 @@
 // temporaries; callers free inputs they no longer need (the UNet keeps peak memory low
 // by not holding a whole block's intermediates in one tidy).
 import * as tf from '@tensorflow/tfjs-core';
+import { linearFastGrad, matMulFastGrad } from './matmul-grad';
+import { recordingGradients } from './no-grad';
 
 export const GROUPS = 32;
 export const GN_EPS = 1e-5;
@@ -45,53 +47,113 @@ export function groupNorm(
     if (opts.consumeInput) x.dispose();
     return out;
   }
-  // Big tensors are freed as soon as they are used (one tidy would hold them all).
-  const [, h, w, c] = x.shape;
-  const hw = h * w;
-  const cg = c / GROUPS;
-  // Per-sample parameters: [C] for one sample (fast broadcast everywhere), else [N,1,C].
-  const perChannel = (t: tf.Tensor): tf.Tensor => (n === 1 ? tf.reshape(t, [c]) : tf.reshape(t, [n, 1, c]));
-  const groupStat = (channelMeans: tf.Tensor): tf.Tensor => tf.mean(tf.reshape(channelMeans, [n, GROUPS, cg]), 2, true); // [n,G,1]
-  const toChannels = (g: tf.Tensor): tf.Tensor => perChannel(tf.broadcastTo(g, [n, GROUPS, cg]));
-  const x3 = tf.reshape(x, [n, hw, c]) as tf.Tensor3D;
-  const meanC = tf.tidy(() => toChannels(groupStat(pixelMeans(x))));
-  const squares3 = tf.squaredDifference(x3, meanC);
-  const squares = tf.reshape(squares3, [n, h, w, c]) as tf.Tensor4D;
-  squares3.dispose();
-  const varC = tf.tidy(() => toChannels(groupStat(pixelMeans(squares))));
-  squares.dispose();
-  const [g, b] = tf.tidy(() => {
-    let g: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(gamma, [1, c]), [n, c]));
-    let b: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(beta, [1, c]), [n, c]));
-    if (opts.scale) {
-      const onePlus = perChannel(tf.add(opts.scale, 1));
-      g = tf.mul(g, onePlus);
-      b = tf.mul(b, onePlus);
-    }
-    if (opts.shift) b = tf.add(b, perChannel(opts.shift));
-    return [g, b];
-  });
-  let y: tf.Tensor;
-  if (n === 1) {
-    y = tf.batchNorm(x, meanC as tf.Tensor1D, varC as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, GN_EPS);
-  } else {
-    // y = x·a + (b − μ·a), a = g·rsqrt(σ² + eps): two passes.
-    const [a, offset] = tf.tidy(() => {
-      const a = tf.mul(tf.rsqrt(tf.add(varC, GN_EPS)), g);
-      return [a, tf.sub(b, tf.mul(meanC, a))];
-    });
-    const scaled = tf.mul(x3, a);
-    const shifted = tf.add(scaled, offset);
-    y = tf.reshape(shifted, [n, h, w, c]);
-    scaled.dispose();
-    shifted.dispose();
-    a.dispose();
-    offset.dispose();
-  }
-  for (const t of [x3, meanC, varC, g, b]) t.dispose();
+  const [g, b] = effectiveAffine(x.shape, gamma, beta, opts.scale, opts.shift);
+  const y = recordingGradients() ? normalizeFastGrad(x, g, b) : normalize(x, g, b);
+  g.dispose();
+  b.dispose();
   if (opts.consumeInput) x.dispose();
   return (opts.silu ? consume(y, silu) : y) as tf.Tensor4D;
 }
+
+/** Per-sample parameters: [C] for one sample (fast broadcast everywhere), else [N,1,C]. */
+function perChannel(t: tf.Tensor, n: number, c: number): tf.Tensor {
+  return n === 1 ? tf.reshape(t, [c]) : tf.reshape(t, [n, 1, c]);
+}
+
+/** Per-channel values [N,…,C] → their mean over each group's channels, broadcast back (per-channel shape). */
+function groupMeanPerChannel(channelValues: tf.Tensor, n: number, c: number): tf.Tensor {
+  const cg = c / GROUPS;
+  const g = tf.mean(tf.reshape(channelValues, [n, GROUPS, cg]), 2, true);
+  return perChannel(tf.broadcastTo(g, [n, GROUPS, cg]), n, c);
+}
+
+/** γ' = γ(1+scale), β' = β(1+scale) + shift in the per-channel shape. */
+function effectiveAffine(shape: number[], gamma: tf.Tensor1D, beta: tf.Tensor1D, scale?: tf.Tensor2D, shift?: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
+  const [n, , , c] = shape as [number, number, number, number];
+  return tf.tidy(() => {
+    let g: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(gamma, [1, c]), [n, c]), n, c);
+    let b: tf.Tensor = perChannel(tf.broadcastTo(tf.reshape(beta, [1, c]), [n, c]), n, c);
+    if (scale) {
+      const onePlus = perChannel(tf.add(scale, 1), n, c);
+      g = tf.mul(g, onePlus);
+      b = tf.mul(b, onePlus);
+    }
+    if (shift) b = tf.add(b, perChannel(shift, n, c));
+    return [g, b];
+  });
+}
+
+/** Group mean and biased variance of x, per channel (two passes: mean, then mean of squared deviations). */
+function groupStatistics(x: tf.Tensor4D): { meanC: tf.Tensor; varC: tf.Tensor } {
+  // Big tensors are freed as soon as they are used (one tidy would hold them all).
+  const [n, h, w, c] = x.shape;
+  const x3 = tf.reshape(x, [n, h * w, c]) as tf.Tensor3D;
+  const meanC = tf.tidy(() => groupMeanPerChannel(pixelMeans(x), n, c));
+  const squares3 = tf.squaredDifference(x3, meanC);
+  x3.dispose();
+  const squares = tf.reshape(squares3, [n, h, w, c]) as tf.Tensor4D;
+  squares3.dispose();
+  const varC = tf.tidy(() => groupMeanPerChannel(pixelMeans(squares), n, c));
+  squares.dispose();
+  return { meanC, varC };
+}
+
+/** y = (x − μ)·rsqrt(σ² + eps)·g + b with the group statistics of x; g, b per channel. */
+function normalize(x: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor): tf.Tensor4D {
+  const { meanC, varC } = groupStatistics(x);
+  const y = applyStatistics(x, meanC, varC, g, b);
+  meanC.dispose();
+  varC.dispose();
+  return y;
+}
+
+function applyStatistics(x: tf.Tensor4D, meanC: tf.Tensor, varC: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (n === 1) return tf.batchNorm(x, meanC as tf.Tensor1D, varC as tf.Tensor1D, b as tf.Tensor1D, g as tf.Tensor1D, GN_EPS);
+  // y = x·a + (b − μ·a), a = g·rsqrt(σ² + eps): two passes.
+  const [a, offset] = tf.tidy(() => {
+    const a = tf.mul(tf.rsqrt(tf.add(varC, GN_EPS)), g);
+    return [a, tf.sub(b, tf.mul(meanC, a))];
+  });
+  const x3 = tf.reshape(x, [n, h * w, c]);
+  const scaled = tf.mul(x3, a);
+  const shifted = tf.add(scaled, offset);
+  const y = tf.reshape(shifted, [n, h, w, c]) as tf.Tensor4D;
+  for (const t of [x3, scaled, shifted, a, offset]) t.dispose();
+  return y;
+}
+
+/**
+ * normalize() with an analytic backward (training): the forward is the same computation;
+ * with x̂ = (x − μ)·r, r = rsqrt(σ² + eps), and group means ⟨·⟩ over pixels and the group's
+ * channels, dx = r·(g·dy − ⟨g·dy⟩ − x̂·⟨g·dy·x̂⟩), dg = Σ_pixels dy·x̂, db = Σ_pixels dy.
+ * Pixel sums use the same staged pooling as the statistics: tfjs's autodiff of those
+ * poolings (AvgPoolGrad) is very slow on wasm.
+ */
+const normalizeFastGrad = tf.customGrad((xIn, gIn, bIn, save) => {
+  const x = xIn as tf.Tensor4D;
+  const { meanC, varC } = groupStatistics(x);
+  const value = applyStatistics(x, meanC, varC, gIn as tf.Tensor, bIn as tf.Tensor);
+  const rstd = tf.rsqrt(tf.add(varC, GN_EPS));
+  (save as tf.GradSaveFunc)([x, meanC, rstd, gIn as tf.Tensor]);
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sx, mean, r, g] = saved as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.Tensor];
+      const [n, h, w, c] = sx.shape;
+      const hw = h * w;
+      const x3 = tf.reshape(sx, [n, hw, c]);
+      const dy3 = tf.reshape(dy, [n, hw, c]);
+      const xhat = tf.mul(tf.sub(x3, mean), r);
+      const dyMean = perChannel(pixelMeans(dy as tf.Tensor4D), n, c); // ⟨dy⟩ over pixels
+      const dyXhatMean = perChannel(pixelMeans(tf.reshape(tf.mul(dy3, xhat), [n, h, w, c]) as tf.Tensor4D), n, c);
+      const gA = groupMeanPerChannel(tf.mul(g, dyMean), n, c); // ⟨g·dy⟩
+      const gB = groupMeanPerChannel(tf.mul(g, dyXhatMean), n, c); // ⟨g·dy·x̂⟩
+      const dx3 = tf.sub(tf.sub(tf.mul(dy3, tf.mul(g, r)), tf.mul(xhat, tf.mul(gB, r))), tf.mul(gA, r));
+      return [tf.reshape(dx3, [n, h, w, c]), tf.mul(dyXhatMean, hw), tf.mul(dyMean, hw)];
+    },
+  };
+}) as (x: tf.Tensor4D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor4D;
 
 /** Largest divisor of n that is ≤ limit. */
 function divisorAtMost(n: number, limit: number): number {
@@ -137,7 +199,13 @@ export function conv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor1D, str
 
 /** x [.., in] · W [in, out] + b. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor2D {
+  if (recordingGradients()) return linearFastGrad(x, w, b);
   return tf.fused.matMul({ a: x, b: w, bias: b }) as tf.Tensor2D;
+}
+
+/** a [M,K] · b [K,N] (with a backward of untransposed 2-D products when recording gradients). */
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return recordingGradients() ? matMulFastGrad(a, b) : tf.matMul(a, b);
 }
 
 export function avgPool2(x: tf.Tensor4D): tf.Tensor4D {

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// Training speed of the shipped DDPM prior (scripts/default-model/prior-config.mjs): seconds
+// and CPU seconds per DdpmTrainer.trainStep on single-threaded wasm (with the gradient kernels
+// of @diffli2d/backends), and a tf.profile kernel table of one step. Random 64² crops; the
+// machine may be shared, so CPU seconds are the steadier figure. Kernel times of tf.profile
+// nest (an op's time includes the kernels it runs, e.g. fusedConv2d__op ⊃ FusedConv2D), so
+// their sum exceeds the step time. Prints one JSON document.
+//
+// Usage: node bench/train-step.mjs [--steps 3] [--top 15] [--batch 8] [--detail BatchMatMul]
+//   (build first: npx nx run @diffli2d/ddpm-hspace:build and @diffli2d/backends:build)
+import { PRIOR_CONFIG, PRIOR_TRAINING } from '../../../scripts/default-model/prior-config.mjs';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const steps = arg('steps', 3);
+const detailIndex = args.indexOf('--detail');
+const detail = detailIndex >= 0 ? args[detailIndex + 1] : null; // a kernel name: its time by input shapes
+const top = arg('top', 15);
+const batch = arg('batch', PRIOR_TRAINING.batchSize);
+
+const tf = await import('@tensorflow/tfjs');
+await import('@tensorflow/tfjs-backend-wasm');
+const { registerWasmGradientKernels } = await import('@diffli2d/backends');
+const { DdpmTrainer } = await import('@diffli2d/ddpm-hspace/training');
+registerWasmGradientKernels();
+await tf.setBackend('wasm');
+await tf.ready();
+
+const size = PRIOR_TRAINING.crop;
+const trainer = new DdpmTrainer({ config: PRIOR_CONFIG, seed: PRIOR_TRAINING.seed, learningRate: PRIOR_TRAINING.learningRate });
+const x0 = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 7);
+
+const timed = () => {
+  const cpu0 = process.cpuUsage();
+  const r = trainer.trainStep(x0);
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds: r.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, loss: r.loss };
+};
+const warmup = timed();
+const runs = [];
+for (let i = 0; i < steps; i++) runs.push(timed());
+
+const profile = await tf.profile(() => {
+  trainer.trainStep(x0);
+});
+const byKernel = new Map();
+for (const k of profile.kernels) {
+  const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+  e.ms += k.kernelTimeMs;
+  e.calls += 1;
+  byKernel.set(k.name, e);
+}
+const byShapes = new Map();
+for (const k of profile.kernels.filter((k) => k.name === detail)) {
+  const key = JSON.stringify(k.inputShapes);
+  const e = byShapes.get(key) ?? { ms: 0, calls: 0 };
+  e.ms += k.kernelTimeMs;
+  e.calls += 1;
+  byShapes.set(key, e);
+}
+const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
+const totalMs = kernels.reduce((s, [, e]) => s + e.ms, 0);
+x0.dispose();
+trainer.dispose();
+
+const best = [warmup, ...runs].slice(runs.length ? 1 : 0).reduce((a, b) => (b.seconds < a.seconds ? b : a));
+console.log(JSON.stringify({
+  backend: 'wasm (single-threaded) + registerWasmGradientKernels',
+  config: PRIOR_CONFIG,
+  batch: `${batch}x${size}x${size}x3`,
+  warmupSeconds: +warmup.seconds.toFixed(3),
+  secondsPerStep: +best.seconds.toFixed(3),
+  cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
+  secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
+  cpuSecondsAll: runs.map((r) => +r.cpuSeconds.toFixed(3)),
+  losses: [warmup, ...runs].map((r) => +r.loss.toFixed(6)),
+  profile: {
+    kernelMsTotal: +totalMs.toFixed(1),
+    kernelCalls: profile.kernels.length,
+    top: kernels.slice(0, top).map(([name, e]) => ({ name, ms: +e.ms.toFixed(1), calls: e.calls })),
+    ...(detail ? { [`${detail}ByInputShapes`]: [...byShapes].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([shapes, e]) => ({ shapes, ms: +e.ms.toFixed(1), calls: e.calls })) } : {}),
+  },
+  note: 'shared 2-core dev machine: wall-clock figures are noisy; compare cpuSecondsPerStep',
+}, null, 2));
