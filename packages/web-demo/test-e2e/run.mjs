@@ -163,9 +163,14 @@ try {
       return dt;
     }, [name, bytes]);
     await host.locator('.drop').dispatchEvent('drop', { dataTransfer });
-    await page.waitForFunction(() => document.querySelector('diffli2d-dehaze')?.dataset.state === 'error', null, { timeout: 30_000 });
+    // The state is already 'error' after the first file, so wait for THIS file's message itself.
+    const shown = await host
+      .locator('.message', { hasText: expected })
+      .waitFor({ state: 'visible', timeout: 30_000 })
+      .then(() => true, () => false);
+    const state = await page.evaluate(() => document.querySelector('diffli2d-dehaze')?.dataset.state);
     const message = (await host.locator('.message').textContent()) ?? '';
-    check(expected.test(message) && (await host.locator('.message').isVisible()), `dropping ${name} shows a message ("${message}")`);
+    check(shown && state === 'error', `dropping ${name} shows a message ("${message}", state ${state})`);
   }
   const responsive = await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(true))));
   check(responsive === true, 'page still renders frames after the errors');
