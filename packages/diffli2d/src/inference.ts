@@ -79,7 +79,7 @@ export function tileStarts(length: number, size: number, overlap: number): numbe
 }
 
 /** 1-D feather: ramps over `overlap` pixels at each side that has a neighbour tile. */
-function feather(size: number, overlap: number, rampStart: boolean, rampEnd: boolean): Float32Array {
+export function featherWeights(size: number, overlap: number, rampStart: boolean, rampEnd: boolean): Float32Array {
   const w = new Float32Array(size).fill(1);
   if (overlap <= 0) return w;
   for (let i = 0; i < size; i++) {
@@ -104,8 +104,8 @@ async function runTiled(x: tf.Tensor4D, opts: DehazeOptions, tileH: number, tile
       tile.dispose();
       const data = (await out.data()) as Float32Array;
       out.dispose();
-      const wy = feather(th, overlap, y0 > 0, y0 + th < h);
-      const wx = feather(tw, overlap, x0 > 0, x0 + tw < w);
+      const wy = featherWeights(th, overlap, y0 > 0, y0 + th < h);
+      const wx = featherWeights(tw, overlap, x0 > 0, x0 + tw < w);
       for (let i = 0; i < th; i++) {
         for (let j = 0; j < tw; j++) {
           const wij = wy[i]! * wx[j]!;

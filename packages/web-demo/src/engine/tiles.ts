@@ -1,7 +1,9 @@
 // Tile layout and blending, matching @diffli2d/diffli2d's dehaze() exactly (same starts, same
 // feathering, same float32 accumulation) so that the page's tile-by-tile run, which reports
 // progress between stages, gives the library's (and the CLI's) result.
-import { tileStarts } from '@diffli2d/diffli2d';
+import { featherWeights, tileStarts } from '@diffli2d/diffli2d';
+
+export { featherWeights };
 
 export interface Tile {
   y: number;
@@ -17,17 +19,6 @@ export function planTiles(height: number, width: number, size: number, overlap: 
   const out: Tile[] = [];
   for (const y of tileStarts(height, size, overlap)) for (const x of tileStarts(width, size, overlap)) out.push({ y, x, height: th, width: tw });
   return out;
-}
-
-/** Weight along one tile axis: ramps over `overlap` px on each side that has a neighbour (as the library does). */
-export function featherWeights(size: number, overlap: number, rampStart: boolean, rampEnd: boolean): Float32Array {
-  const w = new Float32Array(size).fill(1);
-  if (overlap <= 0) return w;
-  for (let i = 0; i < size; i++) {
-    if (rampStart) w[i] = Math.min(w[i]!, (i + 0.5) / overlap);
-    if (rampEnd) w[i] = Math.min(w[i]!, (size - i - 0.5) / overlap);
-  }
-  return w;
 }
 
 /** Accumulates weighted tile outputs (HWC, `channels` wide) and returns their blend. */
