@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels, spaceToDepth, WASM_GRADIENT_KERNELS } from '../src/index';
+import { conv2dBackpropFilterWith, FilterGradFormulation } from '../src/kernels/conv2d-backprop-filter';
 import {
   convFilterGradReference, depthwiseReference, KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn, segmentSumReference,
 } from './helpers';
@@ -148,8 +149,10 @@ describe('registerWasmGradientKernels', () => {
   });
 });
 
+const filterCases = convCases('filter');
+
 describe.each([
-  ['Conv2DBackpropFilter', convCases('filter')],
+  ['Conv2DBackpropFilter', filterCases],
   ['Conv2DBackpropInput', convCases('input')],
   ['DepthwiseConv2dNativeBackpropFilter', depthwiseCases('filter')],
   ['DepthwiseConv2dNativeBackpropInput', depthwiseCases('input')],
@@ -158,6 +161,29 @@ describe.each([
   it.each(cases.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
     const expected = c.reference ? c.reference() : await runKernelOn('cpu', c);
     const actual = await runKernelOn('wasm', c);
+    expect(actual.shape).toEqual(expected.shape);
+    expect(relativeError(actual.values, expected.values)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+/** Runs the filter gradient on wasm in a forced formulation, checking for leaks. */
+async function filterGradOnWasm(formulation: FilterGradFormulation, c: Case): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numTensors;
+  const x = tf.tensor(c.inputs.x.values, c.inputs.x.shape);
+  const dy = tf.tensor(c.inputs.dy.values, c.inputs.dy.shape);
+  const out = conv2dBackpropFilterWith(formulation, x, dy, c.attrs as unknown as tf.Conv2DBackpropFilterAttrs);
+  const result = { shape: out.shape, values: Float32Array.from(await out.data()) };
+  tf.dispose([x, dy, out]);
+  expect(tf.memory().numTensors).toBe(before);
+  return result;
+}
+
+// The kernel picks a formulation per shape; every shape is checked in both.
+describe.each(['conv', 'matMul'] as const)('Conv2DBackpropFilter formulated as %s equals cpu', (formulation) => {
+  it.each(filterCases.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
+    const expected = c.reference ? c.reference() : await runKernelOn('cpu', c);
+    const actual = await filterGradOnWasm(formulation, c);
     expect(actual.shape).toEqual(expected.shape);
     expect(relativeError(actual.values, expected.values)).toBeLessThanOrEqual(1e-4);
   });

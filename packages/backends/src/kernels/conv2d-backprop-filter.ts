@@ -1,49 +1,52 @@
-// Conv2DBackpropFilter for backends that lack it (wasm). For each filter tap,
-// dW[kh, kw]ᵀ = (dy shifted to the tap's window)ᵀ · (pixels of the tap's stride phase), see
-// tap-rows.ts. Taps of one phase are stacked into one [taps·out, N]·[N, in] matMul (x is
-// the right operand, which wasm's matMul handles far better than a large left one), in
-// chunks that bound the stacked gradient's memory.
+// Conv2DBackpropFilter for backends that lack it (wasm), in whichever of two formulations
+// is faster for the shape: one forward conv of x with dy as the filter, or per-tap matMuls.
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelArgumentError } from '../errors';
-import { asTensor, convGeometry, toNHWC } from './geometry';
-import { channelMajorRuns, shiftRuns, tapLayout } from './tap-rows';
+import { filterGradByConv } from './conv2d-backprop-filter-conv';
+import { filterGradByMatMul } from './conv2d-backprop-filter-matmul';
+import { asTensor, convGeometry, ConvGeometry, nhwcShape, toNHWC } from './geometry';
 
-/** Upper bound on stacked shifted-gradient elements per matMul (64 MiB of float32). */
-const MAX_STACK_ELEMENTS = 1 << 24;
+export type FilterGradFormulation = 'conv' | 'matMul';
 
-export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+/**
+ * Cost rule from single-threaded wasm timings (CPU time, 3×3 stride 1 'same'): the conv
+ * formulation reduces over batch·outH·outW with the batch as its innermost (channel) axis,
+ * which XNNPACK runs well once the batch reaches ~4 (8×64²×32→32: 41 vs 53 ms, 8×16²×64→64:
+ * 8 vs 15 ms) or when the input has few channels (which the matMul one handles badly:
+ * 2×128²×1→64: 23 vs 60 ms). With one or two images of many channels it loses
+ * (1×128²×64→64: 114 vs 70 ms, 2×128²×64→64: 212 vs 145 ms).
+ */
+export function chooseFilterGradFormulation(g: ConvGeometry): FilterGradFormulation {
+  return g.batch >= 4 || g.inChannels <= 8 ? 'conv' : 'matMul';
+}
+
+/** The filter gradient in a given formulation (tests run both on every shape). */
+export function conv2dBackpropFilterWith(
+  formulation: FilterGradFormulation | 'auto',
+  xInfo: tf.TensorInfo,
+  dyInfo: tf.TensorInfo,
+  attrs: tf.Conv2DBackpropFilterAttrs,
+): tf.Tensor4D {
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   return tf.tidy(() => {
-    const x = toNHWC(asTensor<tf.Rank.R4>(inputs.x as tf.TensorInfo), dataFormat);
-    const dy = toNHWC(asTensor<tf.Rank.R4>(inputs.dy as tf.TensorInfo), dataFormat);
-    const g = convGeometry('Conv2DBackpropFilter', x.shape, filterShape, strides, 1, pad, dimRoundingMode, false);
-    const [kh, kw, inChannels, outChannels] = filterShape;
-    if (inChannels !== g.inChannels || dy.shape[1] !== g.outHeight || dy.shape[2] !== g.outWidth || dy.shape[3] !== outChannels) {
+    const xRaw = asTensor<tf.Rank.R4>(xInfo);
+    const dyRaw = asTensor<tf.Rank.R4>(dyInfo);
+    const xShape = nhwcShape(xRaw.shape, dataFormat);
+    const dyShape = nhwcShape(dyRaw.shape, dataFormat);
+    const g = convGeometry('Conv2DBackpropFilter', xShape, filterShape, strides, 1, pad, dimRoundingMode, false);
+    const [, , inChannels, outChannels] = filterShape;
+    if (inChannels !== g.inChannels || dyShape[0] !== g.batch || dyShape[1] !== g.outHeight || dyShape[2] !== g.outWidth || dyShape[3] !== outChannels) {
       throw new KernelArgumentError(
-        `Conv2DBackpropFilter: dy has shape [${dy.shape}] (NHWC), expected ` +
-          `[${g.batch}, ${g.outHeight}, ${g.outWidth}, ${outChannels}] for input [${x.shape}] and filter [${filterShape}]`,
+        `Conv2DBackpropFilter: dy has shape [${dyShape}] (NHWC), expected ` +
+          `[${g.batch}, ${g.outHeight}, ${g.outWidth}, ${outChannels}] for input [${xShape}] and filter [${filterShape}]`,
       );
     }
-    const layout = tapLayout(x, g);
-    const pixels = layout.pixelRows();
-    const runs = channelMajorRuns(dy, layout.width); // [out, B, run]
-    const rowsPerTap = g.batch * layout.length;
-    const chunk = Math.max(1, Math.floor(MAX_STACK_ELEMENTS / (outChannels * rowsPerTap)));
-    const perTap: tf.Tensor2D[] = []; // [in, out], indexed by kh * kw + kw
-    for (let p = 0; p < layout.phases; p++) {
-      const taps: [number, number][] = [];
-      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) if (layout.phase(i, j) === p) taps.push([i, j]);
-      for (let first = 0; first < taps.length; first += chunk) {
-        const group = taps.slice(first, first + chunk);
-        const results = tf.tidy(() => {
-          const stacked = tf.concat(group.map(([i, j]) =>
-            tf.reshape(shiftRuns(runs, layout.start(i, j), layout.length), [outChannels, rowsPerTap])), 0);
-          const product = tf.matMul(stacked as tf.Tensor2D, pixels[p]); // [group·out, in]
-          return tf.unstack(tf.transpose(tf.reshape(product, [group.length, outChannels, inChannels]), [0, 2, 1])) as tf.Tensor2D[];
-        });
-        group.forEach(([i, j], n) => (perTap[i * kw + j] = results[n]));
-      }
-    }
-    return tf.reshape(tf.stack(perTap), filterShape);
+    const chosen = formulation === 'auto' ? chooseFilterGradFormulation(g) : formulation;
+    return chosen === 'conv'
+      ? filterGradByConv(xRaw, dyRaw, dataFormat, g, filterShape)
+      : filterGradByMatMul(toNHWC(xRaw, dataFormat), toNHWC(dyRaw, dataFormat), g, filterShape);
   });
-};
+}
+
+export const conv2dBackpropFilterKernel: tf.KernelFunc = ({ inputs, attrs }) =>
+  conv2dBackpropFilterWith('auto', inputs.x as tf.TensorInfo, inputs.dy as tf.TensorInfo, attrs as unknown as tf.Conv2DBackpropFilterAttrs);
