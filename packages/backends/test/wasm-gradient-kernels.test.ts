@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels, spaceToDepth, WASM_GRADIENT_KERNELS } from '../src/index';
 import { conv2dBackpropFilterWith, FilterGradFormulation } from '../src/kernels/conv2d-backprop-filter';
+import { conv2dBackpropInputWith, InputGradFormulation } from '../src/kernels/conv2d-backprop-input';
 import {
   convFilterGradReference, depthwiseReference, KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn, segmentSumReference,
 } from './helpers';
@@ -59,6 +60,15 @@ function convCases(kind: 'filter' | 'input'): Case[] {
       attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter },
       inputs: { x: { shape: x, values: xValues }, dy: { shape: dy, values: dyValues } },
       reference: () => ({ shape: filter, values: convFilterGradReference(xValues, x, dyValues, dy, filter, 1, 1, 1) }) });
+  }
+  if (kind === 'input') {
+    // 1×1 and 2×3 filters at stride 2/3: some stride phases get no taps at all (zero gradient rows).
+    for (const [x, filter, stride, pad] of [[[2, 9, 8, 3], [1, 1, 3, 4], 2, 'same'], [[1, 10, 11, 2], [2, 3, 2, 3], 3, 'valid']] as const) {
+      const dy = outShape([...x], [...filter], stride, 1, pad, false);
+      cases.push({ label: `input x=[${x}] f=[${filter}] s=${stride} pad=${pad}`, kernel: 'Conv2DBackpropInput',
+        attrs: { strides: stride, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [...x] },
+        inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: [...filter], values: randomValues(rand, size([...filter])) } } });
+    }
   }
   // NCHW: same kernels, channels-first tensors.
   const x = [2, 3, 9, 7];
@@ -150,10 +160,11 @@ describe('registerWasmGradientKernels', () => {
 });
 
 const filterCases = convCases('filter');
+const inputCases = convCases('input');
 
 describe.each([
   ['Conv2DBackpropFilter', filterCases],
-  ['Conv2DBackpropInput', convCases('input')],
+  ['Conv2DBackpropInput', inputCases],
   ['DepthwiseConv2dNativeBackpropFilter', depthwiseCases('filter')],
   ['DepthwiseConv2dNativeBackpropInput', depthwiseCases('input')],
   ['UnsortedSegmentSum', segmentSumCases()],
@@ -184,6 +195,30 @@ describe.each(['conv', 'matMul'] as const)('Conv2DBackpropFilter formulated as %
   it.each(filterCases.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
     const expected = c.reference ? c.reference() : await runKernelOn('cpu', c);
     const actual = await filterGradOnWasm(formulation, c);
+    expect(actual.shape).toEqual(expected.shape);
+    expect(relativeError(actual.values, expected.values)).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+/** Runs the input gradient on wasm in a forced formulation, checking for leaks. */
+async function inputGradOnWasm(formulation: InputGradFormulation, c: Case): Promise<{ shape: number[]; values: Float32Array }> {
+  await tf.setBackend('wasm');
+  const before = tf.memory().numTensors;
+  const dy = tf.tensor(c.inputs.dy.values, c.inputs.dy.shape);
+  const filter = tf.tensor(c.inputs.filter.values, c.inputs.filter.shape);
+  const out = conv2dBackpropInputWith(formulation, dy, filter, c.attrs as unknown as tf.Conv2DBackpropInputAttrs);
+  const result = { shape: out.shape, values: Float32Array.from(await out.data()) };
+  tf.dispose([dy, filter, out]);
+  expect(tf.memory().numTensors).toBe(before);
+  return result;
+}
+
+// 'direct' applies to stride 1 only (it falls back to 'zeroInserted' otherwise); 'phases'
+// is also checked at stride 1, where it is a single phase.
+describe.each(['direct', 'zeroInserted', 'phases'] as const)('Conv2DBackpropInput formulated as %s equals cpu', (formulation) => {
+  it.each(inputCases.map((c) => [c.label, c] as const))('%s', async (_label, c) => {
+    const expected = await runKernelOn('cpu', c);
+    const actual = await inputGradOnWasm(formulation, c);
     expect(actual.shape).toEqual(expected.shape);
     expect(relativeError(actual.values, expected.values)).toBeLessThanOrEqual(1e-4);
   });
