@@ -73,7 +73,58 @@ async function runConfig(config) {
         CONV_FLOP);
     }
   }
+  if (config === 'wasm-1') result.ddpmGradients = await ddpmGradients(tf, backends);
   return result;
+}
+
+// The DDPM prior's 3×3 'same' convs (batch 8): each gradient kernel in the formulation the
+// kernel picks now and the one it used before (filter: per-tap matMuls; input: zero-inserted),
+// as median wall ms and CPU ms of this process (the machine is shared: CPU time is steadier).
+const DDPM_SHAPES = [[8, 64, 64, 32, 32], [8, 32, 32, 32, 64], [8, 16, 16, 64, 64]];
+
+async function timeCpu(build, reps = 5) {
+  const warm = build();
+  await warm.data();
+  warm.dispose();
+  const runs = [];
+  for (let i = 0; i < reps; i++) {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const y = build();
+    await y.data();
+    y.dispose();
+    const cpu = process.cpuUsage(cpu0);
+    runs.push({ wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
+  }
+  const median = (key) => +runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(reps / 2)].toFixed(1);
+  return { wallMs: median('wallMs'), cpuMs: median('cpuMs') };
+}
+
+async function ddpmGradients(tf, backends) {
+  const out = [];
+  for (const [n, h, w, cin, cout] of DDPM_SHAPES) {
+    const x = tf.randomNormal([n, h, w, cin], 0, 1, 'float32', 6);
+    const dy = tf.randomNormal([n, h, w, cout], 0, 1, 'float32', 7);
+    const filter = tf.randomNormal([3, 3, cin, cout], 0, 0.1, 'float32', 8);
+    const filterAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, cin, cout] };
+    const inputAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', inputShape: [n, h, w, cin] };
+    out.push({
+      shape: `${n}x${h}x${w}x${cin}→${cout}`,
+      forwardConv: await timeCpu(() => tf.conv2d(x, filter, 1, 'same')),
+      filterGrad: {
+        before_matMul: await timeCpu(() => backends.conv2dBackpropFilterWith('matMul', x, dy, filterAttrs)),
+        after_conv: await timeCpu(() => backends.conv2dBackpropFilterWith('conv', x, dy, filterAttrs)),
+        kernelPicks: backends.chooseFilterGradFormulation({ batch: n, inChannels: cin }),
+      },
+      inputGrad: {
+        before_zeroInserted: await timeCpu(() => backends.conv2dBackpropInputWith('zeroInserted', dy, filter, inputAttrs)),
+        after_direct: await timeCpu(() => backends.conv2dBackpropInputWith('direct', dy, filter, inputAttrs)),
+        phases: await timeCpu(() => backends.conv2dBackpropInputWith('phases', dy, filter, inputAttrs)),
+      },
+    });
+    tf.dispose([x, dy, filter]);
+  }
+  return out;
 }
 
 const arg = process.argv.indexOf('--config');
