@@ -1,11 +1,12 @@
 // Scores a DiffLI2D model (checkpoint or model file) with its prior on the held-out SOTS
 // scenes, as `diffli2d eval` does (RGB, results rounded to 8 bits, data range 255, Wang SSIM):
 //   node scripts/default-model/eval-default.mjs --model .tmp/default-model/full/checkpoint.safetensors
-//        [--prior .tmp/default-model/prior.safetensors] [--tile 128] [--identity] [--limit n] [--out file.json]
+//        [--prior .tmp/default-model/prior.safetensors] [--tile 128] [--identity] [--limit n] [--out file.json] [--save-dir dir]
 // Also writes .tmp/default-model/val-manifest.json, a pair manifest the CLI reads (--data).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import sharp from 'sharp';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
 import { admGuidance, dehaze } from '@diffli2d/diffli2d';
@@ -45,6 +46,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const out = await dehaze(input, { model, extractor, tile: w > tile || h > tile ? { size: tile } : undefined, seed: 0 });
     const out255 = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(out, 0, 1), 255)));
     const row = { hazy: pair.hazy, ...score(out255, clean255) };
+    const saveDir = arg('save-dir', '');
+    if (saveDir) {
+      fs.mkdirSync(saveDir, { recursive: true });
+      await sharp(Buffer.from(out255.dataSync()), { raw: { width: w, height: h, channels: 3 } }).png().toFile(path.join(saveDir, path.basename(pair.hazy)));
+    }
     if (flag('identity')) row.identity = score(hazy255, clean255);
     images.push(row);
     console.error(`${path.basename(pair.hazy)}: ${row.psnr.toFixed(2)} dB ${row.ssim.toFixed(3)}${row.identity ? ` (hazy ${row.identity.psnr.toFixed(2)})` : ''}`);

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
-import { countParams, serializeModel } from '@diffli2d/diffli2d';
+import { serializeModel } from '@diffli2d/diffli2d';
 import { loadModelFile } from '@diffli2d/diffli2d/node';
 import { arg, MODELS, readJsonLines, VALIDATION_SCENES, WORK, writeFileAtomic } from './common.mjs';
 
@@ -30,12 +30,12 @@ const provenance = {
   prior_sha256: fs.existsSync(priorShipped) ? crypto.createHash('sha256').update(fs.readFileSync(priorShipped)).digest('hex') : 'unknown',
   data: `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`,
   steps: String(steps),
-  parameters: String(countParams(model)),
+  parameters: String(model.trainableVariables.reduce((s, v) => s + v.size, 0)),
   training_seconds: seconds.toFixed(0),
   validation: evaluation ? JSON.stringify({ count: evaluation.count, psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
   card: 'docs/model-card.md',
 };
 const file = path.join(MODELS, 'diffli2d.safetensors');
 writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance }));
-console.log(JSON.stringify({ file, bytes: fs.statSync(file).size, steps, seconds, parameters: countParams(model) }));
+console.log(JSON.stringify({ file, bytes: fs.statSync(file).size, steps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }));
 model.dispose();

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
-import { admGuidance, countParams, createDiffLI2D, train } from '@diffli2d/diffli2d';
+import { admGuidance, createDiffLI2D, train } from '@diffli2d/diffli2d';
 import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
 import { arg, setupTraining, WORK } from './common.mjs';
 import { epochBatches, loadTrainingSources } from './diffli2d-data.mjs';
@@ -44,7 +44,7 @@ const ckpt = path.join(dir, 'checkpoint.safetensors');
 fs.mkdirSync(dir, { recursive: true });
 const resume = fs.existsSync(ckpt) ? new Uint8Array(fs.readFileSync(ckpt)) : undefined;
 const model = resume ? undefined : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, ...VARIANTS[variant] });
-if (model) console.error(`[diffli2d:${run}] new model, ${countParams(model)} parameters`);
+if (model) console.error(`[diffli2d:${run}] new model, ${model.trainableVariables.reduce((s, v) => s + v.size, 0)} parameters`);
 else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
 
 const deadline = Date.now() + minutes * 60_000;
