@@ -135,7 +135,6 @@ describe('diffli2d eval', () => {
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--method', 'magic']), 2, /--method expects one of dcp, got 'magic'/);
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--shard', '3/3']), 2, /--shard/);
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--metrics', 'psnr,fid']), 1, /unknown metric 'fid'/);
-    expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor')]), 3, /no default model is shipped/);
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--bogus']), 2, /unknown option '--bogus'/);
   });
 

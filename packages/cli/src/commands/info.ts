@@ -70,7 +70,7 @@ async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise
     lines.push(`backend: ${backend.name} (${backend.detail})`);
     for (const [n, why] of Object.entries(backend.reasons)) lines.push(`  skipped ${n}: ${why}`);
   }
-  lines.push(`default model: ${json.defaultModel ?? 'none shipped yet (issue #9)'}`);
+  lines.push(`default model: ${json.defaultModel ?? 'missing from this install'}`);
   if (model) lines.push(`model ${model.file}: ${model.summary}`);
   return { json, text: lines.join('\n') };
 }

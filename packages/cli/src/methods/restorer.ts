@@ -38,12 +38,16 @@ export function dcpRestorer(): Restorer {
   };
 }
 
-/** Where a shipped default model would live (issue #9); undefined while none is shipped. */
+/**
+ * The shipped default model (issue #9, docs/model-card.md): `models/default/diffli2d.safetensors`
+ * beside this package's package.json, with the frozen prior named by the run.json next to it.
+ * Undefined when this install lacks the files.
+ */
 export function defaultModelPath(): string | undefined {
-  // `models/` beside this package's package.json (dist/ in a build, src/methods/ in tests)
+  // package.json is found above dist/ in a build and above src/methods/ in tests
   let dir = __dirname;
   while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  const candidate = path.join(dir, 'models', 'default.safetensors');
+  const candidate = path.join(dir, 'models', 'default', 'diffli2d.safetensors');
   return fs.existsSync(candidate) ? candidate : undefined;
 }
 
@@ -61,7 +65,7 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
   const model = choice.model ?? defaultModelPath();
   if (model === undefined) {
     throw new NotAvailableError(
-      'no default model is shipped with this version yet (issue #9); pass --model <checkpoint> or use --method dcp',
+      'the default model (models/default/ in @diffli2d/cli) is missing from this install; pass --model <checkpoint> or use --method dcp',
     );
   }
   return loadModelRestorer(model, ctx, { ...(choice.unet ? { unet: choice.unet } : {}), ...(choice.tile ? { tile: choice.tile } : {}) });
