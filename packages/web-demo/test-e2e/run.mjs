@@ -17,7 +17,8 @@ const pkgDir = path.resolve(import.meta.dirname, '..');
 const repoRoot = path.resolve(pkgDir, '../..');
 const distDir = path.join(pkgDir, 'dist');
 const outDir = path.join(pkgDir, 'test-output');
-const modelDir = path.join(pkgDir, 'fixtures/random-model');
+// The shipped default model (issue #9), exactly the files the CLI uses by default.
+const modelDir = path.join(repoRoot, 'packages/cli/models/default');
 const TILE = 128;
 const MIN_PSNR = 40;
 // SOTS-indoor 1401_1 (620×460) at a quarter of its size (155×115 → two 128-px tiles):
@@ -55,13 +56,9 @@ const check = (ok, what) => {
 fs.mkdirSync(outDir, { recursive: true });
 if (!fs.existsSync(path.join(distDir, 'index.html'))) throw new Error(`${distDir}/index.html missing: build the app first (npm run build -w @diffli2d/web-demo)`);
 
-// --- inputs: the random test model and the hazy scene
-{
-  // Regenerated every run (deterministic, ~1 s) so a stale fixture can never be tested.
-  const tfjs = await import('@tensorflow/tfjs');
-  await tfjs.setBackend('cpu');
-  const { makeRandomModel } = await import('../scripts/make-random-model.mjs');
-  makeRandomModel(modelDir);
+// --- inputs: the shipped model and the hazy scene
+for (const file of ['prior.safetensors', 'diffli2d.safetensors']) {
+  if (!fs.existsSync(path.join(modelDir, file))) throw new Error(`${path.join(modelDir, file)} missing: the shipped default model is part of the repository`);
 }
 const scene = sharp(sharedPath(SCENE));
 const meta = await scene.metadata();
@@ -130,7 +127,7 @@ try {
     const bars = await host.locator('progress').evaluateAll((els) => els.map((e) => [e.dataset.stage, e.value]));
     check(bars.length === 4 && bars.every(([, v]) => v === 1), `every stage's progress bar reached 100% (${bars.map(([s, v]) => `${s} ${v}`).join(', ')})`);
     const modelLine = await host.locator('.model').textContent();
-    check(/random test model/.test(modelLine ?? ''), `the page says which model is loaded ("${modelLine}")`);
+    check(/default dehazing network/.test(modelLine ?? '') && !/test model/.test(modelLine ?? ''), `the page says which model is loaded ("${modelLine}")`);
     const timings = await host.locator('.timings').innerText();
     check(/h-space/.test(timings) && /network/i.test(timings) && /Total/.test(timings), `timings shown (${timings.replace(/\s+/g, ' ')})`);
     const [download] = await Promise.all([page.waitForEvent('download'), host.locator('a.download').click()]);
