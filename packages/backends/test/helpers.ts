@@ -1,17 +1,9 @@
 // Test helpers: a seeded generator (mulberry32) so random shapes and values are
 // reproducible, and a max-norm relative error for comparing backends.
 import * as tf from '@tensorflow/tfjs';
+import { mulberry32 } from '../../../test-support/random';
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export function randomValues(rand: () => number, size: number): Float32Array {
   const out = new Float32Array(size);

@@ -1,13 +1,7 @@
 // Seeded random matrices for the eigen / Fréchet tests (mulberry32 PRNG).
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../test-support/random';
+
+export const rng = mulberry32;
 
 /** A random orthogonal n×n matrix (Gram–Schmidt on uniform random columns), row-major. */
 export function randomOrthogonal(n: number, seed: number): Float64Array {

@@ -3,19 +3,8 @@
 // exception, no hang — and no typed array or ArrayBuffer larger than the file is
 // requested while reading it (tracked by wrapping the constructors).
 import { readSafetensors, readTorchCheckpoint, writeSafetensors, WeightsFormatError } from '../src/index';
+import { mulberry32 } from '../../../test-support/random';
 import { readShared } from '../../../test-support/shared';
-
-/** mulberry32: a tiny, well-known 32-bit PRNG; fixed seed → the same 10,000 cases every run. */
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const CASES = 10_000;
 const rand = mulberry32(20240917);

@@ -4,21 +4,19 @@ import type { CommandContext, CommandResult } from '../context';
 import { OverwriteError, UsageError } from '../errors';
 import { extensionOf, formatOfPath, parseFormat, readRgb8, writeImage, type ImageFormat } from '../io/images';
 import { expandInputs } from '../io/inputs';
-import { createRestorer } from '../methods/restorer';
+import { addRestorerOptions, createRestorer } from '../methods/restorer';
 import type { Bind } from '../program';
 import { checkWritable, positiveInt, requireOption } from '../util/options';
 import { parseShard, shardRange } from '../util/shard';
 
 export function registerDehaze(program: Command, bind: Bind): void {
-  const cmd = program
-    .command('dehaze')
-    .description('dehaze images: files, folders or glob patterns in, one output file per input')
-    .argument('<inputs...>', 'image files (PNG, JPEG, WebP), folders of them, or quoted glob patterns')
-    .option('-o, --output <dir>', 'folder for the results (created if needed)')
-    .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
-    .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
-    .option('--tile <n>', 'dehaze large images in tiles of n pixels with --model', '128')
-    .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)')
+  const cmd = addRestorerOptions(
+    program
+      .command('dehaze')
+      .description('dehaze images: files, folders or glob patterns in, one output file per input')
+      .argument('<inputs...>', 'image files (PNG, JPEG, WebP), folders of them, or quoted glob patterns')
+      .option('-o, --output <dir>', 'folder for the results (created if needed)'),
+  )
     .option('--format <fmt>', 'output format png, jpeg or webp (default: same as each input)')
     .option('--quality <q>', 'JPEG/WebP quality 1-100', '95')
     .option('-r, --recursive', 'include images in sub-folders of folder inputs (their relative paths are kept)')

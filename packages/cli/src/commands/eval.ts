@@ -8,7 +8,7 @@ import { loadPairs } from '../eval/pairs';
 import { evaluatePairs, type Thumbnails } from '../eval/run';
 import { createScorer, parseMetrics, type MetricName } from '../eval/score';
 import { readRgb8, thumbnail } from '../io/images';
-import { createRestorer } from '../methods/restorer';
+import { addRestorerOptions, createRestorer } from '../methods/restorer';
 import type { Bind } from '../program';
 import { writeReport } from '../report/html';
 import { fixed, textTable } from '../util/format';
@@ -18,14 +18,12 @@ import { parseShard, shardRange } from '../util/shard';
 const THUMBNAIL_SIDE = 240;
 
 export function registerEval(program: Command, bind: Bind): void {
-  const cmd = program
-    .command('eval')
-    .description('score a method on hazy/clean pairs (PSNR, SSIM, LPIPS) and optionally write an HTML report')
-    .option('--data <dir|manifest>', 'dataset folder (SOTS, Dense-Haze, LOL, hazy/+clean/ …) or a pair manifest JSON')
-    .option('--model <checkpoint>', 'DiffLI2D checkpoint to evaluate (default: the shipped default model)')
-    .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
-    .option('--tile <n>', 'dehaze large images in tiles of n pixels with --model', '128')
-    .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior)')
+  const cmd = addRestorerOptions(
+    program
+      .command('eval')
+      .description('score a method on hazy/clean pairs (PSNR, SSIM, LPIPS) and optionally write an HTML report')
+      .option('--data <dir|manifest>', 'dataset folder (SOTS, Dense-Haze, LOL, hazy/+clean/ …) or a pair manifest JSON'),
+  )
     .option('--identity', 'score the hazy input itself (the "no dehazing" row of a results table)')
     .option('--metrics <list>', 'comma-separated: psnr, ssim, lpips', 'psnr,ssim')
     .option('--lpips-weights <file>', 'LPIPS weights made by `diffli2d convert lpips` (needed for --metrics lpips)')

@@ -2,6 +2,7 @@
 // (eval only) the identity, which scores the hazy input itself.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Command } from 'commander';
 import { NotAvailableError, UsageError } from '../errors';
 import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
@@ -25,6 +26,15 @@ export interface RestorerChoice {
 }
 
 export const METHODS = ['dcp'] as const;
+
+/** The options that pick what restores the images, shared by `dehaze` and `eval`. */
+export function addRestorerOptions(command: Command): Command {
+  return command
+    .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
+    .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
+    .option('--tile <n>', 'dehaze large images in tiles of n pixels with --model', '128')
+    .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)');
+}
 
 export function identityRestorer(): Restorer {
   return { name: 'identity', restore: async (image) => image, dispose: () => {} };
