@@ -1,6 +1,7 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
+//        [--head residual|affine] [--lr 5e-4] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records). Re-running the same command continues exactly.
 import * as fs from 'node:fs';
@@ -8,7 +9,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
-import { admGuidance, createDiffLI2D, train } from '@diffli2d/diffli2d';
+import { admGuidance, createDiffLI2D, loadModel, train } from '@diffli2d/diffli2d';
 import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
 import { arg, setupTraining, WORK } from './common.mjs';
 import { epochBatches, loadTrainingSources } from './diffli2d-data.mjs';
@@ -32,6 +33,10 @@ const batchSize = arg('batch', 4);
 const crop = arg('crop', 128);
 const seed = arg('seed', 7);
 const lr = arg('lr', 5e-4);
+const head = arg('head', 'residual');
+// Step decay: × decayFactor every decayEpochs epochs of 50 batches (default: constant).
+const decayEpochs = arg('decay-epochs', 1e9);
+const decayFactor = arg('decay-factor', 1);
 const batchesPerEpoch = 50;
 
 const env = await setupTraining(tf, arg('threads', 0) || undefined);
@@ -43,8 +48,15 @@ console.error(`[diffli2d:${run}] backend ${env.backend} (${env.threads} threads)
 const ckpt = path.join(dir, 'checkpoint.safetensors');
 fs.mkdirSync(dir, { recursive: true });
 const resume = fs.existsSync(ckpt) ? new Uint8Array(fs.readFileSync(ckpt)) : undefined;
-const model = resume ? undefined : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, ...VARIANTS[variant] });
-if (model) console.error(`[diffli2d:${run}] new model, ${model.trainableVariables.reduce((s, v) => s + v.size, 0)} parameters`);
+// --init: a new run starts from another run's weights (e.g. after the prior was retrained:
+// the convolutional paths carry over, the h-space-fed maps adapt), with fresh Adam moments.
+const init = arg('init', '');
+const model = resume
+  ? undefined
+  : init
+    ? loadModel(new Uint8Array(fs.readFileSync(init)), init)
+    : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, head, ...VARIANTS[variant] });
+if (model) console.error(`[diffli2d:${run}] ${init ? `initialised from ${init}` : 'new model'}, ${model.trainableVariables.reduce((s, v) => s + v.size, 0)} parameters`);
 else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
 
 const deadline = Date.now() + minutes * 60_000;
@@ -57,7 +69,7 @@ const config = {
   resume,
   seed,
   optimizer: { learningRate: lr },
-  lrDecay: { everyEpochs: 1e9, factor: 1 },
+  lrDecay: { everyEpochs: decayEpochs, factor: decayFactor },
   epochs: 1e6,
   maxSteps,
   data: async function* (epoch) {

@@ -18,6 +18,7 @@ export {
 } from './schedule';
 export { SeededRandom, type SeededRandomState } from './random';
 export { HSpaceExtractor, reflectPadBottomRight, type HSpaceOptions, type PaddedGeometry } from './hspace';
-export { withoutGradients } from './no-grad';
+export { withoutGradients, recordingGradients } from './no-grad';
+export { linearFastGrad, matMulFastGrad } from './matmul-grad';
 export { convertAdmCheckpoint, convertAdmCheckpointLazy, CONVERTED_FORMAT, type ConvertAdmOptions } from './convert';
 export { randomAdmWeights, admMacs } from './random-weights';

@@ -7,6 +7,13 @@ export type CimMode = 'cross' | 'self' | 'none';
 export type HaeMode = 'sft' | 'self' | 'none';
 /** Which frozen-UNet activation guides the network: middle block (h-space), an encoder or a decoder tap. */
 export type FeatureSource = 'hspace' | 'encoder' | 'decoder';
+/**
+ * Output head: 'residual' (paper) J = I + r; 'affine' J = I·(1 + a) + b with per-pixel,
+ * per-channel a, b. The scattering model I = J·t + A(1 − t) inverts to exactly such a map
+ * (a = 1/t − 1, b = −A(1/t − 1)), smooth wherever depth is, so a small network need not
+ * carry image texture to its last layer (as AOD-Net's K-estimation does).
+ */
+export type OutputHead = 'residual' | 'affine';
 
 export interface DiffLI2DConfig {
   /** Channels per U-Net level, full resolution first; level i runs at 1/2^i of the input size. */
@@ -30,6 +37,8 @@ export interface DiffLI2DConfig {
   t1: number;
   /** Timestep of the haze features h_{t2} (paper: 500). */
   t2: number;
+  /** Output head (default 'residual', the paper's; configs stored without it mean 'residual'). */
+  head?: OutputHead;
 }
 
 export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
@@ -56,10 +65,16 @@ export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
   if (!['sft', 'self', 'none'].includes(c.hae)) bad(`hae must be 'sft' | 'self' | 'none', got ${JSON.stringify(c.hae)}`);
   if (!['hspace', 'encoder', 'decoder'].includes(c.features))
     bad(`features must be 'hspace' | 'encoder' | 'decoder', got ${JSON.stringify(c.features)}`);
+  if (c.head !== undefined && !['residual', 'affine'].includes(c.head)) bad(`head must be 'residual' | 'affine', got ${JSON.stringify(c.head)}`);
   for (const key of ['t1', 't2'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 0 || c[key] > 999) bad(`${key} must be an integer timestep in 0..999, got ${c[key]}`);
   }
   return c;
+}
+
+/** Output channels of the last conv: r (3) or a and b (6). */
+export function headChannels(c: DiffLI2DConfig): number {
+  return c.head === 'affine' ? 6 : 3;
 }
 
 /** Input height and width must be multiples of this (one halving per level below the top). */

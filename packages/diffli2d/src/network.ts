@@ -20,13 +20,14 @@
  *
  * U-Net: 3×3 stem → per level: blocks, keep skip, down (PixelUnshuffle + 1×1 to the next
  * width) → bottleneck blocks → per level up (1×1 to 4× the width then PixelShuffle), concat
- * skip, 1×1 fuse, blocks → 3×3 to RGB, plus the input (global residual).
+ * skip, 1×1 fuse, blocks → 3×3 to RGB, plus the input (global residual); or, with head
+ * 'affine', a 3×3 to per-pixel gain and offset applied to the input (see config.ts).
  *
  * Ablations: cim/hae 'self' swap the module for Restormer-style channel self-attention of
  * the same width (the paper's Baseline); 'none' drops it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DiffLI2DConfig } from './config';
+import { type DiffLI2DConfig, headChannels } from './config';
 import { channelSelfAttention, crossAttention } from './nn/attention';
 import { channelLayerNorm, conv3x3, depthwise3x3, linear, pixelShuffle2, pixelUnshuffle2, resizeTo, silu } from './nn/ops';
 
@@ -126,8 +127,8 @@ export function networkSpec(cfg: DiffLI2DConfig): ParamSpec[] {
     for (let j = 0; j < cfg.decoderBlocks[i]!; j++) specs.push(...blockSpec(`dec${i}.${j}`, w[i]!, cfg.heads[i]!, cfg));
   }
   specs.push(
-    { name: 'out.w', shape: [3, 3, w[0]!, 3], init: 'fanIn', fanIn: 9 * w[0]! },
-    { name: 'out.b', shape: [3], init: 'zeros' },
+    { name: 'out.w', shape: [3, 3, w[0]!, headChannels(cfg)], init: 'fanIn', fanIn: 9 * w[0]! },
+    { name: 'out.b', shape: [headChannels(cfg)], init: 'zeros' },
   );
   return specs;
 }
@@ -243,7 +244,14 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
     skips[i]!.dispose();
     for (let j = 0; j < cfg.decoderBlocks[i]!; j++) advance((f) => block(p, `dec${i}.${j}`, f, tokens, cfg.heads[i]!, cfg));
   }
-  const out = tf.tidy(() => tf.add(hazy, conv3x3(x, p('out.w') as tf.Tensor4D, p('out.b') as tf.Tensor1D)) as tf.Tensor4D);
+  const out = tf.tidy(() => outputHead(cfg, hazy, conv3x3(x, p('out.w') as tf.Tensor4D, p('out.b') as tf.Tensor1D)));
   x.dispose();
   return out;
+}
+
+/** residual: J = I + r; affine: J = I·(1 + a) + b (see OutputHead). */
+function outputHead(cfg: DiffLI2DConfig, hazy: tf.Tensor4D, o: tf.Tensor4D): tf.Tensor4D {
+  if (cfg.head !== 'affine') return tf.add(hazy, o);
+  const [a, b] = tf.split(o, 2, 3);
+  return tf.add(tf.add(hazy, tf.mul(hazy, a!)), b!);
 }

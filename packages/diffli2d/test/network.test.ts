@@ -136,6 +136,27 @@ describe('forward pass', () => {
     }
   });
 
+  test("head 'affine' computes J = I·(1 + a) + b from the last conv's two halves", () => {
+    const residual = createDiffLI2D('tiny', { seed: 4 });
+    const affine = createDiffLI2D('tiny', { seed: 4, head: 'affine' });
+    // only the last conv grows: 3 more output channels of 3×3×16 weights + bias
+    expect(countParams(affine) - countParams(residual)).toBe(3 * (9 * 16 + 1));
+    // zero kernel, bias (a, b) = (0.5, −0.25, 1 | 0.1, 0.2, −0.3): the output is that map of the input exactly
+    affine.params.get('out.w')!.assign(tf.zeros([3, 3, 16, 6]));
+    affine.params.get('out.b')!.assign(tf.tensor1d([0.5, -0.25, 1, 0.1, 0.2, -0.3]));
+    const hazy = randomImages(1, 8, 12, 5);
+    const g = computeGuidance(affine, source, hazy, 1);
+    const out = affine.forward(hazy, g);
+    const [x, y] = [hazy.dataSync(), out.dataSync()];
+    const [a, b] = [[0.5, -0.25, 1], [0.1, 0.2, -0.3]];
+    for (let i = 0; i < x.length; i++) expect(y[i]).toBeCloseTo(x[i]! * (1 + a[i % 3]!) + b[i % 3]!, 6);
+    expect(() => createDiffLI2D('tiny', { head: 'gain' as never })).toThrow(/head must be 'residual' \| 'affine'/);
+    tf.dispose([hazy, out]);
+    disposeGuidance(g);
+    residual.dispose();
+    affine.dispose();
+  });
+
   test('summary lists modules and the total', () => {
     const model = createDiffLI2D('tiny');
     const text = model.summary();
@@ -146,6 +167,36 @@ describe('forward pass', () => {
 });
 
 describe('hand-written kernels match tfjs reference ops', () => {
+  /** Attention as the textbook formula, with tfjs's own (batched) ops and gradients. */
+  function referenceAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
+    const [n, tq, c] = q.shape;
+    const d = c / heads;
+    const split = (x: tf.Tensor3D) => tf.transpose(tf.reshape(x, [n, x.shape[1], heads, d]), [0, 2, 1, 3]);
+    const p = tf.softmax(tf.div(tf.matMul(split(q), split(k), false, true), Math.sqrt(d)));
+    return tf.reshape(tf.transpose(tf.matMul(p, split(v)), [0, 2, 1, 3]), [n, tq, c]);
+  }
+
+  test.each([1, 2, 4])('crossAttention with %i heads: value and q/k/v gradients equal the batched formula', (heads) => {
+    const q = tf.randomNormal([3, 37, 8], 0, 1, 'float32', 1) as tf.Tensor3D;
+    const k = tf.randomNormal([3, 5, 8], 0, 1, 'float32', 2) as tf.Tensor3D;
+    const v = tf.randomNormal([3, 5, 8], 0, 1, 'float32', 3) as tf.Tensor3D;
+    const w = tf.randomNormal([3, 37, 8], 0, 1, 'float32', 4);
+    const loss = (f: typeof referenceAttention) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) =>
+      tf.sum(tf.mul(f(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, heads), w)) as tf.Scalar;
+    const before = tf.memory().numTensors;
+    const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+    const got = tf.grads(loss(crossAttention))([q, k, v]);
+    const want = tf.grads(loss(referenceAttention))([q, k, v]);
+    got.forEach((g, i) => expect(maxDiff(g, want[i]!)).toBeLessThan(1e-5));
+    // outside a gradient tape: the chunked inference path
+    const y = tf.tidy(() => crossAttention(q, k, v, heads));
+    const yRef = tf.tidy(() => referenceAttention(q, k, v, heads));
+    expect(maxDiff(y, yRef)).toBeLessThan(1e-5);
+    tf.dispose([...got, ...want, y, yRef]);
+    expect(tf.memory().numTensors).toBe(before); // nothing left behind by either path
+    tf.dispose([q, k, v, w]);
+  });
+
   test('conv3x3 and depthwise3x3 equal tf.conv2d / tf.depthwiseConv2d (same padding)', () => {
     tf.tidy(() => {
       const x = tf.randomNormal([2, 5, 7, 4], 0, 1, 'float32', 1) as tf.Tensor4D;

@@ -1,36 +1,121 @@
 // The two attention kernels the blocks use.
 import * as tf from '@tensorflow/tfjs-core';
+import { recordingGradients } from '@diffli2d/ddpm-hspace';
 
 /** Score matrices larger than this many elements are computed in query chunks (exact: softmax is per query). */
 const MAX_SCORE_ELEMENTS = 1 << 24;
-
-function splitHeads(x: tf.Tensor3D, heads: number): tf.Tensor4D {
-  const [n, t, c] = x.shape;
-  return tf.transpose(tf.reshape(x, [n, t, heads, c / heads]), [0, 2, 1, 3]);
-}
 
 /**
  * Multi-head scaled dot-product attention: q [N,Tq,C] attends to k, v [N,Tk,C].
  * Scores are scaled by 1/√d with d = C/heads, the per-head width (standard multi-head form
  * of Eq. 6's 1/√C). Returns [N,Tq,C].
+ *
+ * Written as untransposed 2-D matMuls per (sample, head): tfjs-backend-wasm runs those on
+ * XNNPACK but batched or transposed BatchMatMuls in a naive loop, 5–10× slower, and these
+ * products are most of the network's cost. Under a gradient tape the backward is written
+ * out the same way (attentionWithFastGrad); otherwise queries are processed in chunks so that
+ * full-resolution inference never holds a whole Tq×Tk score matrix.
  */
 export function crossAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number): tf.Tensor3D {
+  if (recordingGradients()) return attentionWithFastGrad(heads)(q, k, v);
   const [n, tq, c] = q.shape;
   const tk = k.shape[1];
   const d = c / heads;
-  const kh = splitHeads(k, heads);
-  const vh = splitHeads(v, heads);
-  const qh = tf.mul(splitHeads(q, heads), 1 / Math.sqrt(d));
-  const chunk = Math.max(1, Math.floor(MAX_SCORE_ELEMENTS / (n * heads * tk)));
-  const parts: tf.Tensor4D[] = [];
-  for (let start = 0; start < tq; start += chunk) {
-    const size = Math.min(chunk, tq - start);
-    const qc = size === tq ? qh : tf.slice(qh, [0, 0, start, 0], [n, heads, size, d]);
-    const attn = tf.softmax(tf.matMul(qc, kh, false, true));
-    parts.push(tf.matMul(attn, vh));
+  const chunk = Math.max(1, Math.floor(MAX_SCORE_ELEMENTS / tk));
+  const rows: tf.Tensor2D[] = [];
+  for (let i = 0; i < n; i++) {
+    const heads2d = perHead(q, k, v, i, heads);
+    const outs = heads2d.map(({ qh, kT, vh }) => {
+      const parts: tf.Tensor2D[] = [];
+      for (let start = 0; start < tq; start += chunk) {
+        const size = Math.min(chunk, tq - start);
+        const qc = size === tq ? qh : tf.slice(qh, [start, 0], [size, d]);
+        parts.push(tf.matMul(tf.softmax(tf.matMul(qc, kT)), vh));
+      }
+      return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
+    });
+    rows.push((outs.length === 1 ? outs[0]! : tf.concat(outs, 1)) as tf.Tensor2D);
   }
-  const out = parts.length === 1 ? parts[0]! : tf.concat(parts, 2);
-  return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [n, tq, c]);
+  return tf.stack(rows) as tf.Tensor3D;
+}
+
+/** Sample i's per-head operands: q·(1/√d) [Tq,d], kᵀ [d,Tk], v [Tk,d]. */
+function perHead(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, i: number, heads: number) {
+  const [, tq, c] = q.shape;
+  const tk = k.shape[1];
+  const d = c / heads;
+  const sample = (x: tf.Tensor3D, t: number) => tf.reshape(tf.slice(x, [i, 0, 0], [1, t, c]), [t, c]) as tf.Tensor2D;
+  const [qi, ki, vi] = [sample(q, tq), sample(k, tk), sample(v, tk)];
+  const head = (x: tf.Tensor2D, h: number) => (heads === 1 ? x : tf.slice(x, [0, h * d], [-1, d]));
+  return Array.from({ length: heads }, (_, h) => ({
+    qh: tf.mul(head(qi, h), 1 / Math.sqrt(d)) as tf.Tensor2D,
+    kh: head(ki, h),
+    kT: tf.transpose(head(ki, h)),
+    vh: head(vi, h),
+  }));
+}
+
+/**
+ * crossAttention with a hand-written backward of untransposed 2-D products. With
+ * P = softmax(S), S = q̂kᵀ, O = PV: dP = dO·Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)),
+ * dq = dS·k/√d, dkᵀ = q̂ᵀ·dS, dVᵀ = dOᵀ·P (the transposes are of the thin [T,d] operands).
+ * P is kept for the backward (training crops are small).
+ */
+type Attention = (q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D) => tf.Tensor3D;
+const withFastGrad = new Map<number, Attention>();
+
+function attentionWithFastGrad(heads: number): Attention {
+  let f = withFastGrad.get(heads);
+  if (!f) withFastGrad.set(heads, (f = makeAttentionWithFastGrad(heads)));
+  return f;
+}
+
+function makeAttentionWithFastGrad(heads: number): Attention {
+  return tf.customGrad((qIn, kIn, vIn, save) => {
+    const [q, k, v] = [qIn, kIn, vIn] as tf.Tensor3D[];
+    const n = q.shape[0];
+    const probs: tf.Tensor2D[] = [];
+    const rows: tf.Tensor2D[] = [];
+    for (let i = 0; i < n; i++) {
+      const outs = perHead(q, k, v, i, heads).map(({ qh, kT, vh }) => {
+        const p = tf.softmax(tf.matMul(qh, kT)) as tf.Tensor2D;
+        probs.push(p);
+        return tf.matMul(p, vh);
+      });
+      rows.push((outs.length === 1 ? outs[0]! : tf.concat(outs, 1)) as tf.Tensor2D);
+    }
+    (save as tf.GradSaveFunc)([q, k, v, ...probs]);
+    return {
+      value: tf.stack(rows) as tf.Tensor3D,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sq, sk, sv, ...sp] = saved as [tf.Tensor3D, tf.Tensor3D, tf.Tensor3D, ...tf.Tensor2D[]];
+        const [, tq, c] = sq.shape;
+        const d = c / heads;
+        const dq: tf.Tensor2D[] = [];
+        const dk: tf.Tensor2D[] = [];
+        const dv: tf.Tensor2D[] = [];
+        for (let i = 0; i < n; i++) {
+          const dyi = tf.reshape(tf.slice(dy, [i, 0, 0], [1, tq, c]), [tq, c]) as tf.Tensor2D;
+          const parts = perHead(sq, sk, sv, i, heads).map(({ qh, kh, vh }, h) => {
+            const p = sp[i * heads + h]!;
+            const dO = heads === 1 ? dyi : (tf.slice(dyi, [0, h * d], [-1, d]) as tf.Tensor2D);
+            const dP = tf.matMul(dO, tf.transpose(vh));
+            const dS = tf.mul(p, tf.sub(dP, tf.sum(tf.mul(dP, p), 1, true))) as tf.Tensor2D;
+            return {
+              dq: tf.mul(tf.matMul(dS, kh), 1 / Math.sqrt(d)) as tf.Tensor2D,
+              dk: tf.transpose(tf.matMul(tf.transpose(qh), dS)),
+              dv: tf.transpose(tf.matMul(tf.transpose(dO), p)),
+            };
+          });
+          const join = (key: 'dq' | 'dk' | 'dv') => (heads === 1 ? parts[0]![key] : tf.concat(parts.map((x) => x[key]), 1)) as tf.Tensor2D;
+          dq.push(join('dq'));
+          dk.push(join('dk'));
+          dv.push(join('dv'));
+        }
+        return [tf.stack(dq), tf.stack(dk), tf.stack(dv)];
+      },
+    };
+  }) as Attention;
 }
 
 /**

@@ -3,13 +3,18 @@
 // and its gradients exist on every backend (1×1 convolutions are matMuls: no
 // Conv2DBackpropFilter needed for them).
 import * as tf from '@tensorflow/tfjs-core';
+import { linearFastGrad, matMulFastGrad, recordingGradients } from '@diffli2d/ddpm-hspace';
 
 /** Per-pixel linear map (a 1×1 convolution): x[..., cin] · w[cin, cout] + b[cout]. */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
   const lead = x.shape.slice(0, -1);
   const [cin, cout] = w.shape;
-  let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, cin]), w);
-  if (b) y = tf.add(y, b);
+  const x2 = tf.reshape(x, [-1, cin]) as tf.Tensor2D;
+  // Under a gradient tape: a backward of untransposed 2-D products (fast on wasm).
+  const training = recordingGradients();
+  let y: tf.Tensor;
+  if (b) y = training ? linearFastGrad(x2, w, b) : tf.fused.matMul({ a: x2, b: w, bias: b });
+  else y = training ? matMulFastGrad(x2, w) : tf.matMul(x2, w);
   return tf.reshape(y, [...lead, cout]);
 }
 
