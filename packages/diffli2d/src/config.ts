@@ -8,12 +8,13 @@ export type HaeMode = 'sft' | 'self' | 'none';
 /** Which frozen-UNet activation guides the network: middle block (h-space), an encoder or a decoder tap. */
 export type FeatureSource = 'hspace' | 'encoder' | 'decoder';
 /**
- * Output head: 'residual' (paper) J = I + r; 'affine' J = I·(1 + a) + b with per-pixel,
- * per-channel a, b. The scattering model I = J·t + A(1 − t) inverts to exactly such a map
- * (a = 1/t − 1, b = −A(1/t − 1)), smooth wherever depth is, so a small network need not
- * carry image texture to its last layer (as AOD-Net's K-estimation does).
+ * Output head: 'residual' (the paper's) J = I + r; 'scattering' inverts the atmospheric
+ * scattering model I = J·t + A(1 − t) with per-pixel, per-channel transmission and airlight
+ * from the last conv (z, α): J = A + (I − A)·g, g = 1/t = exp(clip(z, −1, 3)),
+ * A = sigmoid(α + 1.4) (≈ 0.8 at start). Dense haze needs gains of 5–10, which a residual or
+ * linear head reaches only after long training; here they are an exponent of 2 away.
  */
-export type OutputHead = 'residual' | 'affine';
+export type OutputHead = 'residual' | 'scattering';
 
 export interface DiffLI2DConfig {
   /** Channels per U-Net level, full resolution first; level i runs at 1/2^i of the input size. */
@@ -65,16 +66,16 @@ export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
   if (!['sft', 'self', 'none'].includes(c.hae)) bad(`hae must be 'sft' | 'self' | 'none', got ${JSON.stringify(c.hae)}`);
   if (!['hspace', 'encoder', 'decoder'].includes(c.features))
     bad(`features must be 'hspace' | 'encoder' | 'decoder', got ${JSON.stringify(c.features)}`);
-  if (c.head !== undefined && !['residual', 'affine'].includes(c.head)) bad(`head must be 'residual' | 'affine', got ${JSON.stringify(c.head)}`);
+  if (c.head !== undefined && !['residual', 'scattering'].includes(c.head)) bad(`head must be 'residual' | 'scattering', got ${JSON.stringify(c.head)}`);
   for (const key of ['t1', 't2'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 0 || c[key] > 999) bad(`${key} must be an integer timestep in 0..999, got ${c[key]}`);
   }
   return c;
 }
 
-/** Output channels of the last conv: r (3) or a and b (6). */
+/** Output channels of the last conv: r (3), or z and α (6). */
 export function headChannels(c: DiffLI2DConfig): number {
-  return c.head === 'affine' ? 6 : 3;
+  return c.head === 'scattering' ? 6 : 3;
 }
 
 /** Input height and width must be multiples of this (one halving per level below the top). */

@@ -21,7 +21,7 @@
  * U-Net: 3×3 stem → per level: blocks, keep skip, down (PixelUnshuffle + 1×1 to the next
  * width) → bottleneck blocks → per level up (1×1 to 4× the width then PixelShuffle), concat
  * skip, 1×1 fuse, blocks → 3×3 to RGB, plus the input (global residual); or, with head
- * 'affine', a 3×3 to per-pixel gain and offset applied to the input (see config.ts).
+ * 'scattering', a 3×3 to per-pixel transmission and airlight that invert the haze model (config.ts).
  *
  * Ablations: cim/hae 'self' swap the module for Restormer-style channel self-attention of
  * the same width (the paper's Baseline); 'none' drops it.
@@ -249,9 +249,11 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
   return out;
 }
 
-/** residual: J = I + r; affine: J = I·(1 + a) + b (see OutputHead). */
+/** residual: J = I + r; scattering: J = A + (I − A)·exp(clip(z, −1, 3)), A = σ(α + 1.4) (see OutputHead). */
 function outputHead(cfg: DiffLI2DConfig, hazy: tf.Tensor4D, o: tf.Tensor4D): tf.Tensor4D {
-  if (cfg.head !== 'affine') return tf.add(hazy, o);
-  const [a, b] = tf.split(o, 2, 3);
-  return tf.add(tf.add(hazy, tf.mul(hazy, a!)), b!);
+  if (cfg.head !== 'scattering') return tf.add(hazy, o);
+  const [z, alpha] = tf.split(o, 2, 3);
+  const gain = tf.exp(tf.clipByValue(z!, -1, 3));
+  const airlight = tf.sigmoid(tf.add(alpha!, 1.4));
+  return tf.add(airlight, tf.mul(tf.sub(hazy, airlight), gain));
 }

@@ -136,25 +136,29 @@ describe('forward pass', () => {
     }
   });
 
-  test("head 'affine' computes J = I·(1 + a) + b from the last conv's two halves", () => {
+  test("head 'scattering' computes J = A + (I − A)·exp(clip(z, −1, 3)), A = σ(α + 1.4), from the last conv", () => {
     const residual = createDiffLI2D('tiny', { seed: 4 });
-    const affine = createDiffLI2D('tiny', { seed: 4, head: 'affine' });
+    const scattering = createDiffLI2D('tiny', { seed: 4, head: 'scattering' });
     // only the last conv grows: 3 more output channels of 3×3×16 weights + bias
-    expect(countParams(affine) - countParams(residual)).toBe(3 * (9 * 16 + 1));
-    // zero kernel, bias (a, b) = (0.5, −0.25, 1 | 0.1, 0.2, −0.3): the output is that map of the input exactly
-    affine.params.get('out.w')!.assign(tf.zeros([3, 3, 16, 6]));
-    affine.params.get('out.b')!.assign(tf.tensor1d([0.5, -0.25, 1, 0.1, 0.2, -0.3]));
+    expect(countParams(scattering) - countParams(residual)).toBe(3 * (9 * 16 + 1));
+    // zero kernel, bias (z | α): per channel gain e^0.5, e^−1 (z = −2 clipped), e^3 (z = 5 clipped)
+    scattering.params.get('out.w')!.assign(tf.zeros([3, 3, 16, 6]));
+    scattering.params.get('out.b')!.assign(tf.tensor1d([0.5, -2, 5, 0, -1.4, 1]));
     const hazy = randomImages(1, 8, 12, 5);
-    const g = computeGuidance(affine, source, hazy, 1);
-    const out = affine.forward(hazy, g);
+    const g = computeGuidance(scattering, source, hazy, 1);
+    const out = scattering.forward(hazy, g);
     const [x, y] = [hazy.dataSync(), out.dataSync()];
-    const [a, b] = [[0.5, -0.25, 1], [0.1, 0.2, -0.3]];
-    for (let i = 0; i < x.length; i++) expect(y[i]).toBeCloseTo(x[i]! * (1 + a[i % 3]!) + b[i % 3]!, 6);
-    expect(() => createDiffLI2D('tiny', { head: 'gain' as never })).toThrow(/head must be 'residual' \| 'affine'/);
+    const gain = [Math.exp(0.5), Math.exp(-1), Math.exp(3)];
+    const airlight = [1 / (1 + Math.exp(-1.4)), 0.5, 1 / (1 + Math.exp(-2.4))];
+    for (let i = 0; i < x.length; i++) {
+      const c = i % 3;
+      expect(y[i]).toBeCloseTo(airlight[c]! + (x[i]! - airlight[c]!) * gain[c]!, 5);
+    }
+    expect(() => createDiffLI2D('tiny', { head: 'gain' as never })).toThrow(/head must be 'residual' \| 'scattering'/);
     tf.dispose([hazy, out]);
     disposeGuidance(g);
     residual.dispose();
-    affine.dispose();
+    scattering.dispose();
   });
 
   test('summary lists modules and the total', () => {
