@@ -1,7 +1,7 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--lr 5e-4] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
+//        [--head residual|scattering] [--recipe 1|2 (diffli2d-data.mjs)] [--lr 5e-4] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records). Re-running the same command continues exactly.
 import * as fs from 'node:fs';
@@ -12,7 +12,7 @@ import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
 import { admGuidance, createDiffLI2D, loadModel, train } from '@diffli2d/diffli2d';
 import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
 import { arg, setupTraining, WORK } from './common.mjs';
-import { epochBatches, loadTrainingSources } from './diffli2d-data.mjs';
+import { epochBatches, loadTrainingSources, RECIPES } from './diffli2d-data.mjs';
 
 export const VARIANTS = {
   full: { cim: 'cross', hae: 'sft' },
@@ -34,6 +34,8 @@ const crop = arg('crop', 128);
 const seed = arg('seed', 7);
 const lr = arg('lr', 5e-4);
 const head = arg('head', 'residual');
+const recipe = RECIPES[arg('recipe', 1)];
+if (!recipe) throw new Error(`--recipe must be one of ${Object.keys(RECIPES).join(', ')}`);
 // Step decay: × decayFactor every decayEpochs epochs of 50 batches (default: constant).
 const decayEpochs = arg('decay-epochs', 1e9);
 const decayFactor = arg('decay-factor', 1);
@@ -73,7 +75,7 @@ const config = {
   epochs: 1e6,
   maxSteps,
   data: async function* (epoch) {
-    for (const batch of epochBatches(sources, { seed, epoch, batches: batchesPerEpoch, batchSize, crop })) {
+    for (const batch of epochBatches(sources, { seed, epoch, batches: batchesPerEpoch, batchSize, crop, recipe })) {
       // Stopping through maxSteps leaves the epoch open, so a resumed run continues mid-epoch.
       await new Promise((resolve) => setImmediate(resolve)); // lets SIGINT/SIGTERM handlers run
       if (stop || Date.now() > deadline) config.maxSteps = 0;
