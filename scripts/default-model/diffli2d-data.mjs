@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addHaze, pseudoDepth, Xoshiro128 } from '@diffli2d/datasets';
 import { cropInto, loadRgb, manifestPairs, naturalImages, sotsSplit } from './common.mjs';
+import { estimateOpticalDepth, rehaze } from './rehaze.mjs';
 
 /**
  * Share of each source per crop. Recipe 1 (the first shipped model); recipe 2 leans on SOTS
@@ -14,6 +15,9 @@ import { cropInto, loadRgb, manifestPairs, naturalImages, sotsSplit } from './co
 export const RECIPES = {
   1: { mix: { sots: 0.55, dense: 0.1, synthetic: 0.35 }, beta: [0.6, 2.2], depthOffset: [0, 0] },
   2: { mix: { sots: 0.6, dense: 0.05, synthetic: 0.35 }, beta: [0.6, 2.5], depthOffset: [0, 0.7] },
+  // 3: as 2, plus the SOTS training scenes re-hazed on their own recovered depth (rehaze.mjs)
+  // at densities s ∈ [0.5, 2.5] × the pair's and grey airlight in [0.7, 1]
+  3: { mix: { sots: 0.35, rehazed: 0.3, dense: 0.05, synthetic: 0.3 }, beta: [0.6, 2.5], depthOffset: [0, 0.7], density: [0.5, 2.5] },
 };
 
 export async function loadTrainingSources() {
@@ -26,7 +30,14 @@ export async function loadTrainingSources() {
   }
   const natural = [];
   for (const f of naturalImages()) natural.push(await loadRgb(f, 256));
-  return { sots, dense, natural };
+  // each training pair's optical depth, stored as 3 equal channels so cropInto can resample it
+  const rehazable = sots.map(({ hazy, clean, name }) => {
+    const { depth, fitPsnr } = estimateOpticalDepth(hazy, clean);
+    const depth3 = new Float32Array(depth.length * 3);
+    for (let p = 0; p < depth.length; p++) depth3.fill(depth[p], p * 3, p * 3 + 3);
+    return { clean, depth: { width: clean.width, height: clean.height, data: depth3 }, fitPsnr, name };
+  });
+  return { sots, dense, natural, rehazable };
 }
 
 /** crop×crop pairs in [0,1]: same box and flip for hazy and clean. */
@@ -40,6 +51,27 @@ function pairCrop(rng, pair, crop, hazyOut, cleanOut, offset) {
   const flip = rng.uniform(0, 1) < 0.5;
   cropInto(pair.hazy, x0, y0, box, crop, flip, hazyOut, offset, (v) => v / 255);
   cropInto(pair.clean, x0, y0, box, crop, flip, cleanOut, offset, (v) => v / 255);
+}
+
+/** A re-hazed SOTS crop: the clean crop and its optical depth under the same box, new density and airlight. */
+function rehazedCrop(rng, scene, crop, hazyOut, cleanOut, offset, recipe) {
+  const { width, height } = scene.clean;
+  const short = Math.min(width, height);
+  const box = rng.uniform(0, 1) < 0.7 ? crop : crop + rng.uniform(0, 1) * (short - crop);
+  const x0 = rng.uniform(0, 1) * (width - box);
+  const y0 = rng.uniform(0, 1) * (height - box);
+  const flip = rng.uniform(0, 1) < 0.5;
+  const clean = new Uint8Array(crop * crop * 3);
+  cropInto(scene.clean, x0, y0, box, crop, flip, clean, 0, (v) => Math.round(v));
+  const depth3 = new Float32Array(crop * crop * 3);
+  cropInto(scene.depth, x0, y0, box, crop, flip, depth3, 0, (v) => v);
+  const depth = new Float32Array(crop * crop);
+  for (let p = 0; p < depth.length; p++) depth[p] = depth3[p * 3];
+  const hazy = rehaze(clean, depth, rng.uniform(recipe.density[0], recipe.density[1]), rng.uniform(0.7, 1.0));
+  for (let i = 0; i < hazy.length; i++) {
+    hazyOut[offset + i] = Math.round(hazy[i] * 255) / 255; // 8-bit, as real inputs are
+    cleanOut[offset + i] = clean[i] / 255;
+  }
 }
 
 function syntheticCrop(rng, img, crop, hazyOut, cleanOut, offset, recipe) {
@@ -72,7 +104,9 @@ export function* epochBatches(sources, { seed, epoch, batches, batchSize, crop, 
     const clean = new Float32Array(batchSize * n);
     for (let i = 0; i < batchSize; i++) {
       const u = rng.uniform(0, 1);
-      if (u < MIX.sots) pairCrop(rng, sources.sots[Math.floor(rng.uniform(0, 1) * sources.sots.length)], crop, hazy, clean, i * n);
+      const rehazed = MIX.rehazed ?? 0;
+      if (u >= 1 - rehazed) rehazedCrop(rng, sources.rehazable[Math.floor(rng.uniform(0, 1) * sources.rehazable.length)], crop, hazy, clean, i * n, recipe);
+      else if (u < MIX.sots) pairCrop(rng, sources.sots[Math.floor(rng.uniform(0, 1) * sources.sots.length)], crop, hazy, clean, i * n);
       else if (u < MIX.sots + MIX.dense) pairCrop(rng, sources.dense[Math.floor(rng.uniform(0, 1) * sources.dense.length)], crop, hazy, clean, i * n);
       else syntheticCrop(rng, sources.natural[Math.floor(rng.uniform(0, 1) * sources.natural.length)], crop, hazy, clean, i * n, recipe);
     }
