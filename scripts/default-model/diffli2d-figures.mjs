@@ -1,5 +1,5 @@
 // The DiffLI2D run's training-loss curve and a side-by-side example on a held-out scene:
-//   node scripts/default-model/diffli2d-figures.mjs [--run full] [--image 1444_10.png]
+//   node scripts/default-model/diffli2d-figures.mjs [--runs phase1,phase2,final] [--image 1444_10.png]
 // (needs eval-default.mjs --save-dir .tmp/default-model/<run>-results and the CLI's DCP output in
 // .tmp/default-model/dcp-results) → docs/diffli2d-loss.png, docs/diffli2d-example.png
 import * as path from 'node:path';
@@ -7,11 +7,18 @@ import sharp from 'sharp';
 import { arg, DATA, DOCS, readJsonLines, WORK } from './common.mjs';
 import { lineChart } from './svg-chart.mjs';
 
-const run = arg('run', 'full');
-const log = readJsonLines(path.join(WORK, run, 'log.jsonl')).filter((r) => r.type === 'train');
+// --runs a,b,c: a model trained in phases (each initialised from the last), one series per phase
+const runs = arg('runs', arg('run', 'full')).split(',');
+const run = runs[runs.length - 1];
 const k = 25;
-const smooth = log.map((r, i) => [r.step, log.slice(Math.max(0, i - k + 1), i + 1).reduce((s, q) => s + q.loss, 0) / Math.min(k, i + 1)]);
-await sharp(Buffer.from(lineChart({ title: `DiffLI2D (${run}): training L1 loss (mean of last ${k} steps)`, xLabel: 'step', yLabel: 'L1', series: [{ name: 'train L1', points: smooth }] })))
+let offset = 0;
+const series = runs.map((r) => {
+  const log = readJsonLines(path.join(WORK, r, 'log.jsonl')).filter((x) => x.type === 'train');
+  const points = log.map((x, i) => [offset + x.step, log.slice(Math.max(0, i - k + 1), i + 1).reduce((s, q) => s + q.loss, 0) / Math.min(k, i + 1)]);
+  offset += log.length ? log[log.length - 1].step : 0;
+  return { name: r, points };
+});
+await sharp(Buffer.from(lineChart({ title: `DiffLI2D default: training L1 loss (mean of last ${k} steps)`, xLabel: 'step (all phases)', yLabel: 'L1', series })))
   .png().toFile(path.join(DOCS, 'diffli2d-loss.png'));
 
 const name = arg('image', '1444_10.png');

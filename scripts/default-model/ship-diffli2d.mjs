@@ -1,5 +1,6 @@
 // Writes the shipped DiffLI2D network from a training checkpoint:
 //   node scripts/default-model/ship-diffli2d.mjs [--run full] [--eval .tmp/default-model/eval-full.json]
+//        [--phases a,b,full (runs this one was initialised from, in order)] [--data "what it was trained on"]
 // → packages/cli/models/default/diffli2d.safetensors: serializeModel()'s tensors as F16, its
 // format/config metadata, plus provenance (data, steps, the prior it needs, validation numbers).
 import * as crypto from 'node:crypto';
@@ -16,20 +17,29 @@ const run = arg('run', 'full');
 const ckpt = path.join(WORK, run, 'checkpoint.safetensors');
 const model = loadModelFile(ckpt);
 const ckptMeta = readSafetensors(new Uint8Array(fs.readFileSync(ckpt))).metadata;
-const log = readJsonLines(path.join(WORK, run, 'log.jsonl')).filter((r) => r.type === 'train');
+const phases = arg('phases', run).split(',');
+if (phases[phases.length - 1] !== run) throw new Error(`--phases must end with --run (${run})`);
+// steps and seconds over every phase (earlier phases: all their logged steps)
 const steps = Number(ckptMeta.step);
-const seconds = log.filter((r) => r.step <= steps).reduce((s, r) => s + r.seconds, 0);
+let totalSteps = 0;
+let seconds = 0;
+for (const phase of phases) {
+  const log = readJsonLines(path.join(WORK, phase, 'log.jsonl')).filter((r) => r.type === 'train' && (phase !== run || r.step <= steps));
+  totalSteps += log.length ? log[log.length - 1].step : 0;
+  seconds += log.reduce((s, r) => s + r.seconds, 0);
+}
 const priorShipped = path.join(MODELS, 'prior.safetensors');
 const evalFile = arg('eval', '');
 const evaluation = evalFile && fs.existsSync(evalFile) ? JSON.parse(fs.readFileSync(evalFile, 'utf8')) : null;
 const { tensors, metadata } = readSafetensors(serializeModel(model));
 const f16 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F16', shape: [...t.shape], data: t.data }]));
 const provenance = {
-  model: "DiffLI2D.js default dehazing network ('tiny' preset) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)",
+  model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,
   prior: 'prior.safetensors',
   prior_sha256: fs.existsSync(priorShipped) ? crypto.createHash('sha256').update(fs.readFileSync(priorShipped)).digest('hex') : 'unknown',
-  data: `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`,
-  steps: String(steps),
+  data: arg('data', `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`),
+  steps: String(totalSteps),
+  phases: JSON.stringify(phases),
   parameters: String(model.trainableVariables.reduce((s, v) => s + v.size, 0)),
   training_seconds: seconds.toFixed(0),
   validation: evaluation ? JSON.stringify({ count: evaluation.count, psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
@@ -37,5 +47,5 @@ const provenance = {
 };
 const file = path.join(MODELS, 'diffli2d.safetensors');
 writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance }));
-console.log(JSON.stringify({ file, bytes: fs.statSync(file).size, steps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }));
+console.log(JSON.stringify({ file, bytes: fs.statSync(file).size, steps: totalSteps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }));
 model.dispose();
