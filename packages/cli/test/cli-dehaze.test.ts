@@ -71,7 +71,8 @@ describe('diffli2d dehaze', () => {
     const psnr = 10 * Math.log10((255 * 255) / (squared / clean.length));
     const manifest = JSON.parse(fs.readFileSync(sharedPath('data', 'manifest.json'), 'utf8')) as { pairs: { hazy: string; psnr_hazy_vs_clean_db: number }[] };
     const hazyPsnr = manifest.pairs.find((p) => p.hazy === 'sots-indoor/hazy/1444_10.png')!.psnr_hazy_vs_clean_db;
-    expect(psnr).toBeGreaterThan(hazyPsnr + 3);
+    // the shipped default scores 15.97 dB here (docs/model-card.md; the hazy input 7.11)
+    expect(psnr).toBeGreaterThan(hazyPsnr + 7);
   });
 
   it('bad arguments and bad files give one-line errors', async () => {
