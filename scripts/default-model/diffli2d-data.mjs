@@ -40,27 +40,25 @@ export async function loadTrainingSources() {
   return { sots, dense, natural, rehazable };
 }
 
-/** crop×crop pairs in [0,1]: same box and flip for hazy and clean. */
-function pairCrop(rng, pair, crop, hazyOut, cleanOut, offset) {
-  const { width, height } = pair.clean;
+/** A square box and flip for a paired crop: mostly native scale (as at test time), sometimes a downscaled larger box for context. */
+function drawBox(rng, { width, height }, crop) {
   const short = Math.min(width, height);
-  // Mostly native scale (as at test time), sometimes a downscaled larger box for context.
   const box = rng.uniform(0, 1) < 0.7 ? crop : crop + rng.uniform(0, 1) * (short - crop);
   const x0 = rng.uniform(0, 1) * (width - box);
   const y0 = rng.uniform(0, 1) * (height - box);
-  const flip = rng.uniform(0, 1) < 0.5;
+  return { x0, y0, box, flip: rng.uniform(0, 1) < 0.5 };
+}
+
+/** crop×crop pairs in [0,1]: same box and flip for hazy and clean. */
+function pairCrop(rng, pair, crop, hazyOut, cleanOut, offset) {
+  const { x0, y0, box, flip } = drawBox(rng, pair.clean, crop);
   cropInto(pair.hazy, x0, y0, box, crop, flip, hazyOut, offset, (v) => v / 255);
   cropInto(pair.clean, x0, y0, box, crop, flip, cleanOut, offset, (v) => v / 255);
 }
 
 /** A re-hazed SOTS crop: the clean crop and its optical depth under the same box, new density and airlight. */
 function rehazedCrop(rng, scene, crop, hazyOut, cleanOut, offset, recipe) {
-  const { width, height } = scene.clean;
-  const short = Math.min(width, height);
-  const box = rng.uniform(0, 1) < 0.7 ? crop : crop + rng.uniform(0, 1) * (short - crop);
-  const x0 = rng.uniform(0, 1) * (width - box);
-  const y0 = rng.uniform(0, 1) * (height - box);
-  const flip = rng.uniform(0, 1) < 0.5;
+  const { x0, y0, box, flip } = drawBox(rng, scene.clean, crop);
   const clean = new Uint8Array(crop * crop * 3);
   cropInto(scene.clean, x0, y0, box, crop, flip, clean, 0, (v) => Math.round(v));
   const depth3 = new Float32Array(crop * crop * 3);

@@ -25,7 +25,8 @@ export function crossAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, h
   const rows: tf.Tensor2D[] = [];
   for (let i = 0; i < n; i++) {
     const heads2d = perHead(q, k, v, i, heads);
-    const outs = heads2d.map(({ qh, kT, vh }) => {
+    const outs = heads2d.map(({ qh, kh, vh }) => {
+      const kT = tf.transpose(kh);
       const parts: tf.Tensor2D[] = [];
       for (let start = 0; start < tq; start += chunk) {
         const size = Math.min(chunk, tq - start);
@@ -39,7 +40,7 @@ export function crossAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, h
   return tf.stack(rows) as tf.Tensor3D;
 }
 
-/** Sample i's per-head operands: q·(1/√d) [Tq,d], kᵀ [d,Tk], v [Tk,d]. */
+/** Sample i's per-head operands: q·(1/√d) [Tq,d], k [Tk,d], v [Tk,d]. */
 function perHead(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, i: number, heads: number) {
   const [, tq, c] = q.shape;
   const tk = k.shape[1];
@@ -50,7 +51,6 @@ function perHead(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, i: number, head
   return Array.from({ length: heads }, (_, h) => ({
     qh: tf.mul(head(qi, h), 1 / Math.sqrt(d)) as tf.Tensor2D,
     kh: head(ki, h),
-    kT: tf.transpose(head(ki, h)),
     vh: head(vi, h),
   }));
 }
@@ -77,8 +77,8 @@ function makeAttentionWithFastGrad(heads: number): Attention {
     const probs: tf.Tensor2D[] = [];
     const rows: tf.Tensor2D[] = [];
     for (let i = 0; i < n; i++) {
-      const outs = perHead(q, k, v, i, heads).map(({ qh, kT, vh }) => {
-        const p = tf.softmax(tf.matMul(qh, kT)) as tf.Tensor2D;
+      const outs = perHead(q, k, v, i, heads).map(({ qh, kh, vh }) => {
+        const p = tf.softmax(tf.matMul(qh, tf.transpose(kh))) as tf.Tensor2D;
         probs.push(p);
         return tf.matMul(p, vh);
       });
