@@ -90,6 +90,28 @@ describe('diffli2d train', () => {
     expect(JSON.parse(info.stdout).model).toMatchObject({ parameters: 120483, config: { hChannels: 64, t1: 0, t2: 500 } });
   });
 
+  it("run.json's tile sets the default tile side; --tile overrides it; a bad one is named", async () => {
+    const input = path.join(dir, 'tile-input.png');
+    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(input);
+    const copy = tempDir('train-tile');
+    fs.copyFileSync(path.join(run, 'model.safetensors'), path.join(copy, 'model.safetensors'));
+    const runJson = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
+    runJson.unet = path.resolve(run, runJson.unet);
+    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, tile: 32 }));
+    const dehazed = async (model: string, extra: string[]) => {
+      const out = tempDir('train-tile-out');
+      expectOk(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', model, '--overwrite', '-q', ...extra]));
+      return fs.readFileSync(path.join(out, 'tile-input.png'));
+    };
+    const viaRunJson = await dehazed(path.join(copy, 'model.safetensors'), []);
+    const explicit32 = await dehazed(path.join(run, 'model.safetensors'), ['--tile', '32']);
+    const whole = await dehazed(path.join(copy, 'model.safetensors'), ['--tile', '128']);
+    expect(viaRunJson.equals(explicit32)).toBe(true); // 32-px tiles, as run.json says
+    expect(viaRunJson.equals(whole)).toBe(false); // and the flag wins over run.json
+    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, tile: 'big' }));
+    expectCleanError(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', path.join(copy, 'model.safetensors')]), 1, /run\.json: "tile" must be a positive integer, got "big"/);
+  });
+
   it('a config with a wrong field is refused with the field named', async () => {
     const bad = writeConfig(tempDir('train-bad'), { train: { batchSize: 'two', crop: 32 } });
     expectCleanError(await runCli(['train', '--config', bad]), 1, /train\.json: train\.batchSize: .*expected number/);

@@ -40,6 +40,13 @@ export interface DiffLI2DConfig {
   t2: number;
   /** Output head (default 'residual', the paper's; configs stored without it mean 'residual'). */
   head?: OutputHead;
+  /**
+   * Side of a dark-channel window (He et al. 2009: 15): when set, the stem also sees the input's
+   * dark channel min over that window of min over RGB as a fourth channel. That 15×15 minimum is
+   * the strongest single cue of haze density, and a U-Net of 3×3 convs and SiLUs learns a large
+   * min-filter slowly. Absent or 0 (the paper's and the default): RGB only.
+   */
+  darkChannelInput?: number;
 }
 
 export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
@@ -67,6 +74,9 @@ export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
   if (!['hspace', 'encoder', 'decoder'].includes(c.features))
     bad(`features must be 'hspace' | 'encoder' | 'decoder', got ${JSON.stringify(c.features)}`);
   if (c.head !== undefined && !['residual', 'scattering'].includes(c.head)) bad(`head must be 'residual' | 'scattering', got ${JSON.stringify(c.head)}`);
+  const dark = c.darkChannelInput;
+  if (dark !== undefined && dark !== 0 && !(Number.isInteger(dark) && dark > 0 && dark % 2 === 1 && dark <= 63))
+    bad(`darkChannelInput must be 0 (off) or an odd window side in 1..63, got ${JSON.stringify(dark)}`);
   for (const key of ['t1', 't2'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 0 || c[key] > 999) bad(`${key} must be an integer timestep in 0..999, got ${c[key]}`);
   }
@@ -76,6 +86,11 @@ export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
 /** Output channels of the last conv: r (3), or z and α (6). */
 export function headChannels(c: DiffLI2DConfig): number {
   return c.head === 'scattering' ? 6 : 3;
+}
+
+/** Channels the stem reads: RGB, plus the dark channel when `darkChannelInput` is set. */
+export function inputChannels(c: DiffLI2DConfig): number {
+  return c.darkChannelInput ? 4 : 3;
 }
 
 /** Input height and width must be multiples of this (one halving per level below the top). */

@@ -18,7 +18,7 @@
  *    the few h tokens, global pooling); without a spatial kernel the network could not see
  *    edges or local texture, which dehazing needs. This is the Restormer/NAFNet local mixer.
  *
- * U-Net: 3×3 stem → per level: blocks, keep skip, down (PixelUnshuffle + 1×1 to the next
+ * U-Net: 3×3 stem (on RGB, or RGB + dark channel with `darkChannelInput`) → per level: blocks, keep skip, down (PixelUnshuffle + 1×1 to the next
  * width) → bottleneck blocks → per level up (1×1 to 4× the width then PixelShuffle), concat
  * skip, 1×1 fuse, blocks → 3×3 to RGB, plus the input (global residual); or, with head
  * 'scattering', a 3×3 to per-pixel transmission and airlight that invert the haze model (config.ts).
@@ -27,9 +27,9 @@
  * the same width (the paper's Baseline); 'none' drops it.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type DiffLI2DConfig, headChannels } from './config';
+import { type DiffLI2DConfig, headChannels, inputChannels } from './config';
 import { channelSelfAttention, crossAttention } from './nn/attention';
-import { channelLayerNorm, conv3x3, depthwise3x3, linear, pixelShuffle2, pixelUnshuffle2, resizeTo, silu } from './nn/ops';
+import { channelLayerNorm, conv3x3, darkChannel, depthwise3x3, linear, pixelShuffle2, pixelUnshuffle2, resizeTo, silu } from './nn/ops';
 
 export type ParamInit = 'fanIn' | 'zeros' | 'ones';
 export interface ParamSpec {
@@ -114,7 +114,7 @@ export function networkSpec(cfg: DiffLI2DConfig): ParamSpec[] {
   const w = cfg.widths;
   const last = w.length - 1;
   const specs: ParamSpec[] = [
-    { name: 'stem.w', shape: [3, 3, 3, w[0]!], init: 'fanIn', fanIn: 27 },
+    { name: 'stem.w', shape: [3, 3, inputChannels(cfg), w[0]!], init: 'fanIn', fanIn: 9 * inputChannels(cfg) },
     { name: 'stem.b', shape: [w[0]!], init: 'zeros' },
   ];
   for (let i = 0; i < last; i++) {
@@ -225,7 +225,8 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
   };
   const last = cfg.widths.length - 1;
   const skips: tf.Tensor4D[] = [];
-  let x = tf.tidy(() => conv3x3(hazy, p('stem.w') as tf.Tensor4D, p('stem.b') as tf.Tensor1D));
+  const stemInput = (): tf.Tensor4D => (cfg.darkChannelInput ? tf.concat([hazy, darkChannel(hazy, cfg.darkChannelInput)], 3) : hazy);
+  let x = tf.tidy(() => conv3x3(stemInput(), p('stem.w') as tf.Tensor4D, p('stem.b') as tf.Tensor1D));
   // Replace x stage by stage, freeing the old one unless it is a skip: peak memory stays near
   // one stage's worth at full resolution (the caller's tidy would otherwise keep everything).
   const advance = (fn: (input: tf.Tensor4D) => tf.Tensor4D) => {

@@ -2,10 +2,14 @@ import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
 import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
 import { crossAttention } from '../src/nn/attention';
-import { conv3x3, depthwise3x3 } from '../src/nn/ops';
+import { conv3x3, darkChannel, depthwise3x3 } from '../src/nn/ops';
 import { FakeGuidance } from './support/fake-guidance';
 
 beforeAll(useWasm);
+
+function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+}
 
 function randomImages(n: number, h: number, w: number, seed = 1): tf.Tensor4D {
   return tf.randomUniform([n, h, w, 3], 0, 1, 'float32', seed) as tf.Tensor4D;
@@ -159,6 +163,53 @@ describe('forward pass', () => {
     disposeGuidance(g);
     residual.dispose();
     scattering.dispose();
+  });
+
+  test('darkChannelInput feeds min over RGB and a clipped window to the stem as a fourth channel', () => {
+    // the op against a hand-written loop: window 3, borders see only real pixels
+    const [h, w] = [5, 7];
+    const x = randomImages(2, h, w, 9);
+    const dark = darkChannel(x, 3);
+    expect(dark.shape).toEqual([2, h, w, 1]);
+    const [xs, ds] = [x.dataSync(), dark.dataSync()];
+    for (let n = 0; n < 2; n++) {
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          let m = Infinity;
+          for (let a = Math.max(0, i - 1); a <= Math.min(h - 1, i + 1); a++) {
+            for (let b = Math.max(0, j - 1); b <= Math.min(w - 1, j + 1); b++) {
+              for (let c = 0; c < 3; c++) m = Math.min(m, xs[((n * h + a) * w + b) * 3 + c]!);
+            }
+          }
+          expect(ds[(n * h + i) * w + j]).toBeCloseTo(m, 6);
+        }
+      }
+    }
+    // the model: one more stem input channel; with its kernel slice zero the output equals the
+    // RGB-only model's with the same other weights, and a non-zero slice changes it
+    const rgb = createDiffLI2D('tiny', { seed: 4 });
+    const withDark = createDiffLI2D('tiny', { seed: 4, darkChannelInput: 15 });
+    expect(countParams(withDark) - countParams(rgb)).toBe(9 * 16);
+    const weights = rgb.getWeights();
+    const stem = weights.get('stem.w')!;
+    const widened = tf.tidy(() => tf.concat([tf.tensor4d(stem.data, [3, 3, 3, 16]), tf.zeros([3, 3, 1, 16])], 2));
+    weights.set('stem.w', { shape: [3, 3, 4, 16], data: widened.dataSync() as Float32Array });
+    withDark.setWeights(weights);
+    const hazy = randomImages(1, 16, 24, 5);
+    const g = computeGuidance(rgb, source, hazy, 1);
+    const [a, b] = [rgb.forward(hazy, g), withDark.forward(hazy, g)];
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
+    withDark.params.get('stem.w')!.assign(tf.tidy(() => tf.concat([tf.tensor4d(stem.data, [3, 3, 3, 16]), tf.onesLike(tf.zeros([3, 3, 1, 16]))], 2)));
+    const c = withDark.forward(hazy, g);
+    expect(maxAbsDiff(a, c)).toBeGreaterThan(1e-3);
+    expect(withDark.summary()).toContain('dark-channel input 15');
+    for (const bad of [2, -1, 65, 1.5]) {
+      expect(() => createDiffLI2D('tiny', { darkChannelInput: bad })).toThrow(/darkChannelInput must be 0 \(off\) or an odd window side/);
+    }
+    tf.dispose([x, dark, widened, hazy, a, b, c]);
+    disposeGuidance(g);
+    rgb.dispose();
+    withDark.dispose();
   });
 
   test('summary lists modules and the total', () => {

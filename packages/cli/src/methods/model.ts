@@ -17,9 +17,12 @@ export interface ModelOptions {
   /** frozen UNet weights; default: the `unet` of run.json next to the model */
   unet?: string;
   unetConfig?: string;
-  /** tile side for large images (attention memory grows with the pixel count) */
+  /** tile side for large images (attention memory grows with the pixel count); default: run.json's `tile`, else 128 */
   tile?: number;
 }
+
+/** Tile side when neither the caller nor run.json names one. */
+export const DEFAULT_TILE = 128;
 
 interface ModelLike {
   dispose(): void;
@@ -27,20 +30,35 @@ interface ModelLike {
 type LoadModel = (bytes: Uint8Array, source?: string) => ModelLike;
 type Dehaze = (image01: tf.Tensor3D, opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number }) => Promise<tf.Tensor3D>;
 
-function unetFromRunFile(modelFile: string): { unet?: string; unetConfig?: string } {
+interface RunFile {
+  unet?: string;
+  unetConfig?: string;
+  /** the tile side the model was validated at (the context its h-space and pooling see) */
+  tile?: number;
+}
+
+function readRunFile(modelFile: string): RunFile {
   const runFile = path.join(path.dirname(path.resolve(modelFile)), 'run.json');
   if (!fs.existsSync(runFile)) return {};
+  let run: RunFile;
   try {
-    const run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as { unet?: string; unetConfig?: string };
-    return { ...(run.unet ? { unet: path.resolve(path.dirname(runFile), run.unet) } : {}), ...(run.unetConfig ? { unetConfig: run.unetConfig } : {}) };
+    run = JSON.parse(fs.readFileSync(runFile, 'utf8')) as RunFile;
   } catch {
     throw new InputError(`${runFile}: not valid JSON`);
   }
+  if (run.tile !== undefined && !(Number.isInteger(run.tile) && run.tile > 0)) {
+    throw new InputError(`${runFile}: "tile" must be a positive integer, got ${JSON.stringify(run.tile)}`);
+  }
+  return {
+    ...(run.unet ? { unet: path.resolve(path.dirname(runFile), run.unet) } : {}),
+    ...(run.unetConfig ? { unetConfig: run.unetConfig } : {}),
+    ...(run.tile ? { tile: run.tile } : {}),
+  };
 }
 
 export async function loadModelRestorer(file: string, ctx: CommandContext, options: ModelOptions = {}): Promise<Restorer> {
   if (!fs.existsSync(file)) throw new InputError(`${file}: no such model file`);
-  const fromRun = unetFromRunFile(file);
+  const fromRun = readRunFile(file);
   const unetFile = options.unet ?? fromRun.unet;
   if (!unetFile) {
     throw new InputError(`${file}: which frozen UNet goes with this model? pass --unet <weights.safetensors> (no run.json beside the model names one)`);
@@ -56,7 +74,7 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
     throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const source = await loadHSpaceSource(unetFile, options.unetConfig ?? fromRun.unetConfig);
-  const tile = options.tile ?? 128;
+  const tile = options.tile ?? fromRun.tile ?? DEFAULT_TILE;
   return {
     name: `model:${path.resolve(file)}`,
     async restore(image: Rgb8): Promise<Rgb8> {

@@ -32,7 +32,7 @@ export function addRestorerOptions(command: Command): Command {
   return command
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
     .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
-    .option('--tile <n>', 'dehaze large images in tiles of n pixels with --model', '128')
+    .option('--tile <n>', 'dehaze large images in tiles of n pixels (default: the "tile" of run.json beside the model, else 128)')
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)');
 }
 
