@@ -34,7 +34,7 @@ const evaluation = evalFile && fs.existsSync(evalFile) ? JSON.parse(fs.readFileS
 const { tensors, metadata } = readSafetensors(serializeModel(model));
 const f16 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F16', shape: [...t.shape], data: t.data }]));
 const provenance = {
-  model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,
+  model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head${model.config.darkChannelInput ? `, ${model.config.darkChannelInput}-px dark-channel input` : ''}) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,
   prior: 'prior.safetensors',
   prior_sha256: fs.existsSync(priorShipped) ? crypto.createHash('sha256').update(fs.readFileSync(priorShipped)).digest('hex') : 'unknown',
   data: arg('data', `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`),
@@ -42,7 +42,7 @@ const provenance = {
   phases: JSON.stringify(phases),
   parameters: String(model.trainableVariables.reduce((s, v) => s + v.size, 0)),
   training_seconds: seconds.toFixed(0),
-  validation: evaluation ? JSON.stringify({ count: evaluation.count, psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
+  validation: evaluation ? JSON.stringify({ count: evaluation.count, tile: evaluation.tile, psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
   card: 'docs/model-card.md',
 };
 const file = path.join(MODELS, 'diffli2d.safetensors');

@@ -1,7 +1,7 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--dark-channel 15] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
+//        [--head residual|scattering] [--dark-channel 15] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records). Re-running the same command continues exactly.
 import * as fs from 'node:fs';
@@ -88,6 +88,7 @@ const config = {
   resume,
   seed,
   optimizer: { learningRate: lr },
+  loss: arg('loss', 'l1'), // a resumed run keeps its checkpoint's
   lrDecay: { everyEpochs: decayEpochs, factor: decayFactor },
   epochs: 1e6,
   maxSteps,

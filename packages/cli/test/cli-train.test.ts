@@ -43,7 +43,7 @@ describe('diffli2d train', () => {
     // progress went to stderr as JSON lines (not a terminal)
     expect(result.stderr).toMatch(/^\{"type":"train","step":2,/m);
     const resolved = JSON.parse(fs.readFileSync(path.join(run, 'config.resolved.json'), 'utf8'));
-    expect(resolved.train).toMatchObject({ batchSize: 2, crop: 32, lr: 2e-4, epochs: 5, flips: true });
+    expect(resolved.train).toMatchObject({ batchSize: 2, crop: 32, lr: 2e-4, epochs: 5, flips: true, loss: 'l1' });
     expect(trainRecords(run).map((r) => r.step)).toEqual([1, 2]);
     for (const f of ['checkpoint.safetensors', 'model.safetensors', 'run.json', 'curves.svg']) expect(fs.existsSync(path.join(run, f))).toBe(true);
     const png = await sharp(path.join(run, 'curves.png')).metadata();

@@ -4,10 +4,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  createDiffLI2D, NonFiniteLossError, restoreTrainer, serializeCheckpoint, toJsonLine, train, Trainer,
+  computeGuidance, createDiffLI2D, disposeGuidance, NonFiniteLossError, restoreTrainer, serializeCheckpoint, toJsonLine, train, Trainer,
   type MetricsRecord, type TrainingBatch,
 } from '../src';
 import { checkpointSaver, jsonLinesLog, loadTrainerFile, readCheckpointFile } from '../src/node';
+import { SeededRandom } from '@diffli2d/ddpm-hspace';
+import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { FakeGuidance } from './support/fake-guidance';
 import { sotsBatch } from './support/sots';
 
@@ -132,6 +134,40 @@ test('checkpoint bytes restore Adam moments, step and RNG exactly; a mismatched 
   for (const m of [model, copy.model, other]) m.dispose();
   trainer.dispose();
   copy.dispose();
+});
+
+test("loss 'mse' reports and descends the mean squared error; checkpoints keep it, older ones mean 'l1'", () => {
+  const [batch] = [...syntheticData(1)(0, 0)];
+  const lossesOf = (loss: 'l1' | 'mse') => {
+    const model = createDiffLI2D('tiny', { seed: 2 });
+    // the step's guidance noise is the trainer's first draw from SeededRandom(seed)
+    const guidance = computeGuidance(model, extractor, batch!.hazy, new SeededRandom(3).nextUint32());
+    const error = tf.tidy(() => tf.sub(model.forward(batch!.hazy, guidance), batch!.clean).dataSync() as Float32Array);
+    disposeGuidance(guidance);
+    const trainer = new Trainer({ model, extractor, seed: 3, loss });
+    const reported = trainer.trainStep(batch!).loss;
+    return { model, trainer, reported, error };
+  };
+  const mse = lossesOf('mse');
+  const l1 = lossesOf('l1');
+  const mean = (xs: Float32Array, f: (x: number) => number) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
+  expect(mse.reported).toBeCloseTo(mean(mse.error, (x) => x * x), 5); // float32 sums
+  expect(l1.reported).toBeCloseTo(mean(l1.error, Math.abs), 5);
+  // different losses, different gradients: the updated weights differ
+  expect(maxDiff(weightsOf(mse.trainer), weightsOf(l1.trainer))).toBeGreaterThan(0);
+  const bytes = serializeCheckpoint(mse.trainer);
+  const restored = restoreTrainer(bytes, { extractor });
+  expect(restored.loss).toBe('mse');
+  const { tensors, metadata } = readSafetensors(bytes);
+  const { loss: _dropped, ...older } = metadata;
+  const old = restoreTrainer(writeSafetensors(tensors as never, older), { extractor });
+  expect(old.loss).toBe('l1');
+  expect(() => new Trainer({ model: mse.model, extractor, loss: 'huber' as never })).toThrow(/loss must be 'l1' \| 'mse', got "huber"/);
+  for (const t of [mse.trainer, l1.trainer, restored, old]) {
+    t.model.dispose();
+    t.dispose();
+  }
+  tf.dispose([batch!.hazy, batch!.clean]);
 });
 
 test('loss falls by at least 50 % overfitting two real SOTS-indoor crops', async () => {

@@ -58,10 +58,12 @@ export const TrainConfigSchema = z
         betas: z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]).default([0.9, 0.999]),
         /** lr × factor every `everyEpochs` epochs (paper: 0.5 every 300) */
         lrDecay: z.object({ everyEpochs: positiveInt, factor: z.number().positive() }).strict().default({ everyEpochs: 300, factor: 0.5 }),
+        /** pixel loss: 'l1' (the paper's) or 'mse' (what PSNR measures) */
+        loss: z.enum(['l1', 'mse']).default('l1'),
         logEvery: positiveInt.default(1),
       })
       .strict()
-      .default({ epochs: 1, batchSize: 4, crop: 128, flips: true, lr: 2e-4, betas: [0.9, 0.999], lrDecay: { everyEpochs: 300, factor: 0.5 }, logEvery: 1 }),
+      .default({ epochs: 1, batchSize: 4, crop: 128, flips: true, lr: 2e-4, betas: [0.9, 0.999], lrDecay: { everyEpochs: 300, factor: 0.5 }, loss: 'l1', logEvery: 1 }),
     checkpoint: z.object({ every: positiveInt.default(100) }).strict().default({ every: 100 }),
     validation: z
       // full images are dehazed in tiles of this side (default: train.crop), as attention

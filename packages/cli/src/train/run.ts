@@ -159,6 +159,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
         extractor: source,
         optimizer: { learningRate: config.train.lr, beta1: config.train.betas[0], beta2: config.train.betas[1] },
         lrDecay: config.train.lrDecay,
+        loss: config.train.loss,
         seed: config.seed,
         data: epochBatches,
         epochs: config.train.epochs,

@@ -1,7 +1,7 @@
 // Checkpoints and model files as self-describing safetensors (browser-safe: bytes in, bytes out).
 //  - model file:  `model/<param>` F32 tensors; metadata format=diffli2d-model, config (JSON).
 //  - checkpoint:  model tensors + `adam.m/<param>`, `adam.v/<param>`; metadata adds step,
-//    epoch, batchInEpoch, rng (SeededRandom state), adam (config + step), lrDecay, seed.
+//    epoch, batchInEpoch, rng (SeededRandom state), adam (config + step), lrDecay, seed, loss.
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type TensorInput } from '@diffli2d/weights';
 import type { SeededRandomState } from '@diffli2d/ddpm-hspace';
@@ -10,7 +10,7 @@ import { CheckpointError } from '../errors';
 import type { GuidanceSource } from '../guidance';
 import { createDiffLI2D, type DiffLI2DModel } from '../model';
 import type { AdamConfig } from './adam';
-import { type LrDecay, Trainer } from './trainer';
+import { type LrDecay, type PixelLoss, Trainer } from './trainer';
 
 const MODEL_FORMAT = 'diffli2d-model';
 const CHECKPOINT_FORMAT = 'diffli2d-checkpoint';
@@ -48,7 +48,8 @@ function parse(bytes: Uint8Array, format: string, source: string) {
   if (metadata.format !== format) {
     throw new CheckpointError(`${source}: metadata.format is ${JSON.stringify(metadata.format)}, expected '${format}'`);
   }
-  const json = <T>(key: string): T => {
+  const json = <T>(key: string, fallback?: T): T => {
+    if (metadata[key] === undefined && fallback !== undefined) return fallback;
     if (metadata[key] === undefined) throw new CheckpointError(`${source}: metadata lacks '${key}'`);
     try {
       return JSON.parse(metadata[key]!) as T;
@@ -106,6 +107,7 @@ export function serializeCheckpoint(trainer: Trainer): Uint8Array {
     seed: JSON.stringify(trainer.seed),
     adam: JSON.stringify({ ...trainer.adam.config, step: trainer.adam.step }),
     lrDecay: JSON.stringify(trainer.lrDecay),
+    loss: JSON.stringify(trainer.loss),
   });
 }
 
@@ -128,6 +130,8 @@ export function restoreTrainer(bytes: Uint8Array, opts: { extractor: GuidanceSou
     optimizer: { learningRate: adam.learningRate, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.epsilon },
     lrDecay: json<LrDecay>('lrDecay'),
     seed: json<number>('seed'),
+    // checkpoints written before the option existed trained with L1
+    loss: json<PixelLoss>('loss', 'l1'),
   });
   try {
     model.setWeights(section(tensors, 'model', source), source);
