@@ -1,7 +1,7 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--dark-channel 15] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
+//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records). Re-running the same command continues exactly.
 import * as fs from 'node:fs';
@@ -34,8 +34,8 @@ const crop = arg('crop', 128);
 const seed = arg('seed', 7);
 const lr = arg('lr', 5e-4);
 const head = arg('head', 'residual');
-// --dark-channel W: the stem also reads the W×W dark channel (config darkChannelInput).
-const darkWindow = arg('dark-channel', 0);
+// --haze-cue: the stem also reads the dark channel or the DCP restoration + transmission (config hazeCue).
+const hazeCue = arg('haze-cue', 'none');
 const recipe = RECIPES[arg('recipe', 1)];
 if (!recipe) throw new Error(`--recipe must be one of ${Object.keys(RECIPES).join(', ')}`);
 // Step decay: × decayFactor every decayEpochs epochs of 50 batches (default: constant).
@@ -58,19 +58,20 @@ const init = arg('init', '');
 const model = resume
   ? undefined
   : init
-    ? withDarkChannelInput(loadModel(new Uint8Array(fs.readFileSync(init)), init), darkWindow)
-    : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, head, darkChannelInput: darkWindow, ...VARIANTS[variant] });
+    ? withHazeCue(loadModel(new Uint8Array(fs.readFileSync(init)), init), hazeCue)
+    : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, head, hazeCue, ...VARIANTS[variant] });
 
-/** An RGB-only model given the dark-channel input, its new stem slice zero: same function at the start. */
-function withDarkChannelInput(rgbModel, window) {
-  if (!window || rgbModel.config.darkChannelInput) return rgbModel;
-  const widened = createDiffLI2D({ ...rgbModel.config, darkChannelInput: window });
+/** An RGB-only model given a haze cue, its new stem input slice zero: the same function at the start. */
+function withHazeCue(rgbModel, cue) {
+  if (cue === 'none' || (rgbModel.config.hazeCue ?? 'none') !== 'none') return rgbModel;
+  const widened = createDiffLI2D({ ...rgbModel.config, hazeCue: cue });
   const weights = rgbModel.getWeights();
   const stem = weights.get('stem.w');
   const [kh, kw, cin, cout] = stem.shape;
-  const data = new Float32Array(kh * kw * (cin + 1) * cout);
-  for (let k = 0; k < kh * kw; k++) data.set(stem.data.subarray(k * cin * cout, (k + 1) * cin * cout), k * (cin + 1) * cout);
-  weights.set('stem.w', { shape: [kh, kw, cin + 1, cout], data });
+  const cinNew = widened.params.get('stem.w').shape[2];
+  const data = new Float32Array(kh * kw * cinNew * cout);
+  for (let k = 0; k < kh * kw; k++) data.set(stem.data.subarray(k * cin * cout, (k + 1) * cin * cout), k * cinNew * cout);
+  weights.set('stem.w', { shape: [kh, kw, cinNew, cout], data });
   widened.setWeights(weights);
   rgbModel.dispose();
   return widened;

@@ -16,6 +16,9 @@ export type FeatureSource = 'hspace' | 'encoder' | 'decoder';
  */
 export type OutputHead = 'residual' | 'scattering';
 
+/** Extra stem inputs derived from the hazy image (see DiffLI2DConfig.hazeCue). */
+export type HazeCue = 'none' | 'dark-channel' | 'dcp';
+
 export interface DiffLI2DConfig {
   /** Channels per U-Net level, full resolution first; level i runs at 1/2^i of the input size. */
   widths: number[];
@@ -41,12 +44,13 @@ export interface DiffLI2DConfig {
   /** Output head (default 'residual', the paper's; configs stored without it mean 'residual'). */
   head?: OutputHead;
   /**
-   * Side of a dark-channel window (He et al. 2009: 15): when set, the stem also sees the input's
-   * dark channel min over that window of min over RGB as a fourth channel. That 15×15 minimum is
-   * the strongest single cue of haze density, and a U-Net of 3×3 convs and SiLUs learns a large
-   * min-filter slowly. Absent or 0 (the paper's and the default): RGB only.
+   * What the stem reads besides RGB, computed from each input (tile) alone (nn/dcp.ts):
+   * 'dark-channel' the 15×15 dark channel (+1 channel); 'dcp' the dark channel prior's
+   * restoration and refined transmission (He et al.: J_dcp, t; +4 channels). The dark channel is
+   * the strongest single cue of haze density, and a U-Net of 3×3 convs learns neither a 15×15
+   * minimum nor a global airlight quickly. Absent or 'none' (the paper's, the default): RGB only.
    */
-  darkChannelInput?: number;
+  hazeCue?: HazeCue;
 }
 
 export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
@@ -74,9 +78,8 @@ export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
   if (!['hspace', 'encoder', 'decoder'].includes(c.features))
     bad(`features must be 'hspace' | 'encoder' | 'decoder', got ${JSON.stringify(c.features)}`);
   if (c.head !== undefined && !['residual', 'scattering'].includes(c.head)) bad(`head must be 'residual' | 'scattering', got ${JSON.stringify(c.head)}`);
-  const dark = c.darkChannelInput;
-  if (dark !== undefined && dark !== 0 && !(Number.isInteger(dark) && dark > 0 && dark % 2 === 1 && dark <= 63))
-    bad(`darkChannelInput must be 0 (off) or an odd window side in 1..63, got ${JSON.stringify(dark)}`);
+  if (c.hazeCue !== undefined && !['none', 'dark-channel', 'dcp'].includes(c.hazeCue))
+    bad(`hazeCue must be 'none' | 'dark-channel' | 'dcp', got ${JSON.stringify(c.hazeCue)}`);
   for (const key of ['t1', 't2'] as const) {
     if (!Number.isInteger(c[key]) || c[key] < 0 || c[key] > 999) bad(`${key} must be an integer timestep in 0..999, got ${c[key]}`);
   }
@@ -88,9 +91,9 @@ export function headChannels(c: DiffLI2DConfig): number {
   return c.head === 'scattering' ? 6 : 3;
 }
 
-/** Channels the stem reads: RGB, plus the dark channel when `darkChannelInput` is set. */
+/** Channels the stem reads: RGB plus the haze cue's (dark channel 1, DCP's J and t 4). */
 export function inputChannels(c: DiffLI2DConfig): number {
-  return c.darkChannelInput ? 4 : 3;
+  return 3 + (c.hazeCue === 'dark-channel' ? 1 : c.hazeCue === 'dcp' ? 4 : 0);
 }
 
 /** Input height and width must be multiples of this (one halving per level below the top). */

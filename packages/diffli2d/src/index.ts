@@ -1,6 +1,7 @@
 // @diffli2d/diffli2d — browser-safe entry. File I/O lives in '@diffli2d/diffli2d/node'.
 export const VERSION = '0.1.0';
-export type { CimMode, DiffLI2DConfig, FeatureSource, HaeMode, OutputHead } from './config';
+export type { CimMode, DiffLI2DConfig, FeatureSource, HaeMode, HazeCue, OutputHead } from './config';
+export { darkChannelPrior, DCP_PARAMS } from './nn/dcp';
 export { sizeMultiple, validateConfig } from './config';
 export { CheckpointError, DiffLI2DConfigError, DiffLI2DShapeError, NonFiniteLossError } from './errors';
 export type { Guidance, ParamSpec } from './network';

@@ -164,7 +164,7 @@ function summarize(config: DiffLI2DConfig): string {
   const width = Math.max(...[...groups.keys()].map((k) => k.length), 10);
   const lines = [
     `DiffLI2D  widths ${config.widths.join('/')}  blocks enc ${config.encoderBlocks.join('/')} mid ${config.bottleneckBlocks} dec ${config.decoderBlocks.join('/')}`,
-    `          heads ${config.heads.join('/')}  h channels ${config.hChannels}  ffn ×${config.ffnExpansion}  cim ${config.cim}  hae ${config.hae}  features ${config.features}  t1 ${config.t1}  t2 ${config.t2}  head ${config.head ?? 'residual'}${config.darkChannelInput ? `  dark-channel input ${config.darkChannelInput}` : ''}`,
+    `          heads ${config.heads.join('/')}  h channels ${config.hChannels}  ffn ×${config.ffnExpansion}  cim ${config.cim}  hae ${config.hae}  features ${config.features}  t1 ${config.t1}  t2 ${config.t2}  head ${config.head ?? 'residual'}${config.hazeCue && config.hazeCue !== 'none' ? `  haze cue ${config.hazeCue}` : ''}`,
     ...[...groups].map(([k, n]) => `  ${k.padEnd(width)}  ${n.toLocaleString('en-US').padStart(11)}`),
     `  ${'total'.padEnd(width)}  ${total.toLocaleString('en-US').padStart(11)} trainable parameters`,
   ];

@@ -18,7 +18,7 @@
  *    the few h tokens, global pooling); without a spatial kernel the network could not see
  *    edges or local texture, which dehazing needs. This is the Restormer/NAFNet local mixer.
  *
- * U-Net: 3×3 stem (on RGB, or RGB + dark channel with `darkChannelInput`) → per level: blocks, keep skip, down (PixelUnshuffle + 1×1 to the next
+ * U-Net: 3×3 stem (on RGB, plus the optional haze cue: dark channel or DCP) → per level: blocks, keep skip, down (PixelUnshuffle + 1×1 to the next
  * width) → bottleneck blocks → per level up (1×1 to 4× the width then PixelShuffle), concat
  * skip, 1×1 fuse, blocks → 3×3 to RGB, plus the input (global residual); or, with head
  * 'scattering', a 3×3 to per-pixel transmission and airlight that invert the haze model (config.ts).
@@ -29,7 +29,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type DiffLI2DConfig, headChannels, inputChannels } from './config';
 import { channelSelfAttention, crossAttention } from './nn/attention';
-import { channelLayerNorm, conv3x3, darkChannel, depthwise3x3, linear, pixelShuffle2, pixelUnshuffle2, resizeTo, silu } from './nn/ops';
+import { darkChannel, darkChannelPrior, DCP_PARAMS } from './nn/dcp';
+import { channelLayerNorm, conv3x3, depthwise3x3, linear, pixelShuffle2, pixelUnshuffle2, resizeTo, silu } from './nn/ops';
 
 export type ParamInit = 'fanIn' | 'zeros' | 'ones';
 export interface ParamSpec {
@@ -225,8 +226,7 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
   };
   const last = cfg.widths.length - 1;
   const skips: tf.Tensor4D[] = [];
-  const stemInput = (): tf.Tensor4D => (cfg.darkChannelInput ? tf.concat([hazy, darkChannel(hazy, cfg.darkChannelInput)], 3) : hazy);
-  let x = tf.tidy(() => conv3x3(stemInput(), p('stem.w') as tf.Tensor4D, p('stem.b') as tf.Tensor1D));
+  let x = tf.tidy(() => conv3x3(stemInput(cfg, hazy), p('stem.w') as tf.Tensor4D, p('stem.b') as tf.Tensor1D));
   // Replace x stage by stage, freeing the old one unless it is a skip: peak memory stays near
   // one stage's worth at full resolution (the caller's tidy would otherwise keep everything).
   const advance = (fn: (input: tf.Tensor4D) => tf.Tensor4D) => {
@@ -248,6 +248,16 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
   const out = tf.tidy(() => outputHead(cfg, hazy, conv3x3(x, p('out.w') as tf.Tensor4D, p('out.b') as tf.Tensor1D)));
   x.dispose();
   return out;
+}
+
+/** RGB plus the configured haze cue (functions of the input only: no gradient reaches them). */
+function stemInput(cfg: DiffLI2DConfig, hazy: tf.Tensor4D): tf.Tensor4D {
+  if (cfg.hazeCue === 'dark-channel') return tf.concat([hazy, darkChannel(hazy, DCP_PARAMS.patch)], 3);
+  if (cfg.hazeCue === 'dcp') {
+    const { restored, transmission } = darkChannelPrior(hazy);
+    return tf.concat([hazy, restored, transmission], 3);
+  }
+  return hazy;
 }
 
 /** residual: J = I + r; scattering: J = A + (I − A)·exp(clip(z, −1, 3)), A = σ(α + 1.4) (see OutputHead). */

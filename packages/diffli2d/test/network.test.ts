@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
 import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
 import { crossAttention } from '../src/nn/attention';
-import { conv3x3, darkChannel, depthwise3x3 } from '../src/nn/ops';
+import { boxMean, darkChannel } from '../src/nn/dcp';
+import { conv3x3, depthwise3x3 } from '../src/nn/ops';
 import { FakeGuidance } from './support/fake-guidance';
 
 beforeAll(useWasm);
@@ -165,51 +166,65 @@ describe('forward pass', () => {
     scattering.dispose();
   });
 
-  test('darkChannelInput feeds min over RGB and a clipped window to the stem as a fourth channel', () => {
-    // the op against a hand-written loop: window 3, borders see only real pixels
+  test('dark channel and clipped box mean equal hand-written loops', () => {
     const [h, w] = [5, 7];
     const x = randomImages(2, h, w, 9);
-    const dark = darkChannel(x, 3);
+    const [dark, box] = [darkChannel(x, 3), boxMean(x, 2)];
     expect(dark.shape).toEqual([2, h, w, 1]);
-    const [xs, ds] = [x.dataSync(), dark.dataSync()];
+    const [xs, ds, bs] = [x.dataSync(), dark.dataSync(), box.dataSync()];
     for (let n = 0; n < 2; n++) {
       for (let i = 0; i < h; i++) {
         for (let j = 0; j < w; j++) {
+          // window 3 (radius 1) for the minimum, radius 2 for the mean; borders see only real pixels
           let m = Infinity;
-          for (let a = Math.max(0, i - 1); a <= Math.min(h - 1, i + 1); a++) {
-            for (let b = Math.max(0, j - 1); b <= Math.min(w - 1, j + 1); b++) {
-              for (let c = 0; c < 3; c++) m = Math.min(m, xs[((n * h + a) * w + b) * 3 + c]!);
+          const sum = [0, 0, 0];
+          let count = 0;
+          for (let a = Math.max(0, i - 2); a <= Math.min(h - 1, i + 2); a++) {
+            for (let b = Math.max(0, j - 2); b <= Math.min(w - 1, j + 2); b++) {
+              count++;
+              for (let c = 0; c < 3; c++) {
+                const v = xs[((n * h + a) * w + b) * 3 + c]!;
+                sum[c]! += v;
+                if (Math.abs(a - i) <= 1 && Math.abs(b - j) <= 1) m = Math.min(m, v);
+              }
             }
           }
           expect(ds[(n * h + i) * w + j]).toBeCloseTo(m, 6);
+          for (let c = 0; c < 3; c++) expect(bs[((n * h + i) * w + j) * 3 + c]).toBeCloseTo(sum[c]! / count, 5);
         }
       }
     }
-    // the model: one more stem input channel; with its kernel slice zero the output equals the
-    // RGB-only model's with the same other weights, and a non-zero slice changes it
+    tf.dispose([x, dark, box]);
+  });
+
+  test.each([
+    ['dark-channel', 1],
+    ['dcp', 4],
+  ] as const)("hazeCue '%s' adds %i stem input channels; with their kernel slice zero the output is the RGB model's", (cue, extra) => {
     const rgb = createDiffLI2D('tiny', { seed: 4 });
-    const withDark = createDiffLI2D('tiny', { seed: 4, darkChannelInput: 15 });
-    expect(countParams(withDark) - countParams(rgb)).toBe(9 * 16);
+    const cued = createDiffLI2D('tiny', { seed: 4, hazeCue: cue });
+    expect(countParams(cued) - countParams(rgb)).toBe(9 * 16 * extra);
     const weights = rgb.getWeights();
-    const stem = weights.get('stem.w')!;
-    const widened = tf.tidy(() => tf.concat([tf.tensor4d(stem.data, [3, 3, 3, 16]), tf.zeros([3, 3, 1, 16])], 2));
-    weights.set('stem.w', { shape: [3, 3, 4, 16], data: widened.dataSync() as Float32Array });
-    withDark.setWeights(weights);
+    const stem = tf.tensor4d(weights.get('stem.w')!.data, [3, 3, 3, 16]);
+    const widened = tf.concat([stem, tf.zeros([3, 3, extra, 16])], 2);
+    weights.set('stem.w', { shape: [3, 3, 3 + extra, 16], data: widened.dataSync() as Float32Array });
+    cued.setWeights(weights);
     const hazy = randomImages(1, 16, 24, 5);
     const g = computeGuidance(rgb, source, hazy, 1);
-    const [a, b] = [rgb.forward(hazy, g), withDark.forward(hazy, g)];
+    const before = tf.memory().numTensors;
+    const [a, b] = [tf.tidy(() => rgb.forward(hazy, g)), tf.tidy(() => cued.forward(hazy, g))];
+    expect(tf.memory().numTensors - before).toBe(2); // nothing of the cue outlives the forward's tidy
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
-    withDark.params.get('stem.w')!.assign(tf.tidy(() => tf.concat([tf.tensor4d(stem.data, [3, 3, 3, 16]), tf.onesLike(tf.zeros([3, 3, 1, 16]))], 2)));
-    const c = withDark.forward(hazy, g);
+    const ones = tf.concat([stem, tf.ones([3, 3, extra, 16])], 2);
+    cued.params.get('stem.w')!.assign(ones as tf.Tensor4D);
+    const c = tf.tidy(() => cued.forward(hazy, g));
     expect(maxAbsDiff(a, c)).toBeGreaterThan(1e-3);
-    expect(withDark.summary()).toContain('dark-channel input 15');
-    for (const bad of [2, -1, 65, 1.5]) {
-      expect(() => createDiffLI2D('tiny', { darkChannelInput: bad })).toThrow(/darkChannelInput must be 0 \(off\) or an odd window side/);
-    }
-    tf.dispose([x, dark, widened, hazy, a, b, c]);
+    expect(cued.summary()).toContain(`haze cue ${cue}`);
+    expect(() => createDiffLI2D('tiny', { hazeCue: 'fog' as never })).toThrow(/hazeCue must be 'none' \| 'dark-channel' \| 'dcp', got "fog"/);
+    tf.dispose([stem, widened, ones, hazy, a, b, c]);
     disposeGuidance(g);
     rgb.dispose();
-    withDark.dispose();
+    cued.dispose();
   });
 
   test('summary lists modules and the total', () => {

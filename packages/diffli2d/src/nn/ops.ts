@@ -18,15 +18,6 @@ export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor
   return tf.reshape(y, [...lead, cout]);
 }
 
-/**
- * Dark channel (He et al. 2009): min over RGB, then min over a window×window neighbourhood
- * clipped at the borders (maxPool 'same' pads with −∞, so only real pixels count) → [N,H,W,1].
- * A function of the input only: it carries no gradient to any weight.
- */
-export function darkChannel(x: tf.Tensor4D, window: number): tf.Tensor4D {
-  return tf.tidy(() => tf.neg(tf.maxPool(tf.neg(tf.min(x, 3, true)) as tf.Tensor4D, window, 1, 'same')));
-}
-
 /** Layer norm over the channel axis (the last one), as in Restormer/NAFNet blocks. */
 export function channelLayerNorm(x: tf.Tensor, gamma?: tf.Tensor1D, beta?: tf.Tensor1D, eps = 1e-5): tf.Tensor {
   const { mean, variance } = tf.moments(x, -1, true);
