@@ -1,6 +1,8 @@
 // Writes the shipped DiffLI2D network from a training checkpoint:
 //   node scripts/default-model/ship-diffli2d.mjs [--run full] [--eval .tmp/default-model/eval-full.json]
-//        [--phases a,b,full (runs this one was initialised from, in order)] [--data "what it was trained on"]
+//        [--phases a,b,full (runs this one was initialised from, in order; run:N counts a run up to step N)]
+//        [--data "what it was trained on"] [--model file (default: the run's checkpoint; e.g. averaged weights)]
+//        [--averaged "which checkpoints were averaged"]
 // → packages/cli/models/default/diffli2d.safetensors: serializeModel()'s tensors as F16, its
 // format/config metadata, plus provenance (data, steps, the prior it needs, validation numbers).
 import * as crypto from 'node:crypto';
@@ -15,16 +17,19 @@ import { arg, MODELS, readJsonLines, VALIDATION_SCENES, WORK, writeFileAtomic } 
 await tf.setBackend('cpu');
 const run = arg('run', 'full');
 const ckpt = path.join(WORK, run, 'checkpoint.safetensors');
-const model = loadModelFile(ckpt);
+const modelFile = arg('model', ckpt);
+const model = loadModelFile(modelFile);
 const ckptMeta = readSafetensors(new Uint8Array(fs.readFileSync(ckpt))).metadata;
-const phases = arg('phases', run).split(',');
-if (phases[phases.length - 1] !== run) throw new Error(`--phases must end with --run (${run})`);
-// steps and seconds over every phase (earlier phases: all their logged steps)
-const steps = Number(ckptMeta.step);
+const phases = arg('phases', run).split(',').map((p) => {
+  const [name, upTo] = p.split(':');
+  return { name, upTo: upTo ? Number(upTo) : name === run ? Number(ckptMeta.step) : Infinity };
+});
+if (!phases.some((p) => p.name === run)) throw new Error(`--phases must include --run (${run})`);
+// steps and seconds over every phase (each up to its step limit; by default all its logged steps)
 let totalSteps = 0;
 let seconds = 0;
-for (const phase of phases) {
-  const log = readJsonLines(path.join(WORK, phase, 'log.jsonl')).filter((r) => r.type === 'train' && (phase !== run || r.step <= steps));
+for (const { name: phase, upTo } of phases) {
+  const log = readJsonLines(path.join(WORK, phase, 'log.jsonl')).filter((r) => r.type === 'train' && r.step <= upTo);
   totalSteps += log.length ? log[log.length - 1].step : 0;
   seconds += log.reduce((s, r) => s + r.seconds, 0);
 }
@@ -34,12 +39,13 @@ const evaluation = evalFile && fs.existsSync(evalFile) ? JSON.parse(fs.readFileS
 const { tensors, metadata } = readSafetensors(serializeModel(model));
 const f16 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F16', shape: [...t.shape], data: t.data }]));
 const provenance = {
-  model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head${model.config.darkChannelInput ? `, ${model.config.darkChannelInput}-px dark-channel input` : ''}) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,
+  model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head${model.config.hazeCue && model.config.hazeCue !== 'none' ? `, ${model.config.hazeCue} haze cue` : ''}) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,
   prior: 'prior.safetensors',
   prior_sha256: fs.existsSync(priorShipped) ? crypto.createHash('sha256').update(fs.readFileSync(priorShipped)).digest('hex') : 'unknown',
   data: arg('data', `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`),
   steps: String(totalSteps),
-  phases: JSON.stringify(phases),
+  phases: JSON.stringify(phases.map((p) => (Number.isFinite(p.upTo) ? `${p.name}:${p.upTo}` : p.name))),
+  ...(arg('averaged', '') ? { averaged: arg('averaged', '') } : {}),
   parameters: String(model.trainableVariables.reduce((s, v) => s + v.size, 0)),
   training_seconds: seconds.toFixed(0),
   validation: evaluation ? JSON.stringify({ count: evaluation.count, tile: evaluation.tile, psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',

@@ -71,8 +71,9 @@ describe('diffli2d dehaze', () => {
     const psnr = 10 * Math.log10((255 * 255) / (squared / clean.length));
     const manifest = JSON.parse(fs.readFileSync(sharedPath('data', 'manifest.json'), 'utf8')) as { pairs: { hazy: string; psnr_hazy_vs_clean_db: number }[] };
     const hazyPsnr = manifest.pairs.find((p) => p.hazy === 'sots-indoor/hazy/1444_10.png')!.psnr_hazy_vs_clean_db;
-    // the shipped default scores 15.97 dB here (docs/model-card.md; the hazy input 7.11)
-    expect(psnr).toBeGreaterThan(hazyPsnr + 7);
+    // the shipped default scores 19.84 dB here in the 256-px tiles its run.json names
+    // (docs/model-card.md; the hazy input 7.11, the previous default 15.97)
+    expect(psnr).toBeGreaterThan(hazyPsnr + 11);
   });
 
   it('bad arguments and bad files give one-line errors', async () => {
