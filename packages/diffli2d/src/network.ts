@@ -21,7 +21,8 @@
  * U-Net: 3×3 stem (on RGB, plus the optional haze cue: dark channel or DCP) → per level:
  * blocks, keep skip, down (PixelUnshuffle + 1×1 to the next width) → bottleneck blocks → per
  * level up (1×1 to 4× the width then PixelShuffle), concat skip, 1×1 fuse, blocks → 3×3 to
- * RGB, plus the input (global residual); or, with head 'scattering', a 3×3 to per-pixel transmission and airlight that invert the haze model (config.ts).
+ * RGB, plus the input (global residual); or, with head 'scattering', a 3×3 to per-pixel
+ * transmission and airlight that invert the haze model (config.ts).
  *
  * Ablations: cim/hae 'self' swap the module for Restormer-style channel self-attention of
  * the same width (the paper's Baseline); 'none' drops it.
