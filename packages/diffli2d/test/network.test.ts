@@ -206,7 +206,7 @@ describe('forward pass', () => {
     expect(countParams(cued) - countParams(rgb)).toBe(9 * 16 * extra);
     const weights = rgb.getWeights();
     const stem = tf.tensor4d(weights.get('stem.w')!.data, [3, 3, 3, 16]);
-    const widened = tf.concat([stem, tf.zeros([3, 3, extra, 16])], 2);
+    const widened = tf.tidy(() => tf.concat([stem, tf.zeros([3, 3, extra, 16])], 2));
     weights.set('stem.w', { shape: [3, 3, 3 + extra, 16], data: widened.dataSync() as Float32Array });
     cued.setWeights(weights);
     const hazy = randomImages(1, 16, 24, 5);
@@ -215,7 +215,7 @@ describe('forward pass', () => {
     const [a, b] = [tf.tidy(() => rgb.forward(hazy, g)), tf.tidy(() => cued.forward(hazy, g))];
     expect(tf.memory().numTensors - before).toBe(2); // nothing of the cue outlives the forward's tidy
     expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
-    const ones = tf.concat([stem, tf.ones([3, 3, extra, 16])], 2);
+    const ones = tf.tidy(() => tf.concat([stem, tf.ones([3, 3, extra, 16])], 2));
     cued.params.get('stem.w')!.assign(ones as tf.Tensor4D);
     const c = tf.tidy(() => cued.forward(hazy, g));
     expect(maxAbsDiff(a, c)).toBeGreaterThan(1e-3);

@@ -31,16 +31,21 @@ export function boxMean(x: tf.Tensor4D, radius: number): tf.Tensor4D {
   return tf.tidy(() => boxMeanAxis(boxMeanAxis(x, 1, radius), 2, radius));
 }
 
+/** i·stride for each image i of a batch: turns per-image positions into rows of the flattened batch. */
+function batchOffsets(n: number, stride: number): tf.Tensor1D {
+  return tf.tensor1d(Array.from({ length: n }, (_, i) => i * stride), 'int32');
+}
+
 /** Per image, the brightest (R+G+B) of the top `topFraction` dark-channel pixels → [N,1,1,3]. */
 function airlight(x: tf.Tensor4D, dark: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w] = x.shape;
   const count = Math.max(1, Math.floor(h * w * DCP_PARAMS.topFraction));
   const { indices } = tf.topk(tf.reshape(dark, [n, h * w]), count);
   // rows of the flattened batch (tfjs-wasm's gather with batchDims reads out of bounds for N > 1)
-  const rows = tf.add(indices, tf.tensor2d(Array.from({ length: n }, (_, i) => i * h * w), [n, 1], 'int32'));
-  const candidates = tf.reshape(tf.gather(tf.reshape(x, [n * h * w, 3]), tf.reshape(rows, [-1])), [n * count, 3]);
+  const rows = tf.add(indices, tf.reshape(batchOffsets(n, h * w), [n, 1]));
+  const candidates = tf.gather(tf.reshape(x, [n * h * w, 3]), tf.reshape(rows, [-1])); // [N·count, 3]
   const brightest = tf.argMax(tf.reshape(tf.sum(candidates, 1), [n, count]), 1); // [N]
-  const picked = tf.add(brightest, tf.tensor1d(Array.from({ length: n }, (_, i) => i * count), 'int32'));
+  const picked = tf.add(brightest, batchOffsets(n, count));
   return tf.reshape(tf.gather(candidates, picked), [n, 1, 1, 3]);
 }
 
