@@ -1,7 +1,7 @@
 // Scores a DiffLI2D model (checkpoint or model file) with its prior on the held-out SOTS
 // scenes, as `diffli2d eval` does (RGB, results rounded to 8 bits, data range 255, Wang SSIM):
 //   node scripts/default-model/eval-default.mjs --model .tmp/default-model/full/checkpoint.safetensors
-//        [--prior .tmp/default-model/prior.safetensors] [--tile 128] [--overlap n (default tile/8)] [--identity] [--limit n] [--out file.json] [--save-dir dir]
+//        [--prior .tmp/default-model/prior.safetensors] [--tile 128] [--overlap n (default tile/8)] [--ensemble none|flip|dihedral] [--identity] [--limit n] [--out file.json] [--save-dir dir]
 // Also writes .tmp/default-model/val-manifest.json, a pair manifest the CLI reads (--data).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +33,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const priorFile = arg('prior', path.join(WORK, 'prior.safetensors'));
   const tile = arg('tile', 128);
   const overlap = arg('overlap', 0) || undefined;
+  const ensemble = arg('ensemble', 'none');
   const prior = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(priorFile))), { parts: 'hspace' });
   const extractor = admGuidance(new HSpaceExtractor(prior));
   const model = loadModelFile(modelFile);
@@ -44,7 +45,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const hazy255 = tf.tensor3d(Float32Array.from(hazy.data), [h, w, 3]);
     const clean255 = tf.tensor3d(Float32Array.from(clean.data), [h, w, 3]);
     const input = tf.div(hazy255, 255);
-    const out = await dehaze(input, { model, extractor, tile: w > tile || h > tile ? { size: tile, overlap } : undefined, seed: 0 });
+    const out = await dehaze(input, { model, extractor, tile: w > tile || h > tile ? { size: tile, overlap } : undefined, seed: 0, ensemble });
     const out255 = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(out, 0, 1), 255)));
     const row = { hazy: pair.hazy, ...score(out255, clean255) };
     const saveDir = arg('save-dir', '');
@@ -59,7 +60,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const mean = (f) => images.reduce((s, r) => s + f(r), 0) / images.length;
   const result = {
-    model: modelFile, prior: priorFile, tile, ...(overlap ? { overlap } : {}), count: images.length,
+    model: modelFile, prior: priorFile, tile, ...(overlap ? { overlap } : {}), ...(ensemble !== 'none' ? { ensemble } : {}), count: images.length,
     mean: { psnr: mean((r) => r.psnr), ssim: mean((r) => r.ssim) },
     ...(flag('identity') ? { identity: { psnr: mean((r) => r.identity.psnr), ssim: mean((r) => r.identity.ssim) } } : {}),
     images,

@@ -112,6 +112,33 @@ describe('diffli2d train', () => {
     expectCleanError(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', path.join(copy, 'model.safetensors')]), 1, /run\.json: "tile" must be a positive integer, got "big"/);
   });
 
+  it("run.json's ensemble sets the default self-ensemble; --ensemble overrides it; bad values are named", async () => {
+    const input = path.join(dir, 'ensemble-input.png');
+    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 60, top: 20, width: 64, height: 48 }).toFile(input);
+    const copy = tempDir('train-ensemble');
+    fs.copyFileSync(path.join(run, 'model.safetensors'), path.join(copy, 'model.safetensors'));
+    const runJson = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
+    runJson.unet = path.resolve(run, runJson.unet);
+    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ensemble: 'flip' }));
+    const dehazed = async (model: string, extra: string[]) => {
+      const out = tempDir('train-ensemble-out');
+      expectOk(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', model, '-q', ...extra]));
+      return fs.readFileSync(path.join(out, 'ensemble-input.png'));
+    };
+    const viaRunJson = await dehazed(path.join(copy, 'model.safetensors'), []);
+    const explicitFlip = await dehazed(path.join(run, 'model.safetensors'), ['--ensemble', 'flip']);
+    const single = await dehazed(path.join(copy, 'model.safetensors'), ['--ensemble', 'none']);
+    const plain = await dehazed(path.join(run, 'model.safetensors'), []);
+    expect(viaRunJson.equals(explicitFlip)).toBe(true); // flip, as run.json says
+    expect(single.equals(plain)).toBe(true); // the flag wins over run.json
+    expect(viaRunJson.equals(single)).toBe(false); // and the mirrored pass changes the result
+    const bad = (extra: string[]) => runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-ensemble-bad'), ...extra]);
+    expectCleanError(await bad(['--model', path.join(run, 'model.safetensors'), '--ensemble', 'mirror']), 2, /--ensemble expects one of none, flip, dihedral, got 'mirror'/);
+    expectCleanError(await bad(['--method', 'dcp', '--ensemble', 'flip']), 2, /--ensemble applies to a model, not to --method/);
+    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ensemble: 8 }));
+    expectCleanError(await bad(['--model', path.join(copy, 'model.safetensors')]), 1, /run\.json: "ensemble" must be one of none, flip, dihedral, got 8/);
+  });
+
   it('a config with a wrong field is refused with the field named', async () => {
     const bad = writeConfig(tempDir('train-bad'), { train: { batchSize: 'two', crop: 32 } });
     expectCleanError(await runCli(['train', '--config', bad]), 1, /train\.json: train\.batchSize: .*expected number/);

@@ -12,9 +12,14 @@
  * blended with weights that ramp linearly across the overlap (feathering), normalised by
  * the sum of weights, so seams fade out. An image that fits in one tile takes the whole-image
  * path and gives exactly the untiled result.
+ *
+ * Self-ensemble (`ensemble`, test-time augmentation as in EDSR/BasicSR): the image is also
+ * restored mirrored (and, for 'dihedral', rotated), each result is mapped back and the results
+ * are averaged. Mirroring is a symmetry of the data — a mirrored room is still a room — so each
+ * pass is an equally good estimate whose errors partly cancel; it costs one full pass each.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DiffLI2DShapeError } from './errors';
+import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
 import type { DiffLI2DModel } from './model';
 
@@ -32,6 +37,48 @@ export interface DehazeOptions {
   tile?: TileOptions;
   /** Seed of the DDPM noise ε in the guidance (default 0): fixed so inference is repeatable. */
   seed?: number;
+  /**
+   * Average over geometric transforms of the input (default 'none'): 'flip' = as is + mirrored
+   * left–right (2 passes), 'dihedral' = the 8 flips/rotations by 90° (8 passes).
+   */
+  ensemble?: SelfEnsemble;
+}
+
+export type SelfEnsemble = 'none' | 'flip' | 'dihedral';
+export const SELF_ENSEMBLES: readonly SelfEnsemble[] = ['none', 'flip', 'dihedral'];
+
+/** One transform of the dihedral group on [N,H,W,C]: optional transpose, then optional flips. */
+interface Transform {
+  transpose: boolean;
+  flipH: boolean;
+  flipW: boolean;
+}
+
+function ensembleTransforms(ensemble: SelfEnsemble): Transform[] {
+  const id = { transpose: false, flipH: false, flipW: false };
+  if (ensemble === 'none') return [id];
+  if (ensemble === 'flip') return [id, { ...id, flipW: true }];
+  const all: Transform[] = [];
+  for (const transpose of [false, true]) for (const flipH of [false, true]) for (const flipW of [false, true]) all.push({ transpose, flipH, flipW });
+  return all;
+}
+
+function applyTransform(x: tf.Tensor4D, t: Transform): tf.Tensor4D {
+  return tf.tidy(() => {
+    let y = t.transpose ? tf.transpose(x, [0, 2, 1, 3]) : x;
+    const axes = [...(t.flipH ? [1] : []), ...(t.flipW ? [2] : [])];
+    if (axes.length > 0) y = tf.reverse(y, axes);
+    return y === x ? tf.clone(x) : y;
+  });
+}
+
+function invertTransform(y: tf.Tensor4D, t: Transform): tf.Tensor4D {
+  return tf.tidy(() => {
+    const axes = [...(t.flipH ? [1] : []), ...(t.flipW ? [2] : [])];
+    let x = axes.length > 0 ? tf.reverse(y, axes) : y;
+    if (t.transpose) x = tf.transpose(x, [0, 2, 1, 3]);
+    return x === y ? tf.clone(y) : x;
+  });
 }
 
 function gcd(a: number, b: number): number {
@@ -138,7 +185,40 @@ export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, op
   if ((image01.rank !== 3 && image01.rank !== 4) || image01.shape[image01.rank - 1] !== 3) {
     throw new DiffLI2DShapeError(`dehaze: image must be [H,W,3] or [N,H,W,3] in [0,1], got [${image01.shape}]`);
   }
+  const ensemble = opts.ensemble ?? 'none';
+  if (!SELF_ENSEMBLES.includes(ensemble)) {
+    throw new DiffLI2DConfigError(`dehaze: ensemble must be one of ${SELF_ENSEMBLES.join(', ')}, got ${String(ensemble)}`);
+  }
   const x = (batched ? image01 : tf.expandDims(image01, 0)) as tf.Tensor4D;
+  let sum: tf.Tensor4D | undefined;
+  const transforms = ensembleTransforms(ensemble);
+  for (const t of transforms) {
+    const input = ensemble === 'none' ? x : applyTransform(x, t);
+    const restored = await dehazeOnce(input, opts);
+    if (input !== x) input.dispose();
+    const back = ensemble === 'none' ? restored : invertTransform(restored, t);
+    if (back !== restored) restored.dispose();
+    if (sum === undefined) {
+      sum = back;
+    } else {
+      const next = tf.add(sum, back) as tf.Tensor4D;
+      sum.dispose();
+      back.dispose();
+      sum = next;
+    }
+  }
+  const result = tf.tidy(() => {
+    const mean = transforms.length > 1 ? tf.div(sum!, transforms.length) : sum!;
+    const clipped = tf.clipByValue(mean, 0, 1);
+    return batched ? clipped : tf.squeeze(clipped, [0]);
+  });
+  sum!.dispose();
+  if (x !== (image01 as tf.Tensor)) x.dispose();
+  return result as T;
+}
+
+/** One restoration of [N,H,W,3]: pad to the multiple, whole or tiled, crop back (not clipped). */
+async function dehazeOnce(x: tf.Tensor4D, opts: DehazeOptions): Promise<tf.Tensor4D> {
   const [, h, w] = x.shape;
   const a = opts.model.sizeMultiple;
   const b = opts.extractor.multiple;
@@ -155,13 +235,9 @@ export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, op
   } else {
     restored = runWhole(padded, opts);
   }
-  const result = tf.tidy(() => {
-    const cropped = tf.slice(restored, [0, 0, 0, 0], [-1, h, w, 3]);
-    const clipped = tf.clipByValue(cropped, 0, 1);
-    return batched ? clipped : tf.squeeze(clipped, [0]);
-  });
-  restored.dispose();
   if (padded !== x) padded.dispose();
-  if (x !== (image01 as tf.Tensor)) x.dispose();
-  return result as T;
+  if (ph === h && pw === w) return restored;
+  const cropped = tf.slice(restored, [0, 0, 0, 0], [-1, h, w, 3]);
+  restored.dispose();
+  return cropped;
 }

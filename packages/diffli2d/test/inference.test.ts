@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
-import { createDiffLI2D, dehaze, type DiffLI2DModel, DiffLI2DShapeError, tileStarts, type GuidanceSource } from '../src';
+import { createDiffLI2D, dehaze, type DiffLI2DModel, DiffLI2DConfigError, DiffLI2DShapeError, tileStarts, type GuidanceSource } from '../src';
 import { FakeGuidance } from './support/fake-guidance';
 import { loadCrop } from './support/sots';
 
@@ -84,12 +84,81 @@ test('tiles of the real network stay close to whole-image inference away from th
   tf.dispose([image, whole, tiled]);
 });
 
-test('100 calls leave no tensor behind (padded, tiled and batched paths)', async () => {
+/** The network on an image whose sides are already a multiple (no padding), unclipped. */
+function forwardOnce(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [content, haze] = extractor.extract(x, [0, 500], 0);
+    return model.forward(x, { content, haze });
+  });
+}
+
+// The dihedral group written independently of inference.ts: k quarter turns of a maybe-mirrored image.
+const rot90 = (x: tf.Tensor4D): tf.Tensor4D => tf.reverse(tf.transpose(x, [0, 2, 1, 3]), [1]);
+const rot90Back = (x: tf.Tensor4D): tf.Tensor4D => tf.transpose(tf.reverse(x, [1]), [0, 2, 1, 3]);
+function turn(x: tf.Tensor4D, k: number, f: (t: tf.Tensor4D) => tf.Tensor4D): tf.Tensor4D {
+  let y = x;
+  for (let i = 0; i < k; i++) y = f(y);
+  return y;
+}
+
+test("self-ensemble 'flip' is the clipped mean of the image's and its mirror's restorations", async () => {
+  const image = await loadCrop('sots-indoor/hazy/1401_1.png', 120, 80, 64);
+  const wide = tf.tidy(() => tf.slice(image, [0, 0, 0], [32, 64, 3]) as tf.Tensor3D);
+  const out = await dehaze(wide, { model, extractor, ensemble: 'flip' });
+  const ref = tf.tidy(() => {
+    const x = wide.expandDims(0) as tf.Tensor4D;
+    const mirrored = tf.reverse(forwardOnce(tf.reverse(x, [2])), [2]);
+    return tf.clipByValue(tf.div(tf.add(forwardOnce(x), mirrored), 2), 0, 1).squeeze([0]);
+  });
+  expect(out.shape).toEqual([32, 64, 3]);
+  expect(maxAbs(out, ref)).toBeLessThan(1e-6);
+  // and it differs from a single pass (the network is not mirror-symmetric by itself)
+  const single = await dehaze(wide, { model, extractor });
+  expect(maxAbs(out, single)).toBeGreaterThan(1e-3);
+  tf.dispose([image, wide, out, ref, single]);
+});
+
+test("self-ensemble 'dihedral' averages all 8 turns and mirrors of a non-square image", async () => {
+  const image = await loadCrop('sots-indoor/hazy/1404_2.png', 40, 30, 64);
+  const wide = tf.tidy(() => tf.slice(image, [0, 0, 0], [32, 64, 3]).expandDims(0) as tf.Tensor4D);
+  const out = await dehaze(wide, { model, extractor, ensemble: 'dihedral' });
+  const ref = tf.tidy(() => {
+    const parts: tf.Tensor4D[] = [];
+    for (const mirror of [false, true]) {
+      for (let k = 0; k < 4; k++) {
+        const input = turn(mirror ? tf.reverse(wide, [2]) : wide, k, rot90);
+        const back = turn(forwardOnce(input), k, rot90Back);
+        parts.push(mirror ? tf.reverse(back, [2]) : back);
+      }
+    }
+    return tf.clipByValue(tf.div(tf.addN(parts), 8), 0, 1);
+  });
+  expect(out.shape).toEqual([1, 32, 64, 3]);
+  expect(maxAbs(out, ref)).toBeLessThan(1e-6);
+  // the ensembled restorer commutes with the group: restoring a quarter-turned image = turning the restoration
+  const turned = tf.tidy(() => rot90(wide));
+  const outTurned = await dehaze(turned, { model, extractor, ensemble: 'dihedral' });
+  const outThenTurned = tf.tidy(() => rot90(out));
+  expect(maxAbs(outTurned, outThenTurned)).toBeLessThan(1e-6);
+  tf.dispose([image, wide, out, ref, turned, outTurned, outThenTurned]);
+});
+
+test('an unknown self-ensemble is refused with its name', async () => {
+  const rgb = tf.zeros([8, 8, 3]) as tf.Tensor3D;
+  // @ts-expect-error: a value from untyped JS or a config file
+  await expect(dehaze(rgb, { model, extractor, ensemble: 'mirror' })).rejects.toThrow(DiffLI2DConfigError);
+  // @ts-expect-error: as above
+  await expect(dehaze(rgb, { model, extractor, ensemble: 'mirror' })).rejects.toThrow(/ensemble must be one of none, flip, dihedral, got mirror/);
+  rgb.dispose();
+});
+
+test('100 calls leave no tensor behind (padded, tiled, batched and self-ensembled paths)', async () => {
   const image = tf.randomUniform([18, 21, 3], 0, 1, 'float32', 3) as tf.Tensor3D;
   const batch = tf.randomUniform([2, 12, 12, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
   const before = tf.memory().numTensors;
   for (let i = 0; i < 100; i++) {
-    const out = await (i % 3 === 0 ? dehaze(batch, { model, extractor }) : dehaze(image, { model, extractor, tile: i % 3 === 1 ? { size: 12, overlap: 4 } : undefined }));
+    const ensemble = i % 4 === 0 ? 'flip' : i % 4 === 1 ? 'dihedral' : 'none';
+    const out = await (i % 3 === 0 ? dehaze(batch, { model, extractor, ensemble }) : dehaze(image, { model, extractor, ensemble, tile: i % 3 === 1 ? { size: 12, overlap: 4 } : undefined }));
     out.dispose();
   }
   expect(tf.memory().numTensors).toBe(before);

@@ -75,7 +75,7 @@ async function runEval(o: Record<string, unknown>, ctx: CommandContext): Promise
     });
     const [start, end] = shardRange(pairs.length, shard);
     const mine = pairs.slice(start, end);
-    const restorer = await createRestorer({ model: o.model as string | undefined, unet: o.unet as string | undefined, tile: positiveInt('--tile', o.tile), method: o.method as string | undefined, identity: Boolean(o.identity) }, ctx, true);
+    const restorer = await createRestorer({ model: o.model as string | undefined, unet: o.unet as string | undefined, tile: positiveInt('--tile', o.tile), ensemble: o.ensemble as string | undefined, method: o.method as string | undefined, identity: Boolean(o.identity) }, ctx, true);
     const lpips = metrics.includes('lpips') ? await createLpipsScorer(o.lpipsWeights as string | undefined, ctx) : undefined;
     const scorer = await createScorer(metrics, lpips);
     ctx.note(`eval: ${restorer.name} on ${mine.length} pair(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${pairs.length})` : ''}`);

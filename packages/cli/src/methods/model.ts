@@ -19,7 +19,13 @@ export interface ModelOptions {
   unetConfig?: string;
   /** tile side for large images (attention memory grows with the pixel count); default: run.json's `tile`, else 128 */
   tile?: number;
+  /** self-ensemble; default: run.json's `ensemble`, else none */
+  ensemble?: Ensemble;
 }
+
+/** The self-ensembles of @diffli2d/diffli2d's dehaze (its SELF_ENSEMBLES; listed here so --help loads no tfjs). */
+export const ENSEMBLES = ['none', 'flip', 'dihedral'] as const;
+export type Ensemble = (typeof ENSEMBLES)[number];
 
 /** Tile side when neither the caller nor run.json names one. */
 export const DEFAULT_TILE = 128;
@@ -28,13 +34,15 @@ interface ModelLike {
   dispose(): void;
 }
 type LoadModel = (bytes: Uint8Array, source?: string) => ModelLike;
-type Dehaze = (image01: tf.Tensor3D, opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number }) => Promise<tf.Tensor3D>;
+type Dehaze = (image01: tf.Tensor3D, opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number; ensemble?: Ensemble }) => Promise<tf.Tensor3D>;
 
 interface RunFile {
   unet?: string;
   unetConfig?: string;
   /** the tile side the model was validated at (the context its h-space and pooling see) */
   tile?: number;
+  /** the self-ensemble the model was validated with */
+  ensemble?: Ensemble;
 }
 
 function readRunFile(modelFile: string): RunFile {
@@ -49,7 +57,11 @@ function readRunFile(modelFile: string): RunFile {
   if (run.tile !== undefined && !(Number.isInteger(run.tile) && run.tile > 0)) {
     throw new InputError(`${runFile}: "tile" must be a positive integer, got ${JSON.stringify(run.tile)}`);
   }
+  if (run.ensemble !== undefined && !(ENSEMBLES as readonly unknown[]).includes(run.ensemble)) {
+    throw new InputError(`${runFile}: "ensemble" must be one of ${ENSEMBLES.join(', ')}, got ${JSON.stringify(run.ensemble)}`);
+  }
   return {
+    ...(run.ensemble ? { ensemble: run.ensemble } : {}),
     ...(run.unet ? { unet: path.resolve(path.dirname(runFile), run.unet) } : {}),
     ...(run.unetConfig ? { unetConfig: run.unetConfig } : {}),
     ...(run.tile ? { tile: run.tile } : {}),
@@ -75,13 +87,14 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
   }
   const source = await loadHSpaceSource(unetFile, options.unetConfig ?? fromRun.unetConfig);
   const tile = options.tile ?? fromRun.tile ?? DEFAULT_TILE;
+  const ensemble = options.ensemble ?? fromRun.ensemble ?? 'none';
   return {
-    name: `model:${path.resolve(file)}`,
+    name: `model:${path.resolve(file)}${ensemble === 'none' ? '' : ` (ensemble ${ensemble})`}`,
     async restore(image: Rgb8): Promise<Rgb8> {
       const input = tfjs.tidy(() => tfjs.div(tfjs.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3], 'float32'), 255) as tf.Tensor3D);
       let output: tf.Tensor3D | undefined;
       try {
-        output = await dehaze(input, { model, extractor: source, ...(image.width > tile || image.height > tile ? { tile: { size: tile } } : {}), seed: ctx.options.seed });
+        output = await dehaze(input, { model, extractor: source, ...(image.width > tile || image.height > tile ? { tile: { size: tile } } : {}), seed: ctx.options.seed, ensemble });
         const rounded = tfjs.tidy(() => tfjs.round(tfjs.mul(tfjs.clipByValue(output!, 0, 1), 255)));
         const data = Uint8Array.from(await rounded.data());
         rounded.dispose();

@@ -7,7 +7,7 @@ import { NotAvailableError, UsageError } from '../errors';
 import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
 import { dehazeDcp } from './dcp';
-import { loadModelRestorer } from './model';
+import { ENSEMBLES, loadModelRestorer, type Ensemble } from './model';
 
 export interface Restorer {
   /** 'identity', 'dcp' or 'model:<file>' — recorded in JSON output */
@@ -21,11 +21,14 @@ export interface RestorerChoice {
   /** frozen UNet for --model, and the tile side */
   unet?: string;
   tile?: number;
+  /** self-ensemble for --model: none | flip | dihedral */
+  ensemble?: string;
   method?: string;
   identity?: boolean;
 }
 
 export const METHODS = ['dcp'] as const;
+
 
 /** The options that pick what restores the images, shared by `dehaze` and `eval`. */
 export function addRestorerOptions(command: Command): Command {
@@ -33,6 +36,7 @@ export function addRestorerOptions(command: Command): Command {
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
     .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
     .option('--tile <n>', 'dehaze large images in tiles of n pixels (default: the "tile" of run.json beside the model, else 128)')
+    .option('--ensemble <kind>', `self-ensemble: also restore the mirrored image (flip, 2 passes) or all 8 mirrors/quarter turns (dihedral, 8 passes) and average; one of ${ENSEMBLES.join(', ')} (default: the "ensemble" of run.json beside the model, else none)`)
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)');
 }
 
@@ -68,7 +72,11 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
     if (!allowIdentity) throw new UsageError('--identity is only meaningful for eval');
     return identityRestorer();
   }
+  if (choice.ensemble !== undefined && !(ENSEMBLES as readonly string[]).includes(choice.ensemble)) {
+    throw new UsageError(`--ensemble expects one of ${ENSEMBLES.join(', ')}, got '${choice.ensemble}'`);
+  }
   if (choice.method !== undefined) {
+    if (choice.ensemble !== undefined) throw new UsageError('--ensemble applies to a model, not to --method');
     if (choice.method === 'dcp') return dcpRestorer();
     throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
   }
@@ -78,5 +86,9 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
       'the default model (models/default/ in @diffli2d/cli) is missing from this install; pass --model <checkpoint> or use --method dcp',
     );
   }
-  return loadModelRestorer(model, ctx, { ...(choice.unet ? { unet: choice.unet } : {}), ...(choice.tile ? { tile: choice.tile } : {}) });
+  return loadModelRestorer(model, ctx, {
+    ...(choice.unet ? { unet: choice.unet } : {}),
+    ...(choice.tile ? { tile: choice.tile } : {}),
+    ...(choice.ensemble ? { ensemble: choice.ensemble as Ensemble } : {}),
+  });
 }
