@@ -1,9 +1,10 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint]
+//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint] [--keep-every K]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
-// log.jsonl (train() metrics records). Re-running the same command continues exactly.
+// log.jsonl (train() metrics records); with --keep-every K also snapshots/step-<N>.safetensors every
+// K steps (to average the weights of late steps: average-weights.mjs). Re-running the same command continues exactly.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -79,6 +80,15 @@ function withHazeCue(rgbModel, cue) {
 if (model) console.error(`[diffli2d:${run}] ${init ? `initialised from ${init}` : 'new model'}, ${model.trainableVariables.reduce((s, v) => s + v.size, 0)} parameters`);
 else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
 
+const keepEvery = arg('keep-every', 0);
+const saveLatest = checkpointSaver(ckpt);
+function saveCheckpoint(bytes, step) {
+  saveLatest(bytes, step);
+  if (keepEvery > 0 && step % keepEvery === 0) {
+    fs.mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
+    checkpointSaver(path.join(dir, 'snapshots', `step-${step}.safetensors`))(bytes, step);
+  }
+}
 const deadline = Date.now() + minutes * 60_000;
 const log = jsonLinesLog(path.join(dir, 'log.jsonl'));
 let stop = false;
@@ -101,7 +111,7 @@ const config = {
       yield batch;
     }
   },
-  checkpoint: { every, save: checkpointSaver(ckpt) },
+  checkpoint: { every, save: saveCheckpoint },
   onMetrics: (r) => log({ ...r, time: new Date().toISOString() }),
 };
 const result = await train(config);

@@ -9,7 +9,7 @@ export { forwardNetwork, networkSpec } from './network';
 export { PRESETS, type PresetName } from './presets';
 export { DiffLI2DModel, countParams, createDiffLI2D, resolveConfig, type CreateDiffLI2DOptions } from './model';
 export { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
-export { dehaze, tileStarts, featherWeights, SELF_ENSEMBLES, type DehazeOptions, type SelfEnsemble, type TileOptions } from './inference';
+export { dehaze, tileStarts, featherWeights, SELF_ENSEMBLES, ensembleViews, type DehazeOptions, type EnsembleView, type SelfEnsemble, type TileOptions } from './inference';
 export { Adam, ADAM_DEFAULTS, type AdamConfig } from './train/adam';
 export { Trainer, trainStep, type LrDecay, type PixelLoss, type StepResult, type TrainerOptions } from './train/trainer';
 export { loadModel, restoreTrainer, serializeCheckpoint, serializeModel } from './train/checkpoint';

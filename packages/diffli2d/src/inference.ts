@@ -47,38 +47,39 @@ export interface DehazeOptions {
 export type SelfEnsemble = 'none' | 'flip' | 'dihedral';
 export const SELF_ENSEMBLES: readonly SelfEnsemble[] = ['none', 'flip', 'dihedral'];
 
-/** One transform of the dihedral group on [N,H,W,C]: optional transpose, then optional flips. */
-interface Transform {
-  transpose: boolean;
-  flipH: boolean;
-  flipW: boolean;
+/**
+ * One view of a self-ensemble: a transform of [N,H,W,C] images (a transpose, then flips) and
+ * its inverse. Both return new tensors; callers dispose them.
+ */
+export interface EnsembleView {
+  /** apply() swaps height and width */
+  readonly transposed: boolean;
+  apply(x: tf.Tensor4D): tf.Tensor4D;
+  invert(y: tf.Tensor4D): tf.Tensor4D;
 }
 
-function ensembleTransforms(ensemble: SelfEnsemble): Transform[] {
-  const id = { transpose: false, flipH: false, flipW: false };
-  if (ensemble === 'none') return [id];
-  if (ensemble === 'flip') return [id, { ...id, flipW: true }];
-  const all: Transform[] = [];
-  for (const transpose of [false, true]) for (const flipH of [false, true]) for (const flipW of [false, true]) all.push({ transpose, flipH, flipW });
+function view(transpose: boolean, flipH: boolean, flipW: boolean): EnsembleView {
+  const axes = [...(flipH ? [1] : []), ...(flipW ? [2] : [])];
+  const flip = (x: tf.Tensor4D) => (axes.length > 0 ? tf.reverse(x, axes) : x);
+  const swap = (x: tf.Tensor4D) => (transpose ? tf.transpose(x, [0, 2, 1, 3]) : x);
+  const fresh = (f: (x: tf.Tensor4D) => tf.Tensor4D) => (x: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const y = f(x);
+      return y === x ? tf.clone(x) : y;
+    });
+  return { transposed: transpose, apply: fresh((x) => flip(swap(x))), invert: fresh((y) => swap(flip(y))) };
+}
+
+/** The views a self-ensemble averages over: 1, 2 (as is, mirrored left–right) or 8. */
+export function ensembleViews(ensemble: SelfEnsemble): EnsembleView[] {
+  if (!SELF_ENSEMBLES.includes(ensemble)) {
+    throw new DiffLI2DConfigError(`dehaze: ensemble must be one of ${SELF_ENSEMBLES.join(', ')}, got ${String(ensemble)}`);
+  }
+  if (ensemble === 'none') return [view(false, false, false)];
+  if (ensemble === 'flip') return [view(false, false, false), view(false, false, true)];
+  const all: EnsembleView[] = [];
+  for (const transpose of [false, true]) for (const flipH of [false, true]) for (const flipW of [false, true]) all.push(view(transpose, flipH, flipW));
   return all;
-}
-
-function applyTransform(x: tf.Tensor4D, t: Transform): tf.Tensor4D {
-  return tf.tidy(() => {
-    let y = t.transpose ? tf.transpose(x, [0, 2, 1, 3]) : x;
-    const axes = [...(t.flipH ? [1] : []), ...(t.flipW ? [2] : [])];
-    if (axes.length > 0) y = tf.reverse(y, axes);
-    return y === x ? tf.clone(x) : y;
-  });
-}
-
-function invertTransform(y: tf.Tensor4D, t: Transform): tf.Tensor4D {
-  return tf.tidy(() => {
-    const axes = [...(t.flipH ? [1] : []), ...(t.flipW ? [2] : [])];
-    let x = axes.length > 0 ? tf.reverse(y, axes) : y;
-    if (t.transpose) x = tf.transpose(x, [0, 2, 1, 3]);
-    return x === y ? tf.clone(y) : x;
-  });
 }
 
 function gcd(a: number, b: number): number {
@@ -185,18 +186,14 @@ export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, op
   if ((image01.rank !== 3 && image01.rank !== 4) || image01.shape[image01.rank - 1] !== 3) {
     throw new DiffLI2DShapeError(`dehaze: image must be [H,W,3] or [N,H,W,3] in [0,1], got [${image01.shape}]`);
   }
-  const ensemble = opts.ensemble ?? 'none';
-  if (!SELF_ENSEMBLES.includes(ensemble)) {
-    throw new DiffLI2DConfigError(`dehaze: ensemble must be one of ${SELF_ENSEMBLES.join(', ')}, got ${String(ensemble)}`);
-  }
+  const views = ensembleViews(opts.ensemble ?? 'none');
   const x = (batched ? image01 : tf.expandDims(image01, 0)) as tf.Tensor4D;
   let sum: tf.Tensor4D | undefined;
-  const transforms = ensembleTransforms(ensemble);
-  for (const t of transforms) {
-    const input = ensemble === 'none' ? x : applyTransform(x, t);
+  for (const v of views) {
+    const input = views.length === 1 ? x : v.apply(x);
     const restored = await dehazeOnce(input, opts);
     if (input !== x) input.dispose();
-    const back = ensemble === 'none' ? restored : invertTransform(restored, t);
+    const back = views.length === 1 ? restored : v.invert(restored);
     if (back !== restored) restored.dispose();
     if (sum === undefined) {
       sum = back;
@@ -208,7 +205,7 @@ export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, op
     }
   }
   const result = tf.tidy(() => {
-    const mean = transforms.length > 1 ? tf.div(sum!, transforms.length) : sum!;
+    const mean = views.length > 1 ? tf.div(sum!, views.length) : sum!;
     const clipped = tf.clipByValue(mean, 0, 1);
     return batched ? clipped : tf.squeeze(clipped, [0]);
   });

@@ -1,5 +1,5 @@
 // The demo page: one <diffli2d-dehaze> filling the page. Query parameters (for trying
-// other models and backends): ?model=<folder URL>&backends=wasm,cpu&tile=256&nocache
+// other models and backends): ?model=<folder URL>&backends=wasm,cpu&tile=256&ensemble=none&nocache
 // The attributes are set BEFORE the element is defined, so it starts with them.
 import { clearWeightsCache } from './model-store';
 import { defineDehazeElement } from './ui/element';
@@ -12,6 +12,8 @@ const backends = params.get('backends');
 if (backends) element.setAttribute('backends', backends);
 const tile = params.get('tile');
 if (tile) element.setAttribute('tile-size', tile);
+const ensemble = params.get('ensemble');
+if (ensemble) element.setAttribute('ensemble', ensemble);
 if (params.has('nocache')) element.setAttribute('no-cache', '');
 defineDehazeElement();
 

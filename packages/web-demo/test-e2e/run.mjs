@@ -20,9 +20,11 @@ const outDir = path.join(pkgDir, 'test-output');
 // The shipped default model (issue #9), exactly the files the CLI uses by default.
 const modelDir = path.join(repoRoot, 'packages/cli/models/default');
 const TILE = 128;
+// The page's default self-ensemble is run.json's (a unit test holds them equal); the reference uses it too.
+const ENSEMBLE = JSON.parse(fs.readFileSync(path.join(modelDir, 'run.json'), 'utf8')).ensemble ?? 'none';
 const MIN_PSNR = 40;
 // SOTS-indoor 1401_1 (620×460) at a quarter of its size (155×115 → two 128-px tiles):
-// SwiftShader WebGPU needs ~20 s per tile after ~60 s of shader compilation.
+// SwiftShader WebGPU needs ~20 s per tile after ~60 s of shader compilation (a 'flip' ensemble: 2 passes).
 const SCENE = 'data/sots-indoor/hazy/1401_1.png';
 const SCALE = 0.25;
 
@@ -78,7 +80,7 @@ const reference = await (async () => {
   const model = loadModel(new Uint8Array(fs.readFileSync(path.join(modelDir, 'diffli2d.safetensors'))));
   const unet = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(path.join(modelDir, 'prior.safetensors')))), { parts: 'hspace' });
   const x = tf.tensor3d(Float32Array.from(input.data, (v) => v / 255), [input.height, input.width, 3]); // as the page converts
-  const y = await dehaze(x, { model, extractor: admGuidance(unet, { features: model.config.features }), tile: { size: TILE } });
+  const y = await dehaze(x, { model, extractor: admGuidance(unet, { features: model.config.features }), tile: { size: TILE }, ensemble: ENSEMBLE });
   const values = await y.data();
   for (const d of [x, y, model, unet]) d.dispose();
   return { rgb: Buffer.from(Uint8ClampedArray.from(values, (v) => Math.round(v * 255))), backend: tf.getBackend() };

@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { admGuidance, dehaze, loadModel } from '@diffli2d/diffli2d';
-import { buildPipeline } from '../src/engine/pipeline';
+import { admGuidance, dehaze, loadModel, type SelfEnsemble } from '@diffli2d/diffli2d';
+import { buildPipeline, DEFAULT_ENSEMBLE, DEFAULT_TILE_SIZE } from '../src/engine/pipeline';
 import { rgbaToTensor, tensorToRgba } from '../src/engine/pixels';
 import { ModelLoadError } from '../src/errors';
 import { randomNetworkBytes, randomPriorBytes } from './random-model';
@@ -32,10 +34,10 @@ describe('pipeline on a random model (wasm)', () => {
   });
 
   // The library's dehaze() on the same files is the reference (it is what the CLI runs).
-  async function libraryDehaze(image: tf.Tensor4D, tileSize: number): Promise<Float32Array> {
+  async function libraryDehaze(image: tf.Tensor4D, tileSize: number, ensemble: SelfEnsemble = 'none'): Promise<Float32Array> {
     const model = loadModel(networkBytes);
     const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
-    const out = await dehaze(image, { model, extractor: admGuidance(unet), tile: { size: tileSize } });
+    const out = await dehaze(image, { model, extractor: admGuidance(unet), tile: { size: tileSize }, ensemble });
     const values = (await out.data()) as Float32Array;
     for (const d of [out, model, unet]) d.dispose();
     return values;
@@ -48,7 +50,7 @@ describe('pipeline on a random model (wasm)', () => {
     expect(pipeline.info.title).toBe('random test model (untrained)');
     expect(pipeline.info).toMatchObject({ t1: 0, t2: 500 });
     const stages: string[] = [];
-    const { output, tiles, timings } = await pipeline.run(image, { tileSize: 32 }, (p) => stages.push(`${p.stage} ${p.done}/${p.total}`));
+    const { output, tiles, timings } = await pipeline.run(image, { tileSize: 32, ensemble: 'none' }, (p) => stages.push(`${p.stage} ${p.done}/${p.total}`));
     // 37×70 → reflect-padded to 40×72 (multiple 4); 32-px tiles, overlap 4 → y 0,8; x 0,28,40 → 6 tiles
     expect(tiles).toBe(6);
     expect(stages.filter((s) => s.startsWith('network'))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `network ${i}/6`));
@@ -70,13 +72,45 @@ describe('pipeline on a random model (wasm)', () => {
   test('an image that fits one tile takes the whole-image path, like dehaze()', async () => {
     const image = tf.randomUniform([1, 20, 28, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
     const pipeline = buildPipeline(priorBytes, networkBytes, urls);
-    const { output, tiles } = await pipeline.run(image, { tileSize: 256 }, () => {});
+    const { output, tiles } = await pipeline.run(image, { tileSize: 256, ensemble: 'none' }, () => {});
     expect(tiles).toBe(1);
     const ours = (await output.data()) as Float32Array;
     const reference = await libraryDehaze(image, 256);
     expect(Math.max(...ours.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-5);
     for (const t of [image, output]) t.dispose();
     pipeline.dispose();
+  });
+
+  test.each([
+    ['flip', 2, 12],
+    ['dihedral', 8, 48],
+  ] as const)("self-ensemble '%s' over tiles equals dehaze() with it (%i views, %i tile runs), leaks nothing", async (ensemble, views, runs) => {
+    const image = tf.randomUniform([1, 37, 70, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const progress: string[] = [];
+    const { output, tiles } = await pipeline.run(image, { tileSize: 32, ensemble }, (p) => p.stage === 'network' && progress.push(`${p.done}/${p.total}`));
+    // 6 tiles per view (a transposed view 72×40 → also 6), one progress count across all views
+    expect(views * 6).toBe(runs);
+    expect(tiles).toBe(runs);
+    expect(progress).toEqual(Array.from({ length: runs }, (_, i) => `${i + 1}/${runs}`));
+    const ours = (await output.data()) as Float32Array;
+    output.dispose();
+    pipeline.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const reference = await libraryDehaze(image, 32, ensemble);
+    const single = await libraryDehaze(image, 32, 'none');
+    expect(Math.max(...ours.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-5);
+    expect(Math.max(...ours.map((v, i) => Math.abs(v - single[i]!)))).toBeGreaterThan(1e-3);
+    image.dispose();
+  });
+
+  test('an unknown self-ensemble is refused with its name', async () => {
+    const image = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
+    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    await expect(pipeline.run(image, { ensemble: 'mirror' as SelfEnsemble }, () => {})).rejects.toThrow(/ensemble must be one of none, flip, dihedral, got mirror/);
+    pipeline.dispose();
+    image.dispose();
   });
 
   test('a network file that is not a DiffLI2D model is refused, naming the URL, leaking nothing', () => {
@@ -91,4 +125,10 @@ describe('pipeline on a random model (wasm)', () => {
     const text = new TextEncoder().encode('<html>404 not found</html>');
     expect(() => buildPipeline(text, networkBytes, urls)).toThrow(/^http:\/\/test\/prior\.safetensors: /);
   });
+});
+
+test("the page's default tile side and self-ensemble are those of the shipped model's run.json", () => {
+  const runJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cli/models/default/run.json'), 'utf8'));
+  expect(DEFAULT_TILE_SIZE).toBe(runJson.tile);
+  expect(DEFAULT_ENSEMBLE).toBe(runJson.ensemble ?? 'none');
 });

@@ -2,17 +2,19 @@
 // Loading and every computation come from the libraries (AdmUNet, admGuidance,
 // computeGuidance, DiffLI2DModel.forward); this file only walks the tiles itself, exactly as
 // @diffli2d/diffli2d's dehaze() does (same padding, tiles, noise seed and blending), so that
-// it can report progress and time each stage between tiles. The e2e test checks the page's
+// it can report progress and time each stage between tiles (and self-ensemble views). The e2e test checks the page's
 // result against dehaze() run in Node.
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, reflectPadBottomRight } from '@diffli2d/ddpm-hspace';
-import { admGuidance, computeGuidance, countParams, disposeGuidance, loadModel, type DiffLI2DModel } from '@diffli2d/diffli2d';
+import { admGuidance, computeGuidance, countParams, disposeGuidance, ensembleViews, loadModel, type DiffLI2DModel, type SelfEnsemble } from '@diffli2d/diffli2d';
 import { ModelLoadError, messageOf } from '../errors';
 import { planTiles, TileBlender } from './tiles';
 import type { DehazeOptions, ModelInfo, Progress, Timings } from './types';
 
+/** The tile side and self-ensemble the shipped default was validated with (its run.json; a test keeps them equal). */
 export const DEFAULT_TILE_SIZE = 256;
+export const DEFAULT_ENSEMBLE: SelfEnsemble = 'none';
 /** dehaze()'s default noise seed; the CLI uses it too. */
 export const NOISE_SEED = 0;
 
@@ -68,55 +70,80 @@ export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, 
   return {
     info,
     async run(image, opts, onProgress) {
-      const [, height, width] = image.shape;
-      const padded = reflectPadBottomRight(image, (multiple - (height % multiple)) % multiple, (multiple - (width % multiple)) % multiple);
-      const [, ph, pw] = padded.shape;
       const requested = opts.tileSize ?? DEFAULT_TILE_SIZE;
-      // dehaze(): one whole-image pass unless the padded image exceeds the tile size.
-      const tiled = ph > requested || pw > requested;
-      const size = tiled ? Math.floor(requested / multiple) * multiple : Math.max(ph, pw);
-      if (size < multiple) throw new ModelLoadError(`tile size ${requested} is smaller than this model's size multiple ${multiple}`);
-      const overlap = tiled ? Math.min(Math.floor(size / 8), size - 1) : 0;
-      const tiles = planTiles(ph, pw, size, overlap);
-      const blender = new TileBlender(ph, pw, 3, overlap);
+      const views = ensembleViews(opts.ensemble ?? DEFAULT_ENSEMBLE);
+      // dehaze(): a whole-image pass unless the padded image exceeds the tile size; the
+      // ensemble's views (a transposed one has its own tile plan) run one after another.
+      const plans = views.map((_, i) => {
+        const [, h, w] = image.shape;
+        const [vh, vw] = views[i]!.transposed ? [w, h] : [h, w];
+        const [ph, pw] = [vh + ((multiple - (vh % multiple)) % multiple), vw + ((multiple - (vw % multiple)) % multiple)];
+        const tiled = ph > requested || pw > requested;
+        const size = tiled ? Math.floor(requested / multiple) * multiple : Math.max(ph, pw);
+        if (size < multiple) throw new ModelLoadError(`tile size ${requested} is smaller than this model's size multiple ${multiple}`);
+        const overlap = tiled ? Math.min(Math.floor(size / 8), size - 1) : 0;
+        return { ph, pw, overlap, tiles: planTiles(ph, pw, size, overlap) };
+      });
+      const total = plans.reduce((n, p) => n + p.tiles.length, 0);
       const timings = { hspaceT1Ms: 0, hspaceT2Ms: 0, networkMs: 0 };
+      let done = 0;
+      let sum: tf.Tensor4D | undefined;
       try {
-        for (const [i, tile] of tiles.entries()) {
-          const x = tf.slice(padded, [0, tile.y, tile.x, 0], [1, tile.height, tile.width, 3]);
+        for (const [v, view] of views.entries()) {
+          const { ph, pw, overlap, tiles } = plans[v]!;
+          const input = views.length === 1 ? image : view.apply(image);
+          const [, height, width] = input.shape;
+          const padded = reflectPadBottomRight(input, ph - height, pw - width);
+          const blender = new TileBlender(ph, pw, 3, overlap);
           try {
-            // Both timesteps in one call, as dehaze() does, so ε is drawn identically; the
-            // device runs them in order, so awaiting each result times each stage.
-            let t0 = performance.now();
-            const g = computeGuidance(network, guidance, x, NOISE_SEED);
-            try {
-              if (g.content) await g.content.data();
-              timings.hspaceT1Ms += performance.now() - t0;
-              onProgress({ stage: 'hspace-t1', done: i + 1, total: tiles.length });
-              t0 = performance.now();
-              if (g.haze) await g.haze.data();
-              timings.hspaceT2Ms += performance.now() - t0;
-              onProgress({ stage: 'hspace-t2', done: i + 1, total: tiles.length });
-              t0 = performance.now();
-              const restored = tf.tidy(() => network.forward(x, g));
-              blender.add(tile, (await restored.data()) as Float32Array);
-              restored.dispose();
-              timings.networkMs += performance.now() - t0;
-              onProgress({ stage: 'network', done: i + 1, total: tiles.length });
-            } finally {
-              disposeGuidance(g);
+            for (const tile of tiles) {
+              done += 1;
+              const x = tf.slice(padded, [0, tile.y, tile.x, 0], [1, tile.height, tile.width, 3]);
+              try {
+                // Both timesteps in one call, as dehaze() does, so ε is drawn identically; the
+                // device runs them in order, so awaiting each result times each stage.
+                let t0 = performance.now();
+                const g = computeGuidance(network, guidance, x, NOISE_SEED);
+                try {
+                  if (g.content) await g.content.data();
+                  timings.hspaceT1Ms += performance.now() - t0;
+                  onProgress({ stage: 'hspace-t1', done, total });
+                  t0 = performance.now();
+                  if (g.haze) await g.haze.data();
+                  timings.hspaceT2Ms += performance.now() - t0;
+                  onProgress({ stage: 'hspace-t2', done, total });
+                  t0 = performance.now();
+                  const restored = tf.tidy(() => network.forward(x, g));
+                  blender.add(tile, (await restored.data()) as Float32Array);
+                  restored.dispose();
+                  timings.networkMs += performance.now() - t0;
+                  onProgress({ stage: 'network', done, total });
+                } finally {
+                  disposeGuidance(g);
+                }
+              } finally {
+                x.dispose();
+              }
             }
           } finally {
-            x.dispose();
+            if (padded !== input) padded.dispose();
+            if (input !== image) input.dispose();
           }
+          const back = tf.tidy(() => {
+            const full = tf.slice(tf.tensor4d(blender.result(), [1, ph, pw, 3]), [0, 0, 0, 0], [1, height, width, 3]) as tf.Tensor4D;
+            const restored = views.length === 1 ? full : view.invert(full);
+            return sum === undefined ? restored : tf.add(sum, restored);
+          });
+          sum?.dispose();
+          sum = back as tf.Tensor4D;
         }
-      } finally {
-        padded.dispose();
+      } catch (err) {
+        sum?.dispose();
+        throw err;
       }
-      const output = tf.tidy(() => {
-        const full = tf.tensor4d(blender.result(), [1, ph, pw, 3]);
-        return tf.clipByValue(tf.slice(full, [0, 0, 0, 0], [1, height, width, 3]), 0, 1) as tf.Tensor4D;
-      });
-      return { output, timings, tiles: tiles.length };
+      const output = tf.tidy(() => tf.clipByValue(views.length > 1 ? tf.div(sum!, views.length) : sum!, 0, 1) as tf.Tensor4D);
+      sum!.dispose();
+      return { output, timings, tiles: total };
     },
     dispose() {
       unet.dispose();

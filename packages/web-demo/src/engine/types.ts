@@ -1,5 +1,6 @@
 // Shapes shared by the page, the worker and the engine. Plain data only: everything here
 // crosses postMessage.
+import type { SelfEnsemble } from '@diffli2d/diffli2d';
 import type { RgbaImage } from '../image-io';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -44,6 +45,8 @@ export interface EngineOptions {
 export interface DehazeOptions {
   /** Largest tile side in pixels (the image is cut into overlapping tiles above this). */
   tileSize?: number;
+  /** Self-ensemble (dehaze()'s `ensemble`): none | flip (2 passes) | dihedral (8); default DEFAULT_ENSEMBLE. */
+  ensemble?: SelfEnsemble;
 }
 
 export interface Timings {

@@ -1,10 +1,11 @@
 // <diffli2d-dehaze>: the whole demo as one custom element, so any page can embed it.
 // Attributes: model-url (folder with prior.safetensors + diffli2d.safetensors),
-// backends ("webgpu,webgl,wasm,cpu"), tile-size (px), no-cache, preload.
+// backends ("webgpu,webgl,wasm,cpu"), tile-size (px), ensemble (none|flip|dihedral), no-cache, preload.
 // Events: 'diffli2d-ready' {backend}, 'diffli2d-result' {result}, 'diffli2d-error' {message}.
 // The host's data-state (starting|idle|loading|running|done|error) and data-backend
 // mirror what the user sees.
 import { createDehazer, type Dehazer, type DehazeResult } from '../dehazer';
+import type { SelfEnsemble } from '@diffli2d/diffli2d';
 import type { BackendName, ModelInfo, Progress, Stage } from '../engine/types';
 import { STAGES } from '../engine/types';
 import { messageOf } from '../errors';
@@ -88,7 +89,7 @@ export class DehazeElement extends HTMLElement {
       this.q('.compare').classList.add('show');
       const result = await dehazer.dehaze(
         { width: before.width, height: before.height, data: before.data },
-        { tileSize: this.tileSize, onProgress: (p) => this.onProgress(p) },
+        { tileSize: this.tileSize, ensemble: this.ensemble, onProgress: (p) => this.onProgress(p) },
       );
       paint(this.q<HTMLCanvasElement>('canvas.after'), result.image);
       await this.offerDownload(result.image, fileName);
@@ -138,6 +139,11 @@ export class DehazeElement extends HTMLElement {
   private get tileSize(): number | undefined {
     const v = Number(this.getAttribute('tile-size'));
     return Number.isFinite(v) && v > 0 ? v : undefined;
+  }
+
+  /** As given (an unknown value is refused by the pipeline, with its name, as an error). */
+  private get ensemble(): SelfEnsemble | undefined {
+    return (this.getAttribute('ensemble') as SelfEnsemble | null) ?? undefined;
   }
 
   private set state(s: string) {
