@@ -1,6 +1,6 @@
 // The DiffLI2D run's training-loss curve and a side-by-side example on a held-out scene:
-//   node scripts/default-model/diffli2d-figures.mjs [--runs phase1,phase2,final] [--image 1444_10.png]
-// (needs eval-default.mjs --save-dir .tmp/default-model/<run>-results and the CLI's DCP output in
+//   node scripts/default-model/diffli2d-figures.mjs [--runs phase1,phase2,final] [--image 1444_10.png] [--results dir]
+// (needs eval-default.mjs --save-dir .tmp/default-model/<run>-results (or --results) and the CLI's DCP output in
 // .tmp/default-model/dcp-results) → docs/diffli2d-loss.png, docs/diffli2d-example.png
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -26,7 +26,7 @@ const scene = name.split('_')[0];
 const panels = [
   ['hazy input', path.join(DATA, 'sots-indoor/hazy', name)],
   ['DCP', path.join(WORK, 'dcp-results', name)],
-  ['DiffLI2D default', path.join(WORK, `${run}-results`, name)],
+  ['DiffLI2D default', path.join(arg('results', path.join(WORK, `${run}-results`)), name)],
   ['clean', path.join(DATA, 'sots-indoor/clean', `${scene}.png`)],
 ];
 const w = 310, h = 230, label = 22;

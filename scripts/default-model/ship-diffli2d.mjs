@@ -48,7 +48,7 @@ const provenance = {
   ...(arg('averaged', '') ? { averaged: arg('averaged', '') } : {}),
   parameters: String(model.trainableVariables.reduce((s, v) => s + v.size, 0)),
   training_seconds: seconds.toFixed(0),
-  validation: evaluation ? JSON.stringify({ count: evaluation.count, tile: evaluation.tile, psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
+  validation: evaluation ? JSON.stringify({ count: evaluation.count, tile: evaluation.tile, ensemble: evaluation.ensemble ?? 'none', psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
   card: 'docs/model-card.md',
 };
 const file = path.join(MODELS, 'diffli2d.safetensors');

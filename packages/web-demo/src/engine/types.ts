@@ -60,6 +60,7 @@ export interface Timings {
 export interface DehazeOutput {
   image: RgbaImage;
   timings: Timings;
+  /** Tile passes run, over all self-ensemble views (a 2-tile image with 'flip' → 4). */
   tiles: number;
 }
 

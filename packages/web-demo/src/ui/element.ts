@@ -251,7 +251,7 @@ export class DehazeElement extends HTMLElement {
       // before the t1 result is read: one honest row for the pair.
       ['h-space t₁ + t₂ (prior)', formatMs(r.timings.hspaceT1Ms + r.timings.hspaceT2Ms)],
       [STAGE_LABELS.network, formatMs(r.timings.networkMs)],
-      [`Total (${r.image.width}×${r.image.height}, ${r.tiles} tile${r.tiles === 1 ? '' : 's'}, ${r.backend})`, formatMs(r.timings.totalMs)],
+      [`Total (${r.image.width}×${r.image.height}, ${r.tiles} tile pass${r.tiles === 1 ? '' : 'es'}, ${r.backend})`, formatMs(r.timings.totalMs)],
     ];
     const table = this.q('.timings');
     table.replaceChildren(
