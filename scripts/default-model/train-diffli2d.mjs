@@ -1,16 +1,17 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint] [--keep-every K]
+//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint] [--keep-every K] [--ema decay]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records); with --keep-every K also snapshots/step-<N>.safetensors every
-// K steps (to average the weights of late steps: average-weights.mjs). Re-running the same command continues exactly.
+// K steps (to average the weights of late steps: average-weights.mjs); with --ema d the trainer keeps
+// an EMA of the weights and ema.safetensors (a model file with them) is written with each checkpoint. Re-running the same command continues exactly.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
-import { admGuidance, createDiffLI2D, loadModel, train } from '@diffli2d/diffli2d';
+import { admGuidance, createDiffLI2D, loadModel, restoreTrainer, serializeTrainedModel, train } from '@diffli2d/diffli2d';
 import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
 import { arg, setupTraining, WORK } from './common.mjs';
 import { epochBatches, loadTrainingSources, RECIPES } from './diffli2d-data.mjs';
@@ -82,11 +83,19 @@ else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
 
 const keepEvery = arg('keep-every', 0);
 const saveLatest = checkpointSaver(ckpt);
+const emaDecay = arg('ema', 0);
 function saveCheckpoint(bytes, step) {
   saveLatest(bytes, step);
-  if (keepEvery > 0 && step % keepEvery === 0) {
-    fs.mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
-    checkpointSaver(path.join(dir, 'snapshots', `step-${step}.safetensors`))(bytes, step);
+  const snapshot = keepEvery > 0 && step % keepEvery === 0;
+  if (snapshot) fs.mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
+  if (snapshot) checkpointSaver(path.join(dir, 'snapshots', `step-${step}.safetensors`))(bytes, step);
+  if (emaDecay > 0) {
+    const trainer = restoreTrainer(bytes, { extractor: guidance });
+    const emaModel = serializeTrainedModel(trainer);
+    trainer.model.dispose();
+    trainer.dispose();
+    checkpointSaver(path.join(dir, 'ema.safetensors'))(emaModel, step);
+    if (snapshot) checkpointSaver(path.join(dir, 'snapshots', `ema-step-${step}.safetensors`))(emaModel, step);
   }
 }
 const deadline = Date.now() + minutes * 60_000;
@@ -99,7 +108,8 @@ const config = {
   resume,
   seed,
   optimizer: { learningRate: lr },
-  loss: arg('loss', 'l1'), // a resumed run keeps its checkpoint's
+  loss: arg('loss', 'l1'), // a resumed run keeps its checkpoint's (and its EMA, if any)
+  ...(emaDecay > 0 ? { ema: { decay: emaDecay } } : {}),
   lrDecay: { everyEpochs: decayEpochs, factor: decayFactor },
   epochs: 1e6,
   maxSteps,
@@ -115,7 +125,7 @@ const config = {
   onMetrics: (r) => log({ ...r, time: new Date().toISOString() }),
 };
 const result = await train(config);
-checkpointSaver(ckpt)((await import('@diffli2d/diffli2d')).serializeCheckpoint(result.trainer), result.step);
+saveCheckpoint((await import('@diffli2d/diffli2d')).serializeCheckpoint(result.trainer), result.step);
 console.error(`[diffli2d:${run}] stopped at step ${result.step} (last loss ${result.lastLoss}); checkpoint ${ckpt}`);
 result.trainer.model.dispose();
 prior.dispose();

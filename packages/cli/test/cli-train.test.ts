@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
+import { readSafetensors } from '@diffli2d/weights';
 import { sharedPath } from '../../../test-support/shared';
 import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
@@ -137,6 +138,23 @@ describe('diffli2d train', () => {
     expectCleanError(await bad(['--method', 'dcp', '--ensemble', 'flip']), 2, /--ensemble applies to a model, not to --method/);
     fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ensemble: 8 }));
     expectCleanError(await bad(['--model', path.join(copy, 'model.safetensors')]), 1, /run\.json: "ensemble" must be one of none, flip, dihedral, got 8/);
+  });
+
+  it('train.ema keeps a weight average: model.safetensors holds it (the checkpoint keeps both), resume included', async () => {
+    const emaDir = tempDir('train-ema');
+    const emaConfig = writeConfig(emaDir, { train: { batchSize: 2, crop: 32, maxSteps: 2, epochs: 5, ema: 0.5 } });
+    expectOk(await runCli(['--backend', 'wasm', 'train', '--config', emaConfig, '-q']));
+    expectOk(await runCli(['--backend', 'wasm', 'train', '--config', emaConfig, '--resume', '--max-steps', '3', '-q']));
+    const out = path.join(emaDir, 'run');
+    const ckpt = readSafetensors(new Uint8Array(fs.readFileSync(path.join(out, 'checkpoint.safetensors'))));
+    const model = readSafetensors(new Uint8Array(fs.readFileSync(path.join(out, 'model.safetensors'))));
+    expect(JSON.parse(ckpt.metadata.ema!)).toEqual({ decay: 0.5, warmup: false, updates: 3 });
+    const name = 'out.w';
+    const emaW = ckpt.tensors.get(`ema/${name}`)!.data as Float32Array;
+    const rawW = ckpt.tensors.get(`model/${name}`)!.data as Float32Array;
+    expect(Array.from(model.tensors.get(`model/${name}`)!.data as Float32Array)).toEqual(Array.from(emaW));
+    expect(Math.max(...emaW.map((v, i) => Math.abs(v - rawW[i]!)))).toBeGreaterThan(0);
+    expectCleanError(await runCli(['train', '--config', writeConfig(tempDir('train-ema-bad'), { train: { ema: 1 } })]), 1, /train\.ema: .*(less than 1|<1)/);
   });
 
   it('a config with a wrong field is refused with the field named', async () => {

@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  computeGuidance, createDiffLI2D, disposeGuidance, NonFiniteLossError, restoreTrainer, serializeCheckpoint, toJsonLine, train, Trainer,
+  CheckpointError, computeGuidance, createDiffLI2D, disposeGuidance, loadModel, NonFiniteLossError, restoreTrainer, serializeCheckpoint, serializeTrainedModel,
+  toJsonLine, train, Trainer,
   type MetricsRecord, type TrainingBatch,
 } from '../src';
 import { checkpointSaver, jsonLinesLog, loadTrainerFile, readCheckpointFile } from '../src/node';
@@ -134,6 +135,82 @@ test('checkpoint bytes restore Adam moments, step and RNG exactly; a mismatched 
   for (const m of [model, copy.model, other]) m.dispose();
   trainer.dispose();
   copy.dispose();
+});
+
+test('ema: the weight average follows its recurrence by hand, resumes exactly, and is what exports and validation use', async () => {
+  const before = tf.memory().numTensors;
+  const decay = 0.9;
+  const common = { extractor, optimizer: { learningRate: 1e-3 }, seed: 4, ema: { decay, warmup: true }, data: syntheticData(3), epochs: 2 };
+  const model = createDiffLI2D('tiny', { seed: 6 });
+  // by hand: shadow starts at the initial weights; update k uses min(d, (1+k)/(10+k))
+  let shadow = new Map([...model.getWeights()].map(([k, v]) => [k, Float64Array.from(v.data)]));
+  const trainer = new Trainer({ ...common, model });
+  for (const [k, batch] of [...syntheticData(4)(0, 0)].entries()) {
+    trainer.trainStep(batch);
+    tf.dispose([batch.hazy, batch.clean]);
+    const d = Math.min(decay, (1 + k) / (10 + k));
+    const raw = weightsOf(trainer);
+    shadow = new Map([...shadow].map(([name, s]) => [name, s.map((x, i) => d * x + (1 - d) * raw.get(name)![i]!)]));
+  }
+  const ema = new Map([...trainer.weights('ema')].map(([k, v]) => [k, v.data]));
+  expect(maxDiff(new Map([...shadow].map(([k, v]) => [k, Float32Array.from(v)])), ema)).toBeLessThan(1e-6);
+  expect(maxDiff(ema, weightsOf(trainer))).toBeGreaterThan(1e-5); // it is not the raw weights
+
+  // exported model files: the average by default, the raw weights on request
+  const exported = loadModel(serializeTrainedModel(trainer));
+  expect(maxDiff(weightsOf({ model: exported } as Trainer), ema)).toBe(0);
+  const rawExport = loadModel(serializeTrainedModel(trainer, 'raw'));
+  expect(maxDiff(weightsOf({ model: rawExport } as Trainer), weightsOf(trainer))).toBe(0);
+  // validation runs on the average and puts the raw weights back exactly
+  const rawBefore = weightsOf(trainer);
+  const seen = await trainer.withEmaWeights(async () => weightsOf(trainer));
+  expect(maxDiff(seen, ema)).toBe(0);
+  expect(maxDiff(weightsOf(trainer), rawBefore)).toBe(0);
+
+  // checkpoint → restore keeps the average and its update count; a bad 'ema' entry is named
+  const bytes = serializeCheckpoint(trainer);
+  const copy = restoreTrainer(bytes, { extractor });
+  expect(copy.ema!.updates).toBe(4);
+  expect(maxDiff(new Map([...copy.weights('ema')].map(([k, v]) => [k, v.data])), ema)).toBe(0);
+  const { tensors, metadata } = readSafetensors(bytes);
+  const bad = writeSafetensors(new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }])), { ...metadata, ema: '{"decay":1.5,"updates":4}' });
+  expect(() => restoreTrainer(bad, { extractor })).toThrow(CheckpointError);
+  expect(() => restoreTrainer(bad, { extractor })).toThrow(/'ema' must hold a decay in \[0, 1\)/);
+
+  // 5 steps straight = 3 + checkpoint + resume + 2, the average included
+  const straight = await train({ ...common, model: createDiffLI2D('tiny', { seed: 6 }), maxSteps: 5 });
+  let saved: Uint8Array | undefined;
+  const part = await train({ ...common, model: createDiffLI2D('tiny', { seed: 6 }), maxSteps: 3, checkpoint: { every: 3, save: (b) => void (saved = b) } });
+  const resumed = await train({ ...common, model: createDiffLI2D('tiny', { seed: 1 }), maxSteps: 5, resume: saved });
+  const emaOf = (t: Trainer) => new Map([...t.weights('ema')].map(([k, v]) => [k, v.data]));
+  expect(maxDiff(emaOf(straight.trainer), emaOf(resumed.trainer))).toBeLessThanOrEqual(1e-6);
+  expect(resumed.trainer.ema!.updates).toBe(5);
+
+  for (const t of [trainer, copy, straight.trainer, part.trainer, resumed.trainer]) {
+    t.model.dispose();
+    t.dispose();
+  }
+  exported.dispose();
+  rawExport.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+test('without ema the exported and validated weights are the optimised ones, and checkpoints hold no average', () => {
+  const trainer = new Trainer({ model: createDiffLI2D('tiny', { seed: 8 }), extractor });
+  const [batch] = [...syntheticData(1)(0, 0)];
+  trainer.trainStep(batch!);
+  tf.dispose([batch!.hazy, batch!.clean]);
+  expect(trainer.ema).toBeUndefined();
+  expect(maxDiff(new Map([...trainer.weights('ema')].map(([k, v]) => [k, v.data])), weightsOf(trainer))).toBe(0);
+  const { tensors, metadata } = readSafetensors(serializeCheckpoint(trainer));
+  expect([...tensors.keys()].some((k) => k.startsWith('ema/'))).toBe(false);
+  expect(metadata.ema).toBeUndefined();
+  const copy = restoreTrainer(serializeCheckpoint(trainer), { extractor });
+  expect(copy.ema).toBeUndefined();
+  for (const t of [trainer, copy]) {
+    t.model.dispose();
+    t.dispose();
+  }
 });
 
 test("loss 'mse' reports and descends the mean squared error; checkpoints keep it, older ones mean 'l1'", () => {

@@ -60,6 +60,8 @@ export const TrainConfigSchema = z
         lrDecay: z.object({ everyEpochs: positiveInt, factor: z.number().positive() }).strict().default({ everyEpochs: 300, factor: 0.5 }),
         /** pixel loss: 'l1' (the paper's) or 'mse' (what PSNR measures) */
         loss: z.enum(['l1', 'mse']).default('l1'),
+        /** keep an EMA of the weights at this rate (e.g. 0.999); model.safetensors and validation then use it */
+        ema: z.number().min(0).lt(1).optional(),
         logEvery: positiveInt.default(1),
       })
       .strict()

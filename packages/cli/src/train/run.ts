@@ -41,7 +41,7 @@ interface DiffLI2DLib {
   countParams(model: ModelLike): number;
   train(config: Record<string, unknown>): Promise<{ trainer: TrainerLike; step: number; epoch: number; lastLoss: number }>;
   serializeCheckpoint(trainer: TrainerLike): Uint8Array;
-  serializeModel(model: ModelLike): Uint8Array;
+  serializeTrainedModel(trainer: TrainerLike): Uint8Array;
 }
 interface RgbImageLike {
   width: number;
@@ -93,7 +93,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
   const tfjs = await loadTf();
   const lib = (await loadModule('@diffli2d/diffli2d')) as unknown as DiffLI2DLib;
   const data = (await loadModule('@diffli2d/datasets')) as unknown as DatasetsLib;
-  for (const name of ['createDiffLI2D', 'train', 'serializeCheckpoint', 'serializeModel', 'countParams'] as const) {
+  for (const name of ['createDiffLI2D', 'train', 'serializeCheckpoint', 'serializeTrainedModel', 'countParams'] as const) {
     if (typeof lib[name] !== 'function') throw new InputError(`train needs ${name} from @diffli2d/diffli2d, which this installed version does not provide`);
   }
 
@@ -160,6 +160,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
         optimizer: { learningRate: config.train.lr, beta1: config.train.betas[0], beta2: config.train.betas[1] },
         lrDecay: config.train.lrDecay,
         loss: config.train.loss,
+        ...(config.train.ema !== undefined ? { ema: { decay: config.train.ema } } : {}),
         seed: config.seed,
         data: epochBatches,
         epochs: config.train.epochs,
@@ -184,7 +185,8 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     trainer = result.trainer;
     // the final state, so that a later --resume (with more steps or epochs) continues from here
     await writeFileAtomic(file('checkpoint'), lib.serializeCheckpoint(trainer));
-    await writeFileAtomic(file('model'), lib.serializeModel(trainer.model));
+    // the EMA weights when the run keeps them (what validation scored), else the trained ones
+    await writeFileAtomic(file('model'), lib.serializeTrainedModel(trainer));
     const run = {
       model: RUN_FILES.model,
       unet: config.unet.weights,

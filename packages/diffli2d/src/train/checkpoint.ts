@@ -1,7 +1,8 @@
 // Checkpoints and model files as self-describing safetensors (browser-safe: bytes in, bytes out).
 //  - model file:  `model/<param>` F32 tensors; metadata format=diffli2d-model, config (JSON).
-//  - checkpoint:  model tensors + `adam.m/<param>`, `adam.v/<param>`; metadata adds step,
-//    epoch, batchInEpoch, rng (SeededRandom state), adam (config + step), lrDecay, seed, loss.
+//  - checkpoint:  model tensors + `adam.m/<param>`, `adam.v/<param>` (+ `ema/<param>` when the
+//    trainer keeps a weight average); metadata adds step, epoch, batchInEpoch, rng (SeededRandom
+//    state), adam (config + step), lrDecay, seed, loss (+ ema: decay, warmup, updates).
 import * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, writeSafetensors, type TensorInput } from '@diffli2d/weights';
 import type { SeededRandomState } from '@diffli2d/ddpm-hspace';
@@ -10,7 +11,7 @@ import { CheckpointError } from '../errors';
 import type { GuidanceSource } from '../guidance';
 import { createDiffLI2D, type DiffLI2DModel } from '../model';
 import type { AdamConfig } from './adam';
-import { type LrDecay, type PixelLoss, Trainer } from './trainer';
+import { type EmaOptions, type LrDecay, type PixelLoss, Trainer } from './trainer';
 
 const MODEL_FORMAT = 'diffli2d-model';
 const CHECKPOINT_FORMAT = 'diffli2d-checkpoint';
@@ -62,9 +63,21 @@ function parse(bytes: Uint8Array, format: string, source: string) {
 
 /** The model's weights and config as a safetensors file. */
 export function serializeModel(model: DiffLI2DModel): Uint8Array {
+  return modelFile(model.config, model.getWeights());
+}
+
+/**
+ * The model a training run produced, as serializeModel() writes it: with the trainer's EMA
+ * weights when it keeps them (`which` 'ema', the default), else — or with 'raw' — the optimised ones.
+ */
+export function serializeTrainedModel(trainer: Trainer, which: 'ema' | 'raw' = 'ema'): Uint8Array {
+  return modelFile(trainer.model.config, trainer.weights(which));
+}
+
+function modelFile(config: DiffLI2DConfig, weights: Weights): Uint8Array {
   const tensors = new Map<string, TensorInput>();
-  prefixed('model', model.getWeights(), tensors);
-  return writeSafetensors(tensors, { format: MODEL_FORMAT, config: JSON.stringify(model.config) });
+  prefixed('model', weights, tensors);
+  return writeSafetensors(tensors, { format: MODEL_FORMAT, config: JSON.stringify(config) });
 }
 
 /** Builds a model from serializeModel()'s bytes (or a checkpoint's model part). */
@@ -97,6 +110,8 @@ export function serializeCheckpoint(trainer: Trainer): Uint8Array {
   prefixed('model', trainer.model.getWeights(), tensors);
   prefixed('adam.m', variablesToWeights(trainer.adam.m), tensors);
   prefixed('adam.v', variablesToWeights(trainer.adam.v), tensors);
+  const ema = trainer.ema;
+  if (ema) prefixed('ema', variablesToWeights(ema.shadow), tensors);
   return writeSafetensors(tensors, {
     format: CHECKPOINT_FORMAT,
     config: JSON.stringify(trainer.model.config),
@@ -108,6 +123,7 @@ export function serializeCheckpoint(trainer: Trainer): Uint8Array {
     adam: JSON.stringify({ ...trainer.adam.config, step: trainer.adam.step }),
     lrDecay: JSON.stringify(trainer.lrDecay),
     loss: JSON.stringify(trainer.loss),
+    ...(ema ? { ema: JSON.stringify({ decay: ema.decay, warmup: ema.warmup, updates: ema.updates }) } : {}),
   });
 }
 
@@ -122,6 +138,11 @@ export function restoreTrainer(bytes: Uint8Array, opts: { extractor: GuidanceSou
   if (opts.model && JSON.stringify(opts.model.config) !== JSON.stringify(config)) {
     throw new CheckpointError(`${source}: its config ${JSON.stringify(config)} differs from the given model's ${JSON.stringify(opts.model.config)}`);
   }
+  // checkpoints without the key kept no weight average
+  const ema = json<(EmaOptions & { updates: number }) | null>('ema', null);
+  if (ema && !(ema.decay >= 0 && ema.decay < 1 && Number.isInteger(ema.updates) && ema.updates >= 0)) {
+    throw new CheckpointError(`${source}: metadata 'ema' must hold a decay in [0, 1) and a count of updates, got ${JSON.stringify(ema)}`);
+  }
   const model = opts.model ?? createDiffLI2D(config);
   const adam = json<AdamConfig & { step: number }>('adam');
   const trainer = new Trainer({
@@ -132,10 +153,13 @@ export function restoreTrainer(bytes: Uint8Array, opts: { extractor: GuidanceSou
     seed: json<number>('seed'),
     // checkpoints written before the option existed trained with L1
     loss: json<PixelLoss>('loss', 'l1'),
+    ...(ema ? { ema: { decay: ema.decay, warmup: ema.warmup ?? false } } : {}),
   });
   try {
     model.setWeights(section(tensors, 'model', source), source);
-    for (const [which, vars] of [['adam.m', trainer.adam.m], ['adam.v', trainer.adam.v]] as const) {
+    const sections: [string, ReadonlyMap<string, tf.Variable>][] = [['adam.m', trainer.adam.m], ['adam.v', trainer.adam.v]];
+    if (trainer.ema) sections.push(['ema', trainer.ema.shadow]);
+    for (const [which, vars] of sections) {
       const saved = section(tensors, which, source);
       for (const [name, v] of vars) {
         const w = saved.get(name);
@@ -144,6 +168,7 @@ export function restoreTrainer(bytes: Uint8Array, opts: { extractor: GuidanceSou
       }
     }
     trainer.adam.step = adam.step;
+    if (trainer.ema && ema) trainer.ema.updates = ema.updates;
     trainer.step = json<number>('step');
     trainer.epoch = json<number>('epoch');
     trainer.batchInEpoch = json<number>('batchInEpoch');

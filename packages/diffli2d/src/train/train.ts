@@ -84,7 +84,9 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
         emit({ type: 'checkpoint', step: trainer.step, epoch: trainer.epoch });
       }
       if (config.validation && trainer.step % config.validation.every === 0) {
-        emit({ type: 'validation', step: trainer.step, epoch: trainer.epoch, ...(await validate(trainer, config.validation)) });
+        // the weights a user would take away: the EMA's when one is kept
+        const scores = await trainer.withEmaWeights(() => validate(trainer, config.validation!));
+        emit({ type: 'validation', step: trainer.step, epoch: trainer.epoch, ...scores });
       }
     }
     trainer.endEpoch();

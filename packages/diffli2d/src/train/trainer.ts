@@ -4,6 +4,7 @@ import { NonFiniteLossError } from '../errors';
 import { computeGuidance, disposeGuidance, type GuidanceSource } from '../guidance';
 import type { DiffLI2DModel } from '../model';
 import { SeededRandom } from '@diffli2d/ddpm-hspace';
+import { WeightEma } from '@diffli2d/ddpm-hspace/training';
 import { Adam, ADAM_DEFAULTS, type AdamConfig } from './adam';
 import type { TrainingBatch } from './types';
 
@@ -29,6 +30,17 @@ export interface TrainerOptions {
   seed?: number;
   /** Default 'l1'. */
   loss?: PixelLoss;
+  /**
+   * Keep an exponential moving average of the weights (BasicSR's net_g_ema, rate 0.999 there):
+   * shadow ← d·shadow + (1−d)·weights after every step; with `warmup` the rate is
+   * min(d, (1+k)/(10+k)) at update k. Validation and exported models use the average.
+   */
+  ema?: EmaOptions;
+}
+
+export interface EmaOptions {
+  decay: number;
+  warmup?: boolean;
 }
 
 export interface StepResult {
@@ -50,6 +62,8 @@ export class Trainer {
   readonly rng: SeededRandom;
   readonly seed: number;
   readonly loss: PixelLoss;
+  /** The weight average, when `ema` was given. */
+  readonly ema: WeightEma | undefined;
   /** Completed optimisation steps. */
   step = 0;
   /** Current epoch (0-based) and how many of its batches were consumed. */
@@ -66,6 +80,7 @@ export class Trainer {
     this.loss = opts.loss ?? 'l1';
     if (this.loss !== 'l1' && this.loss !== 'mse') throw new Error(`Trainer: loss must be 'l1' | 'mse', got ${JSON.stringify(this.loss)}`);
     this.rng = new SeededRandom(this.seed);
+    this.ema = opts.ema ? new WeightEma(opts.model.params, opts.ema.decay, opts.ema.warmup ?? false) : undefined;
     this.paramByVariable = new Map([...opts.model.params].map(([name, v]) => [v.name, name]));
   }
 
@@ -112,6 +127,7 @@ export class Trainer {
       const byParam = new Map(Object.entries(grads).map(([varName, g]) => [this.paramByVariable.get(varName)!, g]));
       this.adam.apply(byParam, lr);
       tf.dispose(Object.values(grads));
+      this.ema?.update(this.model.params);
     } finally {
       disposeGuidance(guidance);
     }
@@ -126,8 +142,30 @@ export class Trainer {
     this.batchInEpoch = 0;
   }
 
+  /**
+   * The weights to export or validate: the EMA's when it is kept (`which` 'ema', the default),
+   * else — or with 'raw' — the optimised ones. Plain copies, as DiffLI2DModel.getWeights() gives.
+   */
+  weights(which: 'ema' | 'raw' = 'ema'): Map<string, { shape: number[]; data: Float32Array }> {
+    if (which === 'raw' || !this.ema) return this.model.getWeights();
+    return new Map([...this.ema.shadow].map(([name, v]) => [name, { shape: v.shape.slice(), data: v.dataSync() as Float32Array }]));
+  }
+
+  /** Runs `fn` with the model holding the EMA weights (if kept), then puts the optimised ones back. */
+  async withEmaWeights<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.ema) return fn();
+    const raw = this.model.getWeights();
+    this.model.setWeights(this.weights('ema'));
+    try {
+      return await fn();
+    } finally {
+      this.model.setWeights(raw);
+    }
+  }
+
   dispose(): void {
     this.adam.dispose();
+    this.ema?.dispose();
   }
 }
 
