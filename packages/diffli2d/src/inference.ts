@@ -39,7 +39,9 @@ export interface DehazeOptions {
   seed?: number;
   /**
    * Average over geometric transforms of the input (default 'none'): 'flip' = as is + mirrored
-   * left–right (2 passes), 'dihedral' = the 8 flips/rotations by 90° (8 passes).
+   * left–right (2 passes), 'dihedral' = the 8 flips/rotations by 90° (8 passes; it shows the
+   * model upside-down scenes, so it suits data without an "up" — for the shipped default, which
+   * learned upright rooms, 'flip' scores better).
    */
   ensemble?: SelfEnsemble;
 }
