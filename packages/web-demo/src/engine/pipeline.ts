@@ -74,9 +74,9 @@ export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, 
       const views = ensembleViews(opts.ensemble ?? DEFAULT_ENSEMBLE);
       // dehaze(): a whole-image pass unless the padded image exceeds the tile size; the
       // ensemble's views (a transposed one has its own tile plan) run one after another.
-      const plans = views.map((_, i) => {
-        const [, h, w] = image.shape;
-        const [vh, vw] = views[i]!.transposed ? [w, h] : [h, w];
+      const [, h, w] = image.shape;
+      const plans = views.map((view) => {
+        const [vh, vw] = view.transposed ? [w, h] : [h, w];
         const [ph, pw] = [vh + ((multiple - (vh % multiple)) % multiple), vw + ((multiple - (vw % multiple)) % multiple)];
         const tiled = ph > requested || pw > requested;
         const size = tiled ? Math.floor(requested / multiple) * multiple : Math.max(ph, pw);
