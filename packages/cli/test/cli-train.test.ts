@@ -91,53 +91,60 @@ describe('diffli2d train', () => {
     expect(JSON.parse(info.stdout).model).toMatchObject({ parameters: 120483, config: { hChannels: 64, t1: 0, t2: 500 } });
   });
 
-  it("run.json's tile sets the default tile side; --tile overrides it; a bad one is named", async () => {
-    const input = path.join(dir, 'tile-input.png');
-    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(input);
-    const copy = tempDir('train-tile');
+  /** A crop of Dense-Haze 01 written as a PNG in the run's folder. */
+  async function hazyCrop(name: string, box: { left: number; top: number; width: number; height: number }): Promise<string> {
+    const input = path.join(dir, name);
+    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract(box).toFile(input);
+    return input;
+  }
+
+  /** A copy of the trained model whose run.json (UNet made absolute) gets `fields`; `setRunJson` rewrites them. */
+  function modelWithRunJson(name: string, fields: Record<string, unknown>) {
+    const copy = tempDir(name);
     fs.copyFileSync(path.join(run, 'model.safetensors'), path.join(copy, 'model.safetensors'));
     const runJson = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
     runJson.unet = path.resolve(run, runJson.unet);
-    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, tile: 32 }));
-    const dehazed = async (model: string, extra: string[]) => {
-      const out = tempDir('train-tile-out');
-      expectOk(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', model, '--overwrite', '-q', ...extra]));
-      return fs.readFileSync(path.join(out, 'tile-input.png'));
-    };
-    const viaRunJson = await dehazed(path.join(copy, 'model.safetensors'), []);
-    const explicit32 = await dehazed(path.join(run, 'model.safetensors'), ['--tile', '32']);
-    const whole = await dehazed(path.join(copy, 'model.safetensors'), ['--tile', '128']);
+    const setRunJson = (f: Record<string, unknown>) => fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ...f }));
+    setRunJson(fields);
+    return { model: path.join(copy, 'model.safetensors'), setRunJson };
+  }
+
+  /** The PNG bytes `dehaze --model <model> …extra` writes for `input`. */
+  async function dehazed(input: string, model: string, extra: string[]): Promise<Buffer> {
+    const out = tempDir('train-dehazed');
+    expectOk(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', model, '-q', ...extra]));
+    return fs.readFileSync(path.join(out, path.basename(input)));
+  }
+
+  it("run.json's tile sets the default tile side; --tile overrides it; a bad one is named", async () => {
+    const input = await hazyCrop('tile-input.png', { left: 40, top: 30, width: 72, height: 52 });
+    const copy = modelWithRunJson('train-tile', { tile: 32 });
+    const trained = path.join(run, 'model.safetensors');
+    const viaRunJson = await dehazed(input, copy.model, []);
+    const explicit32 = await dehazed(input, trained, ['--tile', '32']);
+    const whole = await dehazed(input, copy.model, ['--tile', '128']);
     expect(viaRunJson.equals(explicit32)).toBe(true); // 32-px tiles, as run.json says
     expect(viaRunJson.equals(whole)).toBe(false); // and the flag wins over run.json
-    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, tile: 'big' }));
-    expectCleanError(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', path.join(copy, 'model.safetensors')]), 1, /run\.json: "tile" must be a positive integer, got "big"/);
+    copy.setRunJson({ tile: 'big' });
+    expectCleanError(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', copy.model]), 1, /run\.json: "tile" must be a positive integer, got "big"/);
   });
 
   it("run.json's ensemble sets the default self-ensemble; --ensemble overrides it; bad values are named", async () => {
-    const input = path.join(dir, 'ensemble-input.png');
-    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 60, top: 20, width: 64, height: 48 }).toFile(input);
-    const copy = tempDir('train-ensemble');
-    fs.copyFileSync(path.join(run, 'model.safetensors'), path.join(copy, 'model.safetensors'));
-    const runJson = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
-    runJson.unet = path.resolve(run, runJson.unet);
-    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ensemble: 'flip' }));
-    const dehazed = async (model: string, extra: string[]) => {
-      const out = tempDir('train-ensemble-out');
-      expectOk(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', model, '-q', ...extra]));
-      return fs.readFileSync(path.join(out, 'ensemble-input.png'));
-    };
-    const viaRunJson = await dehazed(path.join(copy, 'model.safetensors'), []);
-    const explicitFlip = await dehazed(path.join(run, 'model.safetensors'), ['--ensemble', 'flip']);
-    const single = await dehazed(path.join(copy, 'model.safetensors'), ['--ensemble', 'none']);
-    const plain = await dehazed(path.join(run, 'model.safetensors'), []);
+    const input = await hazyCrop('ensemble-input.png', { left: 60, top: 20, width: 64, height: 48 });
+    const copy = modelWithRunJson('train-ensemble', { ensemble: 'flip' });
+    const trained = path.join(run, 'model.safetensors');
+    const viaRunJson = await dehazed(input, copy.model, []);
+    const explicitFlip = await dehazed(input, trained, ['--ensemble', 'flip']);
+    const single = await dehazed(input, copy.model, ['--ensemble', 'none']);
+    const plain = await dehazed(input, trained, []);
     expect(viaRunJson.equals(explicitFlip)).toBe(true); // flip, as run.json says
     expect(single.equals(plain)).toBe(true); // the flag wins over run.json
     expect(viaRunJson.equals(single)).toBe(false); // and the mirrored pass changes the result
     const bad = (extra: string[]) => runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-ensemble-bad'), ...extra]);
-    expectCleanError(await bad(['--model', path.join(run, 'model.safetensors'), '--ensemble', 'mirror']), 2, /--ensemble expects one of none, flip, dihedral, got 'mirror'/);
+    expectCleanError(await bad(['--model', trained, '--ensemble', 'mirror']), 2, /--ensemble expects one of none, flip, dihedral, got 'mirror'/);
     expectCleanError(await bad(['--method', 'dcp', '--ensemble', 'flip']), 2, /--ensemble applies to a model, not to --method/);
-    fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ensemble: 8 }));
-    expectCleanError(await bad(['--model', path.join(copy, 'model.safetensors')]), 1, /run\.json: "ensemble" must be one of none, flip, dihedral, got 8/);
+    copy.setRunJson({ ensemble: 8 });
+    expectCleanError(await bad(['--model', copy.model]), 1, /run\.json: "ensemble" must be one of none, flip, dihedral, got 8/);
   });
 
   it('train.ema keeps a weight average: model.safetensors holds it (the checkpoint keeps both), resume included', async () => {
