@@ -2,7 +2,7 @@
 // No Node imports here: this is the browser entry's implementation.
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
-import { registerWasmGradientKernels } from './kernels/register';
+import { registerWasmGradientKernels, registerWasmSpeedKernels } from './kernels/register';
 import { installWebGpuAddNFix } from './kernels/webgpu-addn';
 
 export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -74,6 +74,7 @@ async function tryWasm(wasmPaths: SetupBrowserBackendOptions['wasmPaths']): Prom
     }
   }
   registerWasmGradientKernels();
+  registerWasmSpeedKernels();
   if (!(await select('wasm'))) return { ok: false, reason: "tf.setBackend('wasm') failed (are the .wasm files served? see wasmPaths)" };
   const threads = wasm.getThreadsCount();
   return { ok: true, detail: `${threads} thread${threads === 1 ? '' : 's'}` };

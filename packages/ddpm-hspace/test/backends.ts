@@ -1,7 +1,11 @@
-// The backends every numerical test runs on: wasm (the fast CPU one) and the pure-JS cpu.
+// The backends every numerical test runs on: wasm (the fast CPU one, with the kernels
+// @diffli2d/backends swaps in for speed, as setupBackend runs it for users) and the pure-JS cpu.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerWasmSpeedKernels } from '@diffli2d/backends';
+
+registerWasmSpeedKernels();
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthToSpaceGradConfig } from './depth-to-space-gradient';
+import { fusedBatchNormKernel } from './fused-batch-norm';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
@@ -31,14 +32,31 @@ export const WASM_GRADIENT_KERNELS: ReadonlyArray<{ kernelName: string; kernelFu
  * gradient. Safe to call any number of times, before or after the wasm backend starts.
  */
 export function registerWasmGradientKernels(): void {
-  for (const { kernelName, kernelFunc } of WASM_GRADIENT_KERNELS) {
+  registerForWasm(WASM_GRADIENT_KERNELS);
+  registerDepthToSpaceGradient();
+}
+
+/**
+ * Forward kernels that replace slow tfjs-backend-wasm ones with faster compositions of its
+ * XNNPACK ops (same results to float rounding): FusedBatchNorm (tf.batchNorm).
+ */
+export const WASM_SPEED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }> = [
+  { kernelName: tf.FusedBatchNorm, kernelFunc: mark(fusedBatchNormKernel) },
+];
+
+/** Registers WASM_SPEED_KERNELS for 'wasm'; idempotent, browser-safe. setupBackend calls it when it picks wasm. */
+export function registerWasmSpeedKernels(): void {
+  registerForWasm(WASM_SPEED_KERNELS);
+}
+
+function registerForWasm(kernels: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }>): void {
+  for (const { kernelName, kernelFunc } of kernels) {
     const current = tf.getKernel(kernelName, 'wasm');
     if (current && (current.kernelFunc as unknown as Record<symbol, boolean>)[OURS]) continue;
-    // Unregister first: overriding tfjs-backend-wasm's own Conv2DBackpropInput would warn.
+    // Unregister first: overriding one of tfjs-backend-wasm's own kernels would warn.
     if (current) tf.unregisterKernel(kernelName, 'wasm');
     tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
   }
-  registerDepthToSpaceGradient();
 }
 
 /** Registers the depthToSpace gradient unless one is already registered. */

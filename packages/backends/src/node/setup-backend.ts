@@ -4,7 +4,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, WasmThreadsError } from '../errors';
-import { registerWasmGradientKernels } from '../kernels/register';
+import { registerWasmGradientKernels, registerWasmSpeedKernels } from '../kernels/register';
 import { startNodeWebGPU } from './node-webgpu';
 import { loadOptional } from './optional-module';
 import { initWasmThreads } from './wasm-threads';
@@ -50,6 +50,7 @@ async function tryTfjsNode(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-
 
 async function tryWasm(threads: number | undefined): Promise<Attempt> {
   registerWasmGradientKernels();
+  registerWasmSpeedKernels();
   try {
     const n = await initWasmThreads({ threads });
     return { ok: true, detail: `${n} thread${n === 1 ? '' : 's'}`, threads: n };
