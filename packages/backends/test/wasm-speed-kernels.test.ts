@@ -26,10 +26,10 @@ describe('wasm speed kernels', () => {
     await tf.setBackend('wasm');
   });
 
-  it('replaces tfjs-backend-wasm FusedBatchNorm, idempotently', () => {
+  it('replaces tfjs-backend-wasm FusedBatchNorm, Slice and SplitV, idempotently', () => {
     registerWasmSpeedKernels();
-    expect(WASM_SPEED_KERNELS.map((k) => k.kernelName)).toEqual(['FusedBatchNorm']);
-    expect(tf.getKernel('FusedBatchNorm', 'wasm')!.kernelFunc).toBe(WASM_SPEED_KERNELS[0]!.kernelFunc);
+    expect(WASM_SPEED_KERNELS.map((k) => k.kernelName)).toEqual(['FusedBatchNorm', 'Slice', 'SplitV']);
+    for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc).toBe(k.kernelFunc);
   });
 
   const cases = [
@@ -46,6 +46,58 @@ describe('wasm speed kernels', () => {
     const reference = await runKernelOn('cpu', c as KernelCase);
     expect(ours.shape).toEqual(reference.shape);
     expect(relativeError(ours.values, reference.values)).toBeLessThan(1e-5);
+  });
+
+  // Slice: every rank 1-5, partial and whole axes, empty boxes, runs above and below the loop/set switch.
+  const sliceCases: Array<[number[], number[], number[]]> = [
+    [[10], [3], [5]],
+    [[16384, 64], [0, 16], [16384, 16]], // one attention head: short rows
+    [[7, 130], [2, 1], [4, 128]], // long rows (TypedArray.set)
+    [[4, 9, 11], [1, 0, 0], [1, 9, 11]], // one sample: contiguous
+    [[3, 5, 6, 7], [1, 2, 3, 1], [2, 3, 2, 5]],
+    [[2, 6, 6, 4], [0, 1, 1, 0], [2, 4, 4, 4]], // a 3×3 tap of a padded map
+    [[2, 3, 4, 5, 6], [1, 0, 2, 1, 3], [1, 3, 2, 4, 2]],
+    [[5, 4], [2, 0], [0, 4]], // empty
+  ];
+  it.each(sliceCases)('Slice of %j at %j size %j equals tfjs-backend-cpu', async (shape, begin, size) => {
+    const values = randomValues(rand, shape.reduce((a, b) => a * b, 1));
+    const c: KernelCase = { label: `slice ${shape}`, kernel: 'Slice', inputs: { x: { shape, values } }, attrs: { begin, size } };
+    const ours = await runKernelOn('wasm', c);
+    const reference = await runKernelOn('cpu', c);
+    expect(ours.shape).toEqual(size);
+    expect(ours.values.length).toBe(reference.values.length);
+    expect(ours.values.every((v, i) => v === reference.values[i])).toBe(true);
+  });
+
+  it('Slice and SplitV keep int32 and bool values, and strings go to the stock kernel', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      const ints = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32');
+      expect(Array.from(tf.slice(ints, [0, 1], [2, 2]).dataSync())).toEqual([2, 3, 5, 6]);
+      const bools = tf.tensor1d([true, false, true, true], 'bool');
+      expect(Array.from(tf.slice(bools, [1], [2]).dataSync())).toEqual([0, 1]);
+      expect(tf.split(ints, [1, 2], 1).map((t) => Array.from(t.dataSync()))).toEqual([[1, 4], [2, 3, 5, 6]]);
+      expect(tf.slice(tf.tensor1d(['a', 'b', 'c'], 'string'), [1], [2]).dataSync()).toEqual(['b', 'c']);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('SplitV equals tfjs-backend-cpu on every axis', async () => {
+    const shape = [3, 4, 5, 6];
+    const values = randomValues(rand, 360);
+    for (const [axis, splits] of [[0, [1, 2]], [1, [2, 1, 1]], [2, 5], [3, [4, -1]]] as const) {
+      const c: KernelCase = { label: `splitV axis ${axis}`, kernel: 'SplitV', inputs: { x: { shape, values } }, attrs: { numOrSizeSplits: splits, axis } };
+      const run = async (backend: string) => {
+        await tf.setBackend(backend);
+        const x = tf.tensor(values, shape);
+        const parts = tf.engine().runKernel('SplitV', { x }, c.attrs as tf.NamedAttrMap) as tf.Tensor[];
+        const out = parts.map((p) => ({ shape: p.shape, values: Array.from(p.dataSync()) }));
+        tf.dispose([x, ...parts]);
+        return out;
+      };
+      expect(await run('wasm')).toEqual(await run('cpu'));
+    }
   });
 
   it('FusedBatchNorm equals the formula worked by hand', async () => {

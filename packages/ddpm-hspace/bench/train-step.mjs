@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Training speed of the shipped DDPM prior (scripts/default-model/prior-config.mjs): seconds
-// and CPU seconds per DdpmTrainer.trainStep on single-threaded wasm (with the gradient kernels
-// of @diffli2d/backends), and a tf.profile kernel table of one step. Random 64² crops; the
+// and CPU seconds per DdpmTrainer.trainStep on wasm as @diffli2d/backends' setupBackend starts it
+// (gradient and speed kernels; --threads N, default 2; --stock-kernels puts tfjs-backend-wasm's own
+// forward kernels back, for a before/after), and a tf.profile kernel table of one step. Random 64² crops; the
 // machine may be shared, so CPU seconds are the steadier figure. Kernel times of tf.profile
 // nest (an op's time includes the kernels it runs, e.g. fusedConv2d__op ⊃ FusedConv2D), so
 // their sum exceeds the step time. Prints one JSON document.
 //
-// Usage: node bench/train-step.mjs [--steps 3] [--top 15] [--batch 8] [--detail BatchMatMul]
+// Usage: node bench/train-step.mjs [--threads 2] [--stock-kernels] [--steps 3] [--top 15] [--batch 8] [--detail BatchMatMul]
 //   (build first: npx nx run @diffli2d/ddpm-hspace:build and @diffli2d/backends:build)
 import { PRIOR_CONFIG, PRIOR_TRAINING } from '../../../scripts/default-model/prior-config.mjs';
 
@@ -21,13 +22,20 @@ const detail = detailIndex >= 0 ? args[detailIndex + 1] : null; // a kernel name
 const top = arg('top', 15);
 const batch = arg('batch', PRIOR_TRAINING.batchSize);
 
+const threads = arg('threads', 2);
+
 const tf = await import('@tensorflow/tfjs');
 await import('@tensorflow/tfjs-backend-wasm');
-const { registerWasmGradientKernels } = await import('@diffli2d/backends');
+const stock = tf.getKernel('FusedBatchNorm', 'wasm');
+const { setupBackend } = await import('@diffli2d/backends');
 const { DdpmTrainer } = await import('@diffli2d/ddpm-hspace/training');
-registerWasmGradientKernels();
-await tf.setBackend('wasm');
+const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 await tf.ready();
+if (args.includes('--stock-kernels')) {
+  tf.unregisterKernel(stock.kernelName, 'wasm');
+  tf.registerKernel(stock);
+  stock.setupFunc?.(tf.backend());
+}
 
 const size = PRIOR_TRAINING.crop;
 const trainer = new DdpmTrainer({ config: PRIOR_CONFIG, seed: PRIOR_TRAINING.seed, learningRate: PRIOR_TRAINING.learningRate });
@@ -68,7 +76,7 @@ trainer.dispose();
 
 const best = [warmup, ...runs].slice(runs.length ? 1 : 0).reduce((a, b) => (b.seconds < a.seconds ? b : a));
 console.log(JSON.stringify({
-  backend: 'wasm (single-threaded) + registerWasmGradientKernels',
+  backend: `${started.name} (${started.detail}) + gradient kernels${args.includes('--stock-kernels') ? ', stock forward kernels' : ' + speed kernels'}`,
   config: PRIOR_CONFIG,
   batch: `${batch}x${size}x${size}x3`,
   warmupSeconds: +warmup.seconds.toFixed(3),

@@ -6,6 +6,7 @@ import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthToSpaceGradConfig } from './depth-to-space-gradient';
 import { fusedBatchNormKernel } from './fused-batch-norm';
+import { makeSliceKernel, makeSplitVKernel } from './wasm-slice';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
@@ -36,12 +37,19 @@ export function registerWasmGradientKernels(): void {
   registerDepthToSpaceGradient();
 }
 
+// The stock kernels ours defer to for string tensors (read before ours replace them).
+const stockSlice = tf.getKernel(tf.Slice, 'wasm')?.kernelFunc;
+const stockSplitV = tf.getKernel(tf.SplitV, 'wasm')?.kernelFunc;
+
 /**
- * Forward kernels that replace slow tfjs-backend-wasm ones with faster compositions of its
- * XNNPACK ops (same results to float rounding): FusedBatchNorm (tf.batchNorm).
+ * Forward kernels that replace slow tfjs-backend-wasm ones: FusedBatchNorm (tf.batchNorm) as
+ * XNNPACK's threaded broadcast ops (same results to float rounding), Slice and SplitV copying
+ * only what they return (bit-identical).
  */
 export const WASM_SPEED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }> = [
   { kernelName: tf.FusedBatchNorm, kernelFunc: mark(fusedBatchNormKernel) },
+  { kernelName: tf.Slice, kernelFunc: mark(makeSliceKernel(stockSlice)) },
+  { kernelName: tf.SplitV, kernelFunc: mark(makeSplitVKernel(stockSplitV)) },
 ];
 
 /** Registers WASM_SPEED_KERNELS for 'wasm'; idempotent, browser-safe. setupBackend calls it when it picks wasm. */

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Training speed of the shipped default model (packages/cli/models/default: its network config and
+// prior), the way scripts/default-model/train-diffli2d.mjs trains it: Trainer.trainStep on random
+// 128² crops, batch 4, wasm as @diffli2d/backends' setupBackend starts it. Seconds and CPU seconds
+// per step, the guidance (prior h-space) share, and a tf.profile kernel table of one step.
+//
+// Usage: node bench/default-step.mjs [--threads 2] [--stock-kernels] [--steps 3] [--batch 4] [--crop 128] [--top 12] [--detail KernelName]
+//   (build first: npx nx run-many -t build -p @diffli2d/diffli2d @diffli2d/backends)
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const [threads, steps, batch, crop, top] = [arg('threads', 2), arg('steps', 3), arg('batch', 4), arg('crop', 128), arg('top', 12)];
+
+const tf = await import('@tensorflow/tfjs');
+await import('@tensorflow/tfjs-backend-wasm');
+const stock = tf.getKernel('FusedBatchNorm', 'wasm');
+const { setupBackend } = await import('@diffli2d/backends');
+const { readSafetensors } = await import('@diffli2d/weights');
+const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
+const { admGuidance, loadModel, Trainer } = await import('@diffli2d/diffli2d');
+const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
+if (args.includes('--stock-kernels')) {
+  tf.unregisterKernel(stock.kernelName, 'wasm');
+  tf.registerKernel(stock);
+  stock.setupFunc?.(tf.backend());
+}
+
+const dir = fileURLToPath(new URL('../../cli/models/default/', import.meta.url));
+const read = (name) => new Uint8Array(fs.readFileSync(dir + name));
+const prior = AdmUNet.fromWeights(null, readSafetensors(read('prior.safetensors')), { parts: 'hspace' });
+const model = loadModel(read('diffli2d.safetensors'));
+const trainer = new Trainer({ model, extractor: admGuidance(new HSpaceExtractor(prior)), seed: 7 });
+const hazy = tf.randomUniform([batch, crop, crop, 3], 0, 1, 'float32', 1);
+const clean = tf.randomUniform([batch, crop, crop, 3], 0, 1, 'float32', 2);
+
+const timed = () => {
+  const cpu0 = process.cpuUsage();
+  const r = trainer.trainStep({ hazy, clean });
+  const cpu = process.cpuUsage(cpu0);
+  return { seconds: r.seconds, guidanceSeconds: r.guidanceSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+};
+timed(); // warm-up
+const runs = Array.from({ length: steps }, timed);
+const profile = await tf.profile(() => { trainer.trainStep({ hazy, clean }); });
+const byKernel = new Map();
+for (const k of profile.kernels) {
+  const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+  e.ms += k.kernelTimeMs;
+  e.calls += 1;
+  byKernel.set(k.name, e);
+}
+const detail = args.includes('--detail') ? args[args.indexOf('--detail') + 1] : null;
+const byShapes = new Map();
+for (const k of profile.kernels.filter((k) => k.name === detail)) {
+  const key = JSON.stringify(k.inputShapes);
+  const e = byShapes.get(key) ?? { ms: 0, calls: 0 };
+  e.ms += k.kernelTimeMs;
+  e.calls += 1;
+  byShapes.set(key, e);
+}
+const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+console.log(JSON.stringify({
+  backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock forward kernels' : ''}`,
+  network: model.config,
+  batch: `${batch}x${crop}x${crop}x3`,
+  secondsPerStep: +best.seconds.toFixed(3),
+  guidanceSeconds: +best.guidanceSeconds.toFixed(3),
+  cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
+  secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
+  kernelCalls: profile.kernels.length,
+  top: [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([name, e]) => ({ name, ms: +e.ms.toFixed(1), calls: e.calls })),
+  ...(detail ? { [`${detail}ByInputShapes`]: [...byShapes].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([shapes, e]) => ({ shapes, ms: +e.ms.toFixed(1), calls: e.calls })) } : {}),
+}, null, 2));
+tf.dispose([hazy, clean]);
+trainer.dispose?.();
