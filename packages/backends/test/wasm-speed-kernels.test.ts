@@ -1,8 +1,9 @@
 // The wasm speed kernels against tfjs-backend-cpu's kernels and a by-hand formula.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmSpeedKernels, WASM_SPEED_KERNELS } from '../src/index';
-import { KernelCase, mulberry32, randomValues, relativeError, runKernelOn } from './helpers';
+import { registerWasmSpeedKernels, restoreWasmStockKernels, WASM_SPEED_KERNELS } from '../src/index';
+import { asBatchedSwap, collapsePermutation } from '../src/kernels/wasm-transpose';
+import { KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn } from './helpers';
 
 const rand = mulberry32(20261203);
 
@@ -26,10 +27,19 @@ describe('wasm speed kernels', () => {
     await tf.setBackend('wasm');
   });
 
-  it('replaces tfjs-backend-wasm FusedBatchNorm, Slice and SplitV, idempotently', () => {
+  it('replaces tfjs-backend-wasm FusedBatchNorm, Slice, SplitV and Transpose, idempotently', () => {
     registerWasmSpeedKernels();
-    expect(WASM_SPEED_KERNELS.map((k) => k.kernelName)).toEqual(['FusedBatchNorm', 'Slice', 'SplitV']);
+    expect(WASM_SPEED_KERNELS.map((k) => k.kernelName)).toEqual(['FusedBatchNorm', 'Slice', 'SplitV', 'Transpose']);
     for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc).toBe(k.kernelFunc);
+  });
+
+  it('stock kernels that call the replaced ones inside still work (registered before the backend started)', async () => {
+    await tf.setBackend('wasm');
+    // Sum over a leading axis and cumsum transpose through the C function Transpose's setup binds.
+    const [s, c] = tf.tidy(() => [tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), 0), tf.cumsum(tf.tensor2d([1, 2, 3, 4], [2, 2]), 0)]);
+    expect(Array.from(await s.data())).toEqual([9, 12]);
+    expect(Array.from(await c.data())).toEqual([1, 2, 4, 6]);
+    tf.dispose([s, c]);
   });
 
   const cases = [
@@ -46,6 +56,18 @@ describe('wasm speed kernels', () => {
     const reference = await runKernelOn('cpu', c as KernelCase);
     expect(ours.shape).toEqual(reference.shape);
     expect(relativeError(ours.values, reference.values)).toBeLessThan(1e-5);
+  });
+
+  it('restoreWasmStockKernels puts the stock kernels back, and they still run', async () => {
+    await tf.setBackend('wasm');
+    restoreWasmStockKernels();
+    for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc).not.toBe(k.kernelFunc);
+    const y = tf.tidy(() => tf.batchNorm(tf.tensor2d([1, 2], [1, 2]), tf.tensor1d([0, 0]), tf.tensor1d([1, 1]), tf.tensor1d([1, 1])));
+    // x/√(1 + ε) + 1 with tf.batchNorm's default ε = 0.001
+    expect(Array.from(await y.data())).toEqual([expect.closeTo(1 / Math.sqrt(1.001) + 1, 5), expect.closeTo(2 / Math.sqrt(1.001) + 1, 5)]);
+    y.dispose();
+    registerWasmSpeedKernels();
+    for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc).toBe(k.kernelFunc);
   });
 
   // Slice: every rank 1-5, partial and whole axes, empty boxes, runs above and below the loop/set switch.
@@ -98,6 +120,61 @@ describe('wasm speed kernels', () => {
       };
       expect(await run('wasm')).toEqual(await run('cpu'));
     }
+  });
+
+  it('collapsePermutation merges axes that stay neighbours and drops size-1 axes', () => {
+    expect(collapsePermutation([2, 3, 4, 5], [0, 3, 1, 2])).toEqual({ shape: [2, 12, 5], perm: [0, 2, 1] });
+    expect(collapsePermutation([8, 64, 64, 32], [3, 1, 2, 0])).toEqual({ shape: [8, 4096, 32], perm: [2, 1, 0] });
+    expect(collapsePermutation([1, 7, 1, 9], [3, 2, 1, 0])).toEqual({ shape: [7, 9], perm: [1, 0] });
+    expect(collapsePermutation([4, 5], [0, 1])).toEqual({ shape: [20], perm: [0] });
+    expect(collapsePermutation([1, 1], [1, 0])).toEqual({ shape: [1], perm: [0] });
+    // Which go through the tiled swap: (batch, rows, cols).
+    expect(asBatchedSwap([16384, 64], [1, 0])).toEqual([1, 16384, 64]);
+    expect(asBatchedSwap([2, 3, 4, 5], [0, 3, 1, 2])).toEqual([2, 12, 5]);
+    expect(asBatchedSwap([8, 64, 64, 32], [3, 1, 2, 0])).toBeNull();
+    expect(asBatchedSwap([4, 5], [0, 1])).toBeNull();
+  });
+
+  // Transpose: tiled swaps (thin and square, batched), the stock path, ranks 1-6, size-1 axes.
+  const permutations = (n: number): number[] => {
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = randInt(rand, 0, i);
+      [p[i], p[j]] = [p[j]!, p[i]!];
+    }
+    return p;
+  };
+  const transposeCases: Array<[number[], number[]]> = [
+    [[16384, 64], [1, 0]],
+    [[33, 70], [1, 0]],
+    [[3, 40, 35], [0, 2, 1]],
+    [[2, 5, 6, 7], [0, 3, 1, 2]],
+    [[4, 6, 6, 5], [3, 1, 2, 0]],
+    [[2, 1, 3, 1, 4], [4, 3, 2, 1, 0]],
+    [[7], [0]],
+    ...Array.from({ length: 8 }, (_, i) => {
+      const rank = 2 + (i % 5);
+      const shape = Array.from({ length: rank }, () => randInt(rand, 1, 6));
+      return [shape, permutations(rank)] as [number[], number[]];
+    }),
+  ];
+  it.each(transposeCases)('Transpose of %j by %j equals tfjs-backend-cpu', async (shape, perm) => {
+    const values = randomValues(rand, shape.reduce((a, b) => a * b, 1));
+    const c: KernelCase = { label: `transpose ${shape}`, kernel: 'Transpose', inputs: { x: { shape, values } }, attrs: { perm } };
+    const ours = await runKernelOn('wasm', c);
+    const reference = await runKernelOn('cpu', c);
+    expect(ours.shape).toEqual(reference.shape);
+    expect(ours.values.every((v, i) => v === reference.values[i])).toBe(true);
+  });
+
+  it('Transpose keeps int32 and bool values', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory().numTensors;
+    tf.tidy(() => {
+      expect(Array.from(tf.transpose(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')).dataSync())).toEqual([1, 4, 2, 5, 3, 6]);
+      expect(Array.from(tf.transpose(tf.tensor2d([true, false, false, true, true, false], [3, 2], 'bool')).dataSync())).toEqual([1, 0, 1, 0, 1, 0]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('FusedBatchNorm equals the formula worked by hand', async () => {

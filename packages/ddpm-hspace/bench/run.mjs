@@ -44,8 +44,6 @@ if (args.includes('--child')) {
 
 async function measureHere(threads) {
   const tf = await import('@tensorflow/tfjs');
-  await import('@tensorflow/tfjs-backend-wasm');
-  const stock = ['FusedBatchNorm'].map((name) => tf.getKernel(name, 'wasm'));
   const { AdmUNet, randomAdmWeights, admMacs } = await import('@diffli2d/ddpm-hspace');
   let backend;
   try {
@@ -59,12 +57,9 @@ async function measureHere(threads) {
   }
   await tf.ready();
   if (args.includes('--stock-kernels')) {
-    for (const kernel of stock) {
-      tf.unregisterKernel(kernel.kernelName, 'wasm');
-      tf.registerKernel(kernel);
-      kernel.setupFunc?.(tf.backend()); // wasm kernels bind their C function at backend start
-    }
-    backend.stockKernels = stock.map((k) => k.kernelName);
+    const { restoreWasmStockKernels, WASM_SPEED_KERNELS } = await import('@diffli2d/backends');
+    restoreWasmStockKernels();
+    backend.stockKernels = WASM_SPEED_KERNELS.map((k) => k.kernelName);
   }
   const t0 = performance.now();
   const weights = randomAdmWeights('adm-256-uncond', { parts: 'hspace', seed: 1 });

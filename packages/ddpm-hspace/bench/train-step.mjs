@@ -25,17 +25,11 @@ const batch = arg('batch', PRIOR_TRAINING.batchSize);
 const threads = arg('threads', 2);
 
 const tf = await import('@tensorflow/tfjs');
-await import('@tensorflow/tfjs-backend-wasm');
-const stock = tf.getKernel('FusedBatchNorm', 'wasm');
-const { setupBackend } = await import('@diffli2d/backends');
+const { setupBackend, restoreWasmStockKernels } = await import('@diffli2d/backends');
 const { DdpmTrainer } = await import('@diffli2d/ddpm-hspace/training');
 const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 await tf.ready();
-if (args.includes('--stock-kernels')) {
-  tf.unregisterKernel(stock.kernelName, 'wasm');
-  tf.registerKernel(stock);
-  stock.setupFunc?.(tf.backend());
-}
+if (args.includes('--stock-kernels')) restoreWasmStockKernels();
 
 const size = PRIOR_TRAINING.crop;
 const trainer = new DdpmTrainer({ config: PRIOR_CONFIG, seed: PRIOR_TRAINING.seed, learningRate: PRIOR_TRAINING.learningRate });

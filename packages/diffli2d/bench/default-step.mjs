@@ -17,18 +17,12 @@ const arg = (name, fallback) => {
 const [threads, steps, batch, crop, top] = [arg('threads', 2), arg('steps', 3), arg('batch', 4), arg('crop', 128), arg('top', 12)];
 
 const tf = await import('@tensorflow/tfjs');
-await import('@tensorflow/tfjs-backend-wasm');
-const stock = tf.getKernel('FusedBatchNorm', 'wasm');
-const { setupBackend } = await import('@diffli2d/backends');
+const { setupBackend, restoreWasmStockKernels } = await import('@diffli2d/backends');
 const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
 const { admGuidance, loadModel, Trainer } = await import('@diffli2d/diffli2d');
 const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
-if (args.includes('--stock-kernels')) {
-  tf.unregisterKernel(stock.kernelName, 'wasm');
-  tf.registerKernel(stock);
-  stock.setupFunc?.(tf.backend());
-}
+if (args.includes('--stock-kernels')) restoreWasmStockKernels();
 
 const dir = fileURLToPath(new URL('../../cli/models/default/', import.meta.url));
 const read = (name) => new Uint8Array(fs.readFileSync(dir + name));

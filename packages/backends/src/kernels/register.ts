@@ -7,6 +7,7 @@ import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthToSpaceGradConfig } from './depth-to-space-gradient';
 import { fusedBatchNormKernel } from './fused-batch-norm';
 import { makeSliceKernel, makeSplitVKernel } from './wasm-slice';
+import { makeTransposeKernel } from './wasm-transpose';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
@@ -40,16 +41,18 @@ export function registerWasmGradientKernels(): void {
 // The stock kernels ours defer to for string tensors (read before ours replace them).
 const stockSlice = tf.getKernel(tf.Slice, 'wasm')?.kernelFunc;
 const stockSplitV = tf.getKernel(tf.SplitV, 'wasm')?.kernelFunc;
+const stockTranspose = tf.getKernel(tf.Transpose, 'wasm')?.kernelFunc;
 
 /**
  * Forward kernels that replace slow tfjs-backend-wasm ones: FusedBatchNorm (tf.batchNorm) as
  * XNNPACK's threaded broadcast ops (same results to float rounding), Slice and SplitV copying
- * only what they return (bit-identical).
+ * only what they return, Transpose of thin matrices in tiles (all three bit-identical).
  */
 export const WASM_SPEED_KERNELS: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }> = [
   { kernelName: tf.FusedBatchNorm, kernelFunc: mark(fusedBatchNormKernel) },
   { kernelName: tf.Slice, kernelFunc: mark(makeSliceKernel(stockSlice)) },
   { kernelName: tf.SplitV, kernelFunc: mark(makeSplitVKernel(stockSplitV)) },
+  { kernelName: tf.Transpose, kernelFunc: mark(makeTransposeKernel(stockTranspose!)) },
 ];
 
 /** Registers WASM_SPEED_KERNELS for 'wasm'; idempotent, browser-safe. setupBackend calls it when it picks wasm. */
@@ -57,13 +60,38 @@ export function registerWasmSpeedKernels(): void {
   registerForWasm(WASM_SPEED_KERNELS);
 }
 
+/** tfjs-backend-wasm's own kernels that ours replaced, by name. */
+const replaced = new Map<string, tf.KernelConfig>();
+
 function registerForWasm(kernels: ReadonlyArray<{ kernelName: string; kernelFunc: tf.KernelFunc }>): void {
   for (const { kernelName, kernelFunc } of kernels) {
     const current = tf.getKernel(kernelName, 'wasm');
     if (current && (current.kernelFunc as unknown as Record<symbol, boolean>)[OURS]) continue;
     // Unregister first: overriding one of tfjs-backend-wasm's own kernels would warn.
-    if (current) tf.unregisterKernel(kernelName, 'wasm');
-    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
+    if (current) {
+      replaced.set(kernelName, current);
+      tf.unregisterKernel(kernelName, 'wasm');
+    }
+    // Keep the stock kernel's setup: it binds the C function that other stock kernels call too
+    // (Sum and Cumsum transpose through the one Transpose binds).
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc, setupFunc: current?.setupFunc });
+  }
+}
+
+/**
+ * Puts back tfjs-backend-wasm's own kernels for the speed kernels (benchmarks measure the
+ * before with it). Running wasm kernels bind their C function at backend start, so their
+ * setup runs again here when the backend is up.
+ */
+export function restoreWasmStockKernels(): void {
+  const backend = tf.findBackend('wasm');
+  for (const { kernelName } of WASM_SPEED_KERNELS) {
+    const stock = replaced.get(kernelName);
+    if (!stock) continue;
+    tf.unregisterKernel(kernelName, 'wasm');
+    tf.registerKernel(stock);
+    if (backend) stock.setupFunc?.(backend);
+    replaced.delete(kernelName);
   }
 }
 
