@@ -23,7 +23,7 @@ const PICK = `
 const EXPECTED_GRAD = [16, 20, 16, 20, 25, 20, 16, 20, 16].flatMap((v) => [v, v]);
 
 it('by default falls through tfjs-node-gpu, tfjs-node and WebGPU to wasm with 2 threads, and the process exits', () => {
-  const r = runChild(PICK, { DIFFLI2D_BACKEND: undefined });
+  const r = runChild(PICK, { DIFFLI2D_BACKEND: undefined, DIFFLI2D_THREADS: undefined });
   expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
   expect(r.json.error).toBeUndefined();
   expect(r.json.name).toBe('wasm');
@@ -42,6 +42,15 @@ it('obeys DIFFLI2D_BACKEND over prefer', () => {
   const r = runChild(PICK, { DIFFLI2D_BACKEND: 'cpu', PREFER: 'wasm' });
   expect(r.status).toBe(0);
   expect(r.json).toMatchObject({ name: 'cpu', active: 'cpu', reasons: {}, grad: EXPECTED_GRAD });
+});
+
+it('takes the wasm thread count from DIFFLI2D_THREADS and rejects a bad one by name', () => {
+  const one = runChild(PICK, { DIFFLI2D_BACKEND: 'wasm', DIFFLI2D_THREADS: '1' });
+  expect(one.status).toBe(0);
+  expect(one.json).toMatchObject({ name: 'wasm', threads: 1, grad: EXPECTED_GRAD });
+  expect(one.json.lines).toEqual(['[diffli2d] backend: wasm (1 thread)']);
+  const bad = runChild(PICK, { DIFFLI2D_BACKEND: 'wasm', DIFFLI2D_THREADS: 'two' });
+  expect(bad.json.error).toBe("BackendUnavailableError: DIFFLI2D_THREADS: expected a positive whole number of wasm threads, got 'two'");
 });
 
 it('tries prefer in order and records why earlier entries failed', () => {

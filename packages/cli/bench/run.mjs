@@ -1,6 +1,16 @@
-// Benchmarks the CLI's own compute (the DCP baseline) on the BUILT package and prints one
-// JSON document. Numbers on a shared 2-core machine are noisy.
+// Benchmarks the BUILT CLI and prints one JSON document: the shipped default model end to end on
+// real 620×460 SOTS-indoor photos with a 256² tile's time split (bench/default-model.mjs, in a child
+// process; skip with --dcp-only) and the DCP baseline's own compute. Numbers on a shared 2-core
+// machine are noisy.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { dehazeDcp } from '@diffli2d/cli';
+
+let defaultModel = null;
+if (!process.argv.includes('--dcp-only')) {
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./default-model.mjs', import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  defaultModel = child.status === 0 ? JSON.parse(child.stdout) : { error: `bench/default-model.mjs exited ${child.status}` };
+}
 
 function image(width, height) {
   const data = new Float32Array(width * height * 3);
@@ -25,4 +35,4 @@ for (const [w, h] of [[620, 460], [1280, 720]]) {
   times.sort((a, b) => a - b);
   results.push({ case: `dcp ${w}x${h}`, median_ms: Number(times[1].toFixed(1)), megapixels_per_s: Number(((w * h) / 1e6 / (times[1] / 1000)).toFixed(2)) });
 }
-console.log(JSON.stringify({ package: '@diffli2d/cli', node: process.version, note: 'single-threaded JS; shared 2-core machine, noisy', results }, null, 2));
+console.log(JSON.stringify({ package: '@diffli2d/cli', node: process.version, defaultModel, dcp: { note: 'single-threaded JS', results } }, null, 2));

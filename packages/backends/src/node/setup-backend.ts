@@ -17,7 +17,7 @@ export interface SetupBackendOptions {
   prefer?: string[];
   /** Where the one-line summary goes (default: stderr, so that --json stdout stays clean); false for silence. */
   log?: ((line: string) => void) | false;
-  /** wasm threads (default: os.availableParallelism(), at most 8). */
+  /** wasm threads (default: os.availableParallelism(), at most 8). DIFFLI2D_THREADS overrides it. */
   threads?: number;
   /** Environment to read DIFFLI2D_BACKEND from (default: process.env). */
   env?: Record<string, string | undefined>;
@@ -79,6 +79,15 @@ async function attempt(name: NodeBackendName, explicit: boolean, options: SetupB
   }
 }
 
+function parseThreads(value: string | undefined): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    throw new BackendUnavailableError(`DIFFLI2D_THREADS: expected a positive whole number of wasm threads, got '${value}'`);
+  }
+  return n;
+}
+
 function parseList(source: string, names: readonly string[]): NodeBackendName[] {
   const unknown = names.filter((n) => !(NODE_BACKENDS as readonly string[]).includes(n));
   if (unknown.length || names.length === 0) {
@@ -103,10 +112,12 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<S
       ? parseList('setupBackend({ prefer })', options.prefer)
       : [...NODE_BACKENDS];
   const explicit = Boolean(fromEnv || options.prefer);
+  // On a machine shared with other busy processes, one wasm thread per process can beat two.
+  const threads = parseThreads(env.DIFFLI2D_THREADS) ?? options.threads;
   const reasons: Partial<Record<NodeBackendName, string>> = {};
   const log = options.log === false ? () => {} : (options.log ?? ((line: string) => console.error(line)));
   for (const name of order) {
-    const result = await attempt(name, explicit && name === 'webgpu', options);
+    const result = await attempt(name, explicit && name === 'webgpu', { ...options, threads });
     if (result.ok) {
       const skipped = Object.entries(reasons).map(([n, why]) => `${n}: ${why}`);
       log(`[diffli2d] backend: ${name} (${result.detail})${skipped.length ? ` — ${skipped.join('; ')}` : ''}`);

@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+// End-to-end speed of the shipped default model, the way a user runs it, and where a tile's time goes.
+//  1. `diffli2d dehaze` (the built CLI, its own path: decode → dehaze with run.json's tile and ensemble →
+//     encode) on real 620×460 SOTS-indoor images from ../shared, in one process: the first image (model
+//     load and XNNPACK packing included) and the warm ones, plus the process's wall time from start.
+//  2. One 256² tile of the first image in-process: seconds for the prior's h-space (both timesteps), the
+//     in-graph DCP haze cue, and the rest of the network's forward pass (the cue runs inside it).
+// Prints one JSON document. Build first (npx nx run @diffli2d/cli:build).
+//
+// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels]
+//   --tile-only      skip part 1;  --stock-kernels  part 2 with tfjs-backend-wasm's own kernels where
+//                    @diffli2d/backends swaps in faster ones (the "before")
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const [count, threads, reps] = [arg('images', 3), arg('threads', 2), arg('reps', 3)];
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '../../..');
+const shared = path.resolve(process.env.DIFFLI2D_SHARED ?? path.join(repo, '../shared'));
+const hazyDir = path.join(shared, 'data/sots-indoor/hazy');
+if (!fs.existsSync(hazyDir)) throw new Error(`no SOTS-indoor images at ${hazyDir} (set DIFFLI2D_SHARED)`);
+const images = fs.readdirSync(hazyDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().slice(0, count).map((f) => path.join(hazyDir, f));
+const modelDir = path.join(here, '../models/default');
+
+// 1. The CLI end to end.
+function dehazeWithCli() {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-bench-'));
+  const started = performance.now();
+  const cli = spawnSync(process.execPath, [path.join(here, '../dist/bin.js'), '--backend', 'wasm', 'dehaze', ...images, '-o', out, '--json'],
+    { encoding: 'utf8', env: { ...process.env, DIFFLI2D_THREADS: String(threads) }, maxBuffer: 1 << 24 });
+  const processSeconds = +((performance.now() - started) / 1000).toFixed(2);
+  fs.rmSync(out, { recursive: true, force: true });
+  if (cli.status !== 0) throw new Error(`diffli2d dehaze failed (exit ${cli.status}): ${cli.stderr.slice(-2000)}`);
+  const perImage = JSON.parse(cli.stdout).outputs.map((o) => ({ input: path.basename(o.input), size: `${o.width}x${o.height}`, seconds: o.seconds }));
+  return { processSeconds, perImage };
+}
+const { processSeconds, perImage } = args.includes('--tile-only') ? { processSeconds: null, perImage: [] } : dehazeWithCli();
+
+// 2. One tile, in-process.
+const tf = await import('@tensorflow/tfjs');
+const { setupBackend, restoreWasmStockKernels } = await import('@diffli2d/backends');
+const { readSafetensors } = await import('@diffli2d/weights');
+const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
+const { admGuidance, computeGuidance, darkChannelPrior, disposeGuidance, loadModel } = await import('@diffli2d/diffli2d');
+const sharp = (await import('sharp')).default;
+const backend = await setupBackend({ log: false, threads, prefer: ['wasm'] });
+if (args.includes('--stock-kernels')) restoreWasmStockKernels();
+const read = (name) => new Uint8Array(fs.readFileSync(path.join(modelDir, name)));
+const runJson = JSON.parse(fs.readFileSync(path.join(modelDir, 'run.json'), 'utf8'));
+const prior = AdmUNet.fromWeights(null, readSafetensors(read(runJson.unet ?? 'prior.safetensors')), { parts: 'hspace' });
+const source = admGuidance(new HSpaceExtractor(prior));
+const model = loadModel(read('diffli2d.safetensors'));
+const tileSide = runJson.tile ?? 256;
+const { data, info } = await sharp(images[0]).removeAlpha().extract({ left: 0, top: 0, width: tileSide, height: tileSide }).raw().toBuffer({ resolveWithObject: true });
+const tile = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32').toFloat(), 255));
+const time = async (f) => {
+  const runs = [];
+  for (let i = 0; i <= reps; i++) {
+    const t0 = performance.now();
+    const r = f();
+    const outs = Array.isArray(r) ? r : Object.values(r).flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {})));
+    for (const t of outs) if (t instanceof tf.Tensor) await t.data();
+    runs.push((performance.now() - t0) / 1000);
+    tf.dispose(outs);
+  }
+  return +Math.min(...runs.slice(1)).toFixed(3); // first run: warm-up
+};
+const priorSeconds = await time(() => { const g = computeGuidance(model, source, tile, 0); return [g.content, g.haze].filter(Boolean); });
+const cueSeconds = model.config.hazeCue === 'dcp' ? await time(() => darkChannelPrior(tile)) : 0;
+const guidance = computeGuidance(model, source, tile, 0);
+const forwardSeconds = await time(() => [model.forward(tile, guidance)]);
+disposeGuidance(guidance);
+tile.dispose();
+
+console.log(JSON.stringify({
+  package: '@diffli2d/cli',
+  model: { dir: 'packages/cli/models/default', network: model.config, run: runJson },
+  backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
+  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
+  dehaze: {
+    command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json`,
+    firstImageSeconds: perImage[0]?.seconds,
+    warmImageSeconds: perImage.slice(1).map((p) => p.seconds),
+    processSeconds,
+    images: perImage,
+  },
+  tile256: { side: tileSide, priorHspaceSeconds: priorSeconds, dcpCueSeconds: cueSeconds, networkSeconds: +(forwardSeconds - cueSeconds).toFixed(3), forwardSeconds },
+}, null, 2));
+model.dispose();
+prior.dispose();
