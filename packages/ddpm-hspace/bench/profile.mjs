@@ -6,6 +6,7 @@
 //
 // Usage: node bench/profile.mjs [--threads 2] [--size 256] [--stock-kernels]
 import * as os from 'node:os';
+import { kernelTable } from '../../../scripts/bench/kernel-table.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -36,16 +37,6 @@ const wall = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const profile = await tf.profile(pass);
 
-const group = (kernels, key) => {
-  const m = new Map();
-  for (const k of kernels) {
-    const e = m.get(key(k)) ?? { ms: 0, calls: 0 };
-    e.ms += k.kernelTimeMs;
-    e.calls += 1;
-    m.set(key(k), e);
-  }
-  return [...m].sort((a, b) => b[1].ms - a[1].ms).map(([name, e]) => ({ name, ms: +e.ms.toFixed(1), calls: e.calls }));
-};
 // Op scopes (names ending in __op, 'unnamed scope') contain the kernels they run.
 const leaves = profile.kernels.filter((k) => !k.name.endsWith('__op') && k.name !== 'unnamed scope');
 console.log(JSON.stringify({
@@ -54,8 +45,8 @@ console.log(JSON.stringify({
   seconds: +wall.toFixed(3),
   cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
   kernelMsTotal: +leaves.reduce((s, k) => s + k.kernelTimeMs, 0).toFixed(1),
-  kernels: group(leaves, (k) => k.name),
-  conv2dByShape: group(leaves.filter((k) => k.name === 'FusedConv2D'), (k) => `${JSON.stringify(k.inputShapes[0])} * ${JSON.stringify(k.inputShapes[1])}`),
+  kernels: kernelTable(leaves),
+  conv2dByShape: kernelTable(leaves.filter((k) => k.name === 'FusedConv2D'), (k) => `${JSON.stringify(k.inputShapes[0])} * ${JSON.stringify(k.inputShapes[1])}`),
   machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
 }, null, 2));
 unet.dispose();

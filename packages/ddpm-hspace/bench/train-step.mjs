@@ -10,6 +10,7 @@
 // Usage: node bench/train-step.mjs [--threads 2] [--stock-kernels] [--steps 3] [--top 15] [--batch 8] [--detail BatchMatMul]
 //   (build first: npx nx run @diffli2d/ddpm-hspace:build and @diffli2d/backends:build)
 import { PRIOR_CONFIG, PRIOR_TRAINING } from '../../../scripts/default-model/prior-config.mjs';
+import { byInputShapes, kernelTable } from '../../../scripts/bench/kernel-table.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -48,23 +49,8 @@ for (let i = 0; i < steps; i++) runs.push(timed());
 const profile = await tf.profile(() => {
   trainer.trainStep(x0);
 });
-const byKernel = new Map();
-for (const k of profile.kernels) {
-  const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-  e.ms += k.kernelTimeMs;
-  e.calls += 1;
-  byKernel.set(k.name, e);
-}
-const byShapes = new Map();
-for (const k of profile.kernels.filter((k) => k.name === detail)) {
-  const key = JSON.stringify(k.inputShapes);
-  const e = byShapes.get(key) ?? { ms: 0, calls: 0 };
-  e.ms += k.kernelTimeMs;
-  e.calls += 1;
-  byShapes.set(key, e);
-}
-const kernels = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
-const totalMs = kernels.reduce((s, [, e]) => s + e.ms, 0);
+const kernels = kernelTable(profile.kernels);
+const totalMs = kernels.reduce((sum, k) => sum + k.ms, 0);
 x0.dispose();
 trainer.dispose();
 
@@ -82,8 +68,8 @@ console.log(JSON.stringify({
   profile: {
     kernelMsTotal: +totalMs.toFixed(1),
     kernelCalls: profile.kernels.length,
-    top: kernels.slice(0, top).map(([name, e]) => ({ name, ms: +e.ms.toFixed(1), calls: e.calls })),
-    ...(detail ? { [`${detail}ByInputShapes`]: [...byShapes].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([shapes, e]) => ({ shapes, ms: +e.ms.toFixed(1), calls: e.calls })) } : {}),
+    top: kernels.slice(0, top),
+    ...(detail ? { [`${detail}ByInputShapes`]: byInputShapes(profile.kernels, detail).slice(0, top) } : {}),
   },
   note: 'shared 2-core dev machine: wall-clock figures are noisy; compare cpuSecondsPerStep',
 }, null, 2));

@@ -8,6 +8,7 @@
 //   (build first: npx nx run-many -t build -p @diffli2d/diffli2d @diffli2d/backends)
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { byInputShapes, kernelTable } from '../../../scripts/bench/kernel-table.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -41,22 +42,7 @@ const timed = () => {
 timed(); // warm-up
 const runs = Array.from({ length: steps }, timed);
 const profile = await tf.profile(() => { trainer.trainStep({ hazy, clean }); });
-const byKernel = new Map();
-for (const k of profile.kernels) {
-  const e = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
-  e.ms += k.kernelTimeMs;
-  e.calls += 1;
-  byKernel.set(k.name, e);
-}
 const detail = args.includes('--detail') ? args[args.indexOf('--detail') + 1] : null;
-const byShapes = new Map();
-for (const k of profile.kernels.filter((k) => k.name === detail)) {
-  const key = JSON.stringify(k.inputShapes);
-  const e = byShapes.get(key) ?? { ms: 0, calls: 0 };
-  e.ms += k.kernelTimeMs;
-  e.calls += 1;
-  byShapes.set(key, e);
-}
 const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 console.log(JSON.stringify({
   backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock forward kernels' : ''}`,
@@ -67,8 +53,8 @@ console.log(JSON.stringify({
   cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
   secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
   kernelCalls: profile.kernels.length,
-  top: [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([name, e]) => ({ name, ms: +e.ms.toFixed(1), calls: e.calls })),
-  ...(detail ? { [`${detail}ByInputShapes`]: [...byShapes].sort((a, b) => b[1].ms - a[1].ms).slice(0, top).map(([shapes, e]) => ({ shapes, ms: +e.ms.toFixed(1), calls: e.calls })) } : {}),
+  top: kernelTable(profile.kernels).slice(0, top),
+  ...(detail ? { [`${detail}ByInputShapes`]: byInputShapes(profile.kernels, detail).slice(0, top) } : {}),
 }, null, 2));
 tf.dispose([hazy, clean]);
 trainer.dispose?.();
