@@ -10,7 +10,8 @@ export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const SHARED = path.resolve(REPO, process.env.DIFFLI2D_SHARED ?? '../shared');
 export const DATA = path.join(SHARED, 'data');
 /** Intermediate checkpoints, logs, samples (git-ignored). */
-export const WORK = path.join(REPO, '.tmp/default-model');
+// Resumable training state (never committed); DIFFLI2D_WORK moves it, e.g. out of a work tree that is laid anew.
+export const WORK = path.resolve(REPO, process.env.DIFFLI2D_WORK ?? '.tmp/default-model');
 export const MODELS = path.join(REPO, 'packages/cli/models/default');
 export const DOCS = path.join(REPO, 'docs');
 

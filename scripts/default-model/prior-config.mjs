@@ -25,3 +25,13 @@ export const PRIOR_TRAINING = {
   emaDecay: 0.995,
   emaWarmup: true,
 };
+
+// Candidate for the default model v2 (issue 17): h at 1/32 (5 halvings), attention only at 1/16 and 1/32,
+// 128-channel h. Fastest of the candidates timed in docs/model-card.md §5b (0.51 vs 1.06 s per 256² tile).
+export const PRIOR_V2_CONFIG = {
+  ...PRIOR_CONFIG,
+  channel_mult: '1,1,2,2,4,4',
+  attention_resolutions: '4,2',
+};
+
+export const PRIOR_CONFIGS = { shipped: PRIOR_CONFIG, v2: PRIOR_V2_CONFIG };

@@ -1,18 +1,24 @@
 // Trains the default diffusion prior (a small guided-diffusion UNet, ε-prediction, L_simple)
 // on random 64² crops of clean photographs, resumably:
 //   node scripts/default-model/train-prior.mjs [--minutes 60] [--max-steps N] [--threads 2] [--bench 3]
+//        [--config shipped|v2 (prior-config.mjs)] [--crop 64] [--batch 8]
 // Writes .tmp/default-model/prior.ckpt.safetensors (every --every steps and on SIGINT/SIGTERM),
-// .tmp/default-model/prior.log.jsonl (one line per step). Re-running continues exactly.
+// .tmp/default-model/prior.log.jsonl (one line per step); with --config v2, prior-v2.ckpt.safetensors and
+// prior-v2.log.jsonl. DIFFLI2D_WORK moves the folder. Re-running continues exactly.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DdpmTrainer } from '@diffli2d/ddpm-hspace/training';
 import { SeededRandom } from '@diffli2d/ddpm-hspace';
 import { arg, cleanImagesForPrior, cropInto, jsonLines, loadRgb, setupTraining, WORK, writeFileAtomic } from './common.mjs';
-import { PRIOR_CONFIG, PRIOR_TRAINING } from './prior-config.mjs';
+import { PRIOR_CONFIGS, PRIOR_TRAINING } from './prior-config.mjs';
 
-const CKPT = path.join(WORK, 'prior.ckpt.safetensors');
-const LOG = path.join(WORK, 'prior.log.jsonl');
+const configName = arg('config', 'shipped');
+const PRIOR_CONFIG = PRIOR_CONFIGS[configName];
+if (!PRIOR_CONFIG) throw new Error(`--config must be one of ${Object.keys(PRIOR_CONFIGS).join(', ')}, got ${configName}`);
+const stem = configName === 'shipped' ? 'prior' : `prior-${configName}`;
+const CKPT = path.join(WORK, `${stem}.ckpt.safetensors`);
+const LOG = path.join(WORK, `${stem}.log.jsonl`);
 const minutes = arg('minutes', 60);
 const maxSteps = arg('max-steps', Infinity);
 const every = arg('every', 50);
