@@ -1,15 +1,16 @@
 // Registers, for the 'wasm' backend, the gradient kernels tfjs-backend-wasm 4.22 lacks
-// (and a faster Conv2DBackpropInput), plus a depthToSpace gradient for every backend.
+// (and a faster Conv2DBackpropInput) and faster forward kernels, plus a depthToSpace gradient
+// for every backend.
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthToSpaceGradConfig } from './depth-to-space-gradient';
+import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
 import { fusedBatchNormKernel } from './fused-batch-norm';
+import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 import { makeSliceKernel, makeSplitVKernel } from './wasm-slice';
 import { makeTransposeKernel } from './wasm-transpose';
-import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
-import { unsortedSegmentSumKernel } from './unsorted-segment-sum';
 
 /** Marks our kernel functions so that a second copy of this package (ESM + CJS) also sees them as registered. */
 const OURS = Symbol.for('@diffli2d/backends/kernel');
