@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { setupBackend } from '@diffli2d/backends';
 import { AdmUNet, HSpaceExtractor, countParameters, admParameterSpec, randomAdmWeights, resolveConfig } from '@diffli2d/ddpm-hspace';
 import { admGuidance, computeGuidance, createDiffLI2D, disposeGuidance, loadModel } from '@diffli2d/diffli2d';
+import { bestSeconds } from '../bench/timing.mjs';
 import { PRIOR_CONFIG } from './prior-config.mjs';
 import { arg } from './common.mjs';
 
@@ -31,17 +32,7 @@ const networkConfig = { ...shipped.config };
 shipped.dispose();
 const tile = tf.randomUniform([1, 256, 256, 3], 0, 1, 'float32', 3);
 
-async function time(f) {
-  const runs = [];
-  for (let i = 0; i <= reps; i++) {
-    const t0 = performance.now();
-    const outs = f();
-    for (const t of outs) await t.data();
-    runs.push((performance.now() - t0) / 1000);
-    tf.dispose(outs);
-  }
-  return +Math.min(...runs.slice(1)).toFixed(3);
-}
+const time = (f) => bestSeconds(tf, f, reps);
 
 const rows = [];
 for (const [name, cfg] of Object.entries(CANDIDATES)) {

@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bestSeconds } from '../../../scripts/bench/timing.mjs';
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -61,20 +62,9 @@ const model = loadModel(read('diffli2d.safetensors'));
 const tileSide = runJson.tile ?? 256;
 const { data, info } = await sharp(images[0]).removeAlpha().extract({ left: 0, top: 0, width: tileSide, height: tileSide }).raw().toBuffer({ resolveWithObject: true });
 const tile = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32').toFloat(), 255));
-const time = async (f) => {
-  const runs = [];
-  for (let i = 0; i <= reps; i++) {
-    const t0 = performance.now();
-    const r = f();
-    const outs = Array.isArray(r) ? r : Object.values(r).flatMap((v) => (v instanceof tf.Tensor ? [v] : Object.values(v ?? {})));
-    for (const t of outs) if (t instanceof tf.Tensor) await t.data();
-    runs.push((performance.now() - t0) / 1000);
-    tf.dispose(outs);
-  }
-  return +Math.min(...runs.slice(1)).toFixed(3); // first run: warm-up
-};
+const time = (f) => bestSeconds(tf, f, reps);
 const priorSeconds = await time(() => { const g = computeGuidance(model, source, tile, 0); return [g.content, g.haze].filter(Boolean); });
-const cueSeconds = model.config.hazeCue === 'dcp' ? await time(() => darkChannelPrior(tile)) : 0;
+const cueSeconds = model.config.hazeCue === 'dcp' ? await time(() => Object.values(darkChannelPrior(tile))) : 0;
 const guidance = computeGuidance(model, source, tile, 0);
 const forwardSeconds = await time(() => [model.forward(tile, guidance)]);
 disposeGuidance(guidance);

@@ -46,8 +46,8 @@ try {
       result[`${c}.${key}`] = { maxAbs, worstExcess, length: ours.length === expected.length };
     }
     tf.dispose(Object.values(feats));
+    result[`${c}.leaked`] = tf.memory().numTensors - before;
     xt.dispose();
-    result[`${c}.leaked`] = tf.memory().numTensors - before + 1; // + the input, disposed after the count
   }
   unet.dispose();
   console.log(JSON.stringify({ backend: r.name, detail: r.detail, result }));

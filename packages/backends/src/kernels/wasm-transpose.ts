@@ -7,13 +7,7 @@
 // permutations (e.g. the conv filter gradient's [N,H,W,C] → [C,H,W,N]) stay with the stock
 // kernel, which a JS odometer did not beat.
 import * as tf from '@tensorflow/tfjs-core';
-
-type TypedArray = Float32Array | Int32Array | Uint8Array;
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): TypedArray;
-}
+import type { HeapArray, WasmBackendLike } from './wasm-heap';
 
 const TILE = 8;
 
@@ -47,7 +41,7 @@ export function asBatchedSwap(shape: readonly number[], perm: readonly number[])
 }
 
 /** [r, c] at offset base → [c, r] at the same offset, in cache-sized tiles. */
-function swapLastTwo(src: TypedArray, dst: TypedArray, base: number, r: number, c: number): void {
+function swapLastTwo(src: HeapArray, dst: HeapArray, base: number, r: number, c: number): void {
   for (let r0 = 0; r0 < r; r0 += TILE) {
     const r1 = Math.min(r0 + TILE, r);
     for (let c0 = 0; c0 < c; c0 += TILE) {
