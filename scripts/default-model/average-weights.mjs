@@ -16,9 +16,9 @@ const config = JSON.stringify(models[0].config);
 for (const [i, m] of models.entries()) {
   if (JSON.stringify(m.config) !== config) throw new Error(`${files[i]}: config differs from ${files[0]}'s`);
 }
-const sums = models[0].getWeights();
+const sums = await models[0].getWeights();
 for (const m of models.slice(1)) {
-  for (const [name, w] of m.getWeights()) {
+  for (const [name, w] of await m.getWeights()) {
     const acc = sums.get(name).data;
     for (let k = 0; k < acc.length; k++) acc[k] += w.data[k];
   }
@@ -26,6 +26,6 @@ for (const m of models.slice(1)) {
 for (const w of sums.values()) for (let k = 0; k < w.data.length; k++) w.data[k] /= models.length;
 models[0].setWeights(sums, 'averaged weights');
 const out = arg('out', 'averaged.safetensors');
-writeFileAtomic(out, serializeModel(models[0]));
+writeFileAtomic(out, await serializeModel(models[0]));
 console.log(JSON.stringify({ out, from: files }));
 for (const m of models) m.dispose();

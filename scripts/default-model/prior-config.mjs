@@ -22,8 +22,7 @@ export const PRIOR_TRAINING = {
   maxShort: 192,
   learningRate: 4e-4,
   warmupSteps: 50,
-  emaDecay: 0.995,
-  emaWarmup: true,
+  ema: { decay: 0.995, warmup: true },
 };
 
 // Candidate for the default model v2 (issue 17): h at 1/32 (5 halvings), attention only at 1/16 and 1/32,

@@ -36,7 +36,7 @@ for (const { name: phase, upTo } of phases) {
 const priorShipped = path.join(MODELS, 'prior.safetensors');
 const evalFile = arg('eval', '');
 const evaluation = evalFile && fs.existsSync(evalFile) ? JSON.parse(fs.readFileSync(evalFile, 'utf8')) : null;
-const { tensors, metadata } = readSafetensors(serializeModel(model));
+const { tensors, metadata } = readSafetensors(await serializeModel(model));
 const f16 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F16', shape: [...t.shape], data: t.data }]));
 const provenance = {
   model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head${model.config.hazeCue && model.config.hazeCue !== 'none' ? `, ${model.config.hazeCue} haze cue` : ''}) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,

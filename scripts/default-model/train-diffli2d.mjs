@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
-import { admGuidance, createDiffLI2D, loadModel, restoreTrainer, serializeTrainedModel, train } from '@diffli2d/diffli2d';
+import { admGuidance, createDiffLI2D, loadModel, Trainer, train } from '@diffli2d/diffli2d';
 import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
 import { arg, setupTraining, WORK } from './common.mjs';
 import { epochBatches, loadTrainingSources, RECIPES } from './diffli2d-data.mjs';
@@ -60,14 +60,14 @@ const init = arg('init', '');
 const model = resume
   ? undefined
   : init
-    ? withHazeCue(loadModel(new Uint8Array(fs.readFileSync(init)), init), hazeCue)
+    ? await withHazeCue(loadModel(new Uint8Array(fs.readFileSync(init)), init), hazeCue)
     : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, head, hazeCue, ...VARIANTS[variant] });
 
 /** An RGB-only model given a haze cue, its new stem input slice zero: the same function at the start. */
-function withHazeCue(rgbModel, cue) {
+async function withHazeCue(rgbModel, cue) {
   if (cue === 'none' || (rgbModel.config.hazeCue ?? 'none') !== 'none') return rgbModel;
   const widened = createDiffLI2D({ ...rgbModel.config, hazeCue: cue });
-  const weights = rgbModel.getWeights();
+  const weights = await rgbModel.getWeights();
   const stem = weights.get('stem.w');
   const [kh, kw, cin, cout] = stem.shape;
   const cinNew = widened.params.get('stem.w').shape[2];
@@ -84,14 +84,14 @@ else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
 const keepEvery = arg('keep-every', 0);
 const saveLatest = checkpointSaver(ckpt);
 const emaDecay = arg('ema', 0);
-function saveCheckpoint(bytes, step) {
+async function saveCheckpoint(bytes, step) {
   saveLatest(bytes, step);
   const snapshot = keepEvery > 0 && step % keepEvery === 0;
   if (snapshot) fs.mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
   if (snapshot) checkpointSaver(path.join(dir, 'snapshots', `step-${step}.safetensors`))(bytes, step);
   if (emaDecay > 0) {
-    const trainer = restoreTrainer(bytes, { extractor: guidance });
-    const emaModel = serializeTrainedModel(trainer);
+    const trainer = Trainer.restore(bytes, { extractor: guidance });
+    const emaModel = await trainer.exportModel();
     trainer.model.dispose();
     trainer.dispose();
     checkpointSaver(path.join(dir, 'ema.safetensors'))(emaModel, step);
@@ -125,7 +125,7 @@ const config = {
   onMetrics: (r) => log({ ...r, time: new Date().toISOString() }),
 };
 const result = await train(config);
-saveCheckpoint((await import('@diffli2d/diffli2d')).serializeCheckpoint(result.trainer), result.step);
+await saveCheckpoint(await result.trainer.serialize(), result.step);
 console.error(`[diffli2d:${run}] stopped at step ${result.step} (last loss ${result.lastLoss}); checkpoint ${ckpt}`);
 result.trainer.model.dispose();
 prior.dispose();

@@ -65,7 +65,7 @@ function nextBatch() {
   return tf.tensor4d(out, [batchSize, crop, crop, 3]);
 }
 
-const save = () => writeFileAtomic(CKPT, trainer.serialize({ data: JSON.stringify(data.getState()) }));
+const save = async () => writeFileAtomic(CKPT, await trainer.serialize({ data: JSON.stringify(data.getState()) }));
 const log = jsonLines(LOG);
 let stop = false;
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stop = true; });
@@ -74,7 +74,7 @@ const deadline = Date.now() + minutes * 60_000;
 let n = 0;
 while (!stop && Date.now() < deadline && trainer.step < maxSteps && (!bench || n < bench)) {
   const x0 = nextBatch();
-  const r = trainer.trainStep(x0);
+  const r = await trainer.trainStep(x0);
   x0.dispose();
   n++;
   await new Promise((resolve) => setImmediate(resolve)); // lets SIGINT/SIGTERM handlers run
@@ -83,10 +83,10 @@ while (!stop && Date.now() < deadline && trainer.step < maxSteps && (!bench || n
     continue;
   }
   log({ step: r.step, loss: r.loss, lr: r.lr, seconds: r.seconds, time: new Date().toISOString() });
-  if (r.step % every === 0) save();
+  if (r.step % every === 0) await save();
 }
 if (!bench) {
-  save();
+  await save();
   console.error(`[prior] saved at step ${trainer.step} → ${CKPT}`);
 }
 trainer.dispose();

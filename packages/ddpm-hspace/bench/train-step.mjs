@@ -36,18 +36,18 @@ const size = PRIOR_TRAINING.crop;
 const trainer = new DdpmTrainer({ config: PRIOR_CONFIG, seed: PRIOR_TRAINING.seed, learningRate: PRIOR_TRAINING.learningRate });
 const x0 = tf.randomUniform([batch, size, size, 3], -1, 1, 'float32', 7);
 
-const timed = () => {
+const timed = async () => {
   const cpu0 = process.cpuUsage();
-  const r = trainer.trainStep(x0);
+  const r = await trainer.trainStep(x0);
   const cpu = process.cpuUsage(cpu0);
   return { seconds: r.seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, loss: r.loss };
 };
-const warmup = timed();
+const warmup = await timed();
 const runs = [];
-for (let i = 0; i < steps; i++) runs.push(timed());
+for (let i = 0; i < steps; i++) runs.push(await timed());
 
-const profile = await tf.profile(() => {
-  trainer.trainStep(x0);
+const profile = await tf.profile(async () => {
+  await trainer.trainStep(x0);
 });
 const kernels = kernelTable(profile.kernels);
 const totalMs = kernels.reduce((sum, k) => sum + k.ms, 0);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, linearSchedule, resolveConfig, SeededRandom } from '../src';
 import {
-  AdamState, DdpmCheckpointError, DdpmTrainer, DdpmTrainingError, WeightEma, ddimSample, ddimTimesteps,
+  Adam, DdpmCheckpointError, DdpmTrainer, DdpmTrainingError, WeightEma, ddimSample, ddimTimesteps,
   initAdmWeights, internalToPyTorch, lossPerTimestep, readUNetTensors,
 } from '../src/training';
 import { TINY, rampBatch, useWasmForTraining } from './ddpm-training-support';
@@ -44,7 +44,7 @@ describe('initAdmWeights and the layout round trip', () => {
 describe('Adam and EMA arithmetic, by hand', () => {
   it('Adam: two updates equal the bias-corrected formula', () => {
     const p = tf.variable(tf.tensor1d([1, -2]), true, 'adam-test-p');
-    const adam = new AdamState(new Map([['p', p]]), { beta1: 0.9, beta2: 0.99, epsilon: 1e-8 });
+    const adam = new Adam(new Map([['p', p]]), { beta1: 0.9, beta2: 0.99, epsilon: 1e-8 });
     const g1 = tf.tensor1d([0.5, -1]);
     const g2 = tf.tensor1d([0.1, 2]);
     adam.apply(new Map([['p', g1]]), 0.1);
@@ -62,11 +62,39 @@ describe('Adam and EMA arithmetic, by hand', () => {
     adam.dispose();
   });
 
+  it('Adam: five updates equal tf.train.adam\'s, a parameter without a gradient is left alone, bad settings are named', () => {
+    // ε = 1e-3 and tiny gradients make where ε is added visible (1e-8 would hide it)
+    const config = { beta1: 0.8, beta2: 0.95, epsilon: 1e-3 };
+    const init = [0.5, -1.5, 2, 0.25];
+    const ours = tf.variable(tf.tensor1d(init), true, 'adam-ours');
+    const frozen = tf.variable(tf.tensor1d([7]), true, 'adam-frozen');
+    const theirs = tf.variable(tf.tensor1d(init), true, 'adam-theirs');
+    const adam = new Adam(new Map([['p', ours], ['q', frozen]]), config);
+    const reference = tf.train.adam(0.05, config.beta1, config.beta2, config.epsilon);
+    for (let k = 0; k < 5; k++) {
+      const g = tf.tensor1d([1e-3 * (k + 1), -2e-3, 0.3 / (k + 1), k % 2 ? 1e-4 : -1e-4]);
+      adam.apply(new Map([['p', g]]), 0.05);
+      reference.applyGradients([{ name: theirs.name, tensor: g }]);
+      g.dispose();
+    }
+    const got = ours.dataSync();
+    const want = theirs.dataSync();
+    for (let i = 0; i < init.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(1e-6);
+    expect(Math.abs(got[0]! - init[0]!)).toBeGreaterThan(1e-3); // the update moved it
+    expect(Array.from(frozen.dataSync())).toEqual([7]);
+    expect(Array.from(adam.m.get('q')!.dataSync())).toEqual([0]);
+    expect(adam.updates).toBe(5);
+    expect(() => new Adam(new Map(), { beta2: 1 })).toThrow(/beta2 must be a finite number in \[0, 1\), got 1/);
+    adam.dispose();
+    reference.dispose();
+    for (const v of [ours, frozen, theirs]) v.dispose();
+  });
+
   it('EMA: shadow ← d·shadow + (1−d)·param, and the warm-up rate (1+k)/(10+k)', () => {
     const p = tf.variable(tf.tensor1d([2, 4]), true, 'ema-test-p');
     const params = new Map([['p', p]]);
-    const plain = new WeightEma(params, 0.9);
-    const warm = new WeightEma(params, 0.99, true);
+    const plain = new WeightEma(params, { decay: 0.9 });
+    const warm = new WeightEma(params, { decay: 0.99, warmup: true });
     p.assign(tf.tensor1d([12, -6]));
     plain.update(params);
     warm.update(params); // rate min(0.99, 1/10) = 0.1
@@ -87,14 +115,14 @@ describe('Adam and EMA arithmetic, by hand', () => {
 describe('DdpmTrainer', () => {
   it('lowers the denoising loss on a fixed batch, without leaking tensors', async () => {
     const x0 = rampBatch();
-    const trainer = new DdpmTrainer({ config: TINY, seed: 7, learningRate: 2e-3, emaDecay: 0.9, emaWarmup: true });
+    const trainer = new DdpmTrainer({ config: TINY, seed: 7, learningRate: 2e-3, ema: { decay: 0.9, warmup: true } });
     const probe = [50, 300, 600, 900];
     const before = await lossPerTimestep(trainer.unet, trainer.schedule, x0, probe, 11);
     // The untrained UNet predicts ε = 0 (zero-initialised output conv), so the loss is E[ε²] ≈ 1.
     for (const l of before) expect(l).toBeGreaterThan(0.75);
-    trainer.trainStep(x0);
+    await trainer.trainStep(x0);
     const tensors = tf.memory().numTensors;
-    for (let i = 0; i < 24; i++) trainer.trainStep(x0);
+    for (let i = 0; i < 24; i++) await trainer.trainStep(x0);
     expect(tf.memory().numTensors).toBe(tensors);
     const after = await lossPerTimestep(trainer.unet, trainer.schedule, x0, probe, 11);
     const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
@@ -106,22 +134,22 @@ describe('DdpmTrainer', () => {
 
   it('resumes bit-exactly from a checkpoint (weights, Adam, EMA, t and ε draws)', async () => {
     const x0 = rampBatch();
-    const opts = { config: TINY, seed: 5, learningRate: 1e-3, warmupSteps: 3, emaDecay: 0.95 };
+    const opts = { config: TINY, seed: 5, learningRate: 1e-3, warmupSteps: 3, ema: { decay: 0.95 } };
     const straight = new DdpmTrainer(opts);
     const lossesA: number[] = [];
-    for (let i = 0; i < 4; i++) lossesA.push(straight.trainStep(x0).loss);
-    const finalA = straight.serialize();
+    for (let i = 0; i < 4; i++) lossesA.push((await straight.trainStep(x0)).loss);
+    const finalA = await straight.serialize();
     straight.dispose();
 
     const first = new DdpmTrainer(opts);
-    const lossesB = [first.trainStep(x0).loss, first.trainStep(x0).loss];
-    const ckpt = first.serialize({ loader: '{"epoch":3}' });
+    const lossesB = [(await first.trainStep(x0)).loss, (await first.trainStep(x0)).loss];
+    const ckpt = await first.serialize({ loader: '{"epoch":3}' });
     first.dispose();
     const { trainer: resumed, extra } = DdpmTrainer.restore(ckpt);
     expect(extra).toEqual({ loader: '{"epoch":3}' });
     expect(resumed.step).toBe(2);
-    lossesB.push(resumed.trainStep(x0).loss, resumed.trainStep(x0).loss);
-    const finalB = resumed.serialize();
+    lossesB.push((await resumed.trainStep(x0)).loss, (await resumed.trainStep(x0)).loss);
+    const finalB = await resumed.serialize();
     resumed.dispose();
 
     expect(lossesB).toEqual(lossesA);
@@ -138,20 +166,20 @@ describe('DdpmTrainer', () => {
 
   it('exports EMA weights that AdmUNet.fromWeights loads from the file alone (f32 exact, f16 close)', async () => {
     const x0 = rampBatch();
-    const trainer = new DdpmTrainer({ config: TINY, seed: 2, learningRate: 1e-3, emaDecay: 0.5 });
-    trainer.trainStep(x0);
-    trainer.trainStep(x0);
-    const f32 = readSafetensors(trainer.exportWeights({ which: 'raw', metadata: { note: 'test' } }));
+    const trainer = new DdpmTrainer({ config: TINY, seed: 2, learningRate: 1e-3, ema: { decay: 0.5 } });
+    await trainer.trainStep(x0);
+    await trainer.trainStep(x0);
+    const f32 = readSafetensors(await trainer.exportWeights({ which: 'raw', metadata: { note: 'test' } }));
     expect(f32.metadata.note).toBe('test');
     expect(JSON.parse(f32.metadata.config!).num_channels).toBe(32);
     const loaded = AdmUNet.fromWeights(null, f32);
     const ref = trainer.unet.forward(x0, [400, 10]);
     const got = loaded.forward(x0, [400, 10]);
     expect(tf.max(tf.abs(tf.sub(ref, got))).dataSync()[0]).toBe(0);
-    const f16Bytes = trainer.exportWeights({ dtype: 'f16' });
+    const f16Bytes = await trainer.exportWeights({ dtype: 'f16' });
     const f16 = readSafetensors(f16Bytes);
     const emaUnet = AdmUNet.fromWeights(null, f16);
-    const emaRef = AdmUNet.fromWeights(trainer.config, trainer.weights('ema'));
+    const emaRef = AdmUNet.fromWeights(trainer.config, await trainer.weights('ema'));
     const d = tf.max(tf.abs(tf.sub(emaUnet.forward(x0, 300), emaRef.forward(x0, 300)))).dataSync()[0]!;
     expect(d).toBeGreaterThan(0);
     expect(d).toBeLessThan(2e-2);
@@ -161,10 +189,10 @@ describe('DdpmTrainer', () => {
     x0.dispose();
   });
 
-  it('refuses learn_sigma (only L_simple is trained) and foreign checkpoints', () => {
+  it('refuses learn_sigma (only L_simple is trained) and foreign checkpoints', async () => {
     expect(() => new DdpmTrainer({ config: { ...TINY, learn_sigma: true } })).toThrow(DdpmTrainingError);
     const trainer = new DdpmTrainer({ config: TINY });
-    const weightsOnly = trainer.exportWeights();
+    const weightsOnly = await trainer.exportWeights();
     trainer.dispose();
     expect(() => DdpmTrainer.restore(weightsOnly, 'prior.safetensors')).toThrow(DdpmCheckpointError);
     expect(() => DdpmTrainer.restore(weightsOnly, 'prior.safetensors')).toThrow(/prior\.safetensors.*format/);

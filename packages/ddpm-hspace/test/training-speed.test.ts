@@ -88,14 +88,21 @@ describe.each(BACKENDS)('training backward passes on %s', (backend) => {
 describe('DdpmTrainer with the training backward passes', () => {
   beforeAll(useWasmForTraining);
 
-  it('gives the loss trajectory recorded with tfjs autodiff before they existed (8 steps, within 5e-5)', () => {
+  it('gives the loss trajectory recorded with tfjs autodiff before they existed (8 steps, within 5e-5)', async () => {
     // Recorded on wasm at commit b9fa1e3 (GroupNorm and matMul gradients by tfjs autodiff),
-    // same config, seed, batch and hyperparameters.
-    const recorded = [1.011659026145935, 0.9404345154762268, 0.7554640769958496, 0.7690271735191345, 0.7209632992744446, 0.6730930209159851, 0.5096226334571838, 0.42458733916282654];
+    // same config, seed, batch and hyperparameters — with the Adam of that time, which added ε
+    // before the bias correction. Adam now adds it after (tf.train.adam's update); that alone moves
+    // step 7 by 1.6e-4: with the old placement put back, today's code meets these values within
+    // 5e-5 (checked when the Adams were merged). So the autodiff record is kept at 2e-4, and the
+    // trajectory of the merged Adam (recorded then) at 5e-5.
+    const autodiffWithOldAdam = [1.011659026145935, 0.9404345154762268, 0.7554640769958496, 0.7690271735191345, 0.7209632992744446, 0.6730930209159851, 0.5096226334571838, 0.42458733916282654];
+    const recorded = [1.011659026145935, 0.9404332637786865, 0.7554927468299866, 0.7690144181251526, 0.7209579348564148, 0.6730738282203674, 0.5097858309745789, 0.42459654808044434];
     const x0 = rampBatch();
-    const trainer = new DdpmTrainer({ config: TINY, seed: 7, learningRate: 2e-3, emaDecay: 0.9, emaWarmup: true });
-    const losses = recorded.map(() => trainer.trainStep(x0).loss);
+    const trainer = new DdpmTrainer({ config: TINY, seed: 7, learningRate: 2e-3, ema: { decay: 0.9, warmup: true } });
+    const losses: number[] = [];
+    for (let i = 0; i < recorded.length; i++) losses.push((await trainer.trainStep(x0)).loss);
     losses.forEach((l, i) => expect(l).toBeCloseTo(recorded[i]!, 4));
+    losses.forEach((l, i) => expect(Math.abs(l - autodiffWithOldAdam[i]!)).toBeLessThan(2e-4));
     trainer.dispose();
     x0.dispose();
   });

@@ -33,15 +33,16 @@ const trainer = new Trainer({ model, extractor: admGuidance(new HSpaceExtractor(
 const hazy = tf.randomUniform([batch, crop, crop, 3], 0, 1, 'float32', 1);
 const clean = tf.randomUniform([batch, crop, crop, 3], 0, 1, 'float32', 2);
 
-const timed = () => {
+const timed = async () => {
   const cpu0 = process.cpuUsage();
-  const r = trainer.trainStep({ hazy, clean });
+  const r = await trainer.trainStep({ hazy, clean });
   const cpu = process.cpuUsage(cpu0);
   return { seconds: r.seconds, guidanceSeconds: r.guidanceSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 };
-timed(); // warm-up
-const runs = Array.from({ length: steps }, timed);
-const profile = await tf.profile(() => { trainer.trainStep({ hazy, clean }); });
+await timed(); // warm-up
+const runs = [];
+for (let i = 0; i < steps; i++) runs.push(await timed());
+const profile = await tf.profile(async () => { await trainer.trainStep({ hazy, clean }); });
 const detail = args.includes('--detail') ? args[args.indexOf('--detail') + 1] : null;
 const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 console.log(JSON.stringify({

@@ -70,11 +70,11 @@ for (const preset of presets) {
   const trainer = new Trainer({ model, extractor });
   const batch = randomBatch(1, batchSize, 128, 128);
   progress(`${preset}: warm-up step`);
-  trainer.trainStep(batch); // warm-up: kernel compilation, allocations
+  await trainer.trainStep(batch); // warm-up: kernel compilation, allocations
   let seconds = 0;
   let guidanceSeconds = 0;
   for (let i = 0; i < steps; i++) {
-    const r = trainer.trainStep(batch);
+    const r = await trainer.trainStep(batch);
     seconds += r.seconds;
     guidanceSeconds += r.guidanceSeconds;
   }

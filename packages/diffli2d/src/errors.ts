@@ -11,14 +11,5 @@ export class CheckpointError extends Error {
   override name = 'CheckpointError';
 }
 
-/** Training hit a NaN/Inf loss; the last good checkpoint (if any) is left untouched. */
-export class NonFiniteLossError extends Error {
-  override name = 'NonFiniteLossError';
-  constructor(
-    message: string,
-    readonly step: number,
-    readonly loss: number,
-  ) {
-    super(message);
-  }
-}
+/** Training hit a NaN/Inf loss (the training core's one error for it, shared with the DDPM trainer). */
+export { NonFiniteLossError } from '@diffli2d/ddpm-hspace/training';

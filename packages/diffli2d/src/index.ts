@@ -10,9 +10,9 @@ export { PRESETS, type PresetName } from './presets';
 export { DiffLI2DModel, countParams, createDiffLI2D, resolveConfig, type CreateDiffLI2DOptions } from './model';
 export { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
 export { dehaze, tileStarts, featherWeights, SELF_ENSEMBLES, ensembleViews, type DehazeOptions, type EnsembleView, type SelfEnsemble, type TileOptions } from './inference';
-export { Adam, ADAM_DEFAULTS, type AdamConfig } from './train/adam';
-export { Trainer, trainStep, type EmaOptions, type LrDecay, type PixelLoss, type StepResult, type TrainerOptions } from './train/trainer';
-export { loadModel, restoreTrainer, serializeCheckpoint, serializeModel, serializeTrainedModel } from './train/checkpoint';
+export { Adam, ADAM_DEFAULTS, type AdamConfig, type EmaOptions } from '@diffli2d/ddpm-hspace/training';
+export { Trainer, type LrDecay, type OptimizerOptions, type PixelLoss, type StepResult, type TrainerOptions } from './train/trainer';
+export { loadModel, serializeModel } from './train/checkpoint';
 export { train, validate, type TrainConfig, type TrainResult } from './train/train';
 export { toJsonLine, type MetricsRecord, type TrainingBatch, type ValidationPair } from './train/types';
 

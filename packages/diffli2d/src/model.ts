@@ -5,6 +5,7 @@ import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { type Guidance, type ParamSpec, forwardNetwork, networkSpec } from './network';
 import { PRESETS, type PresetName } from './presets';
 import { SeededRandom } from '@diffli2d/ddpm-hspace';
+import { type PlainWeights, readVariables } from '@diffli2d/ddpm-hspace/training';
 
 export interface CreateDiffLI2DOptions extends Partial<DiffLI2DConfig> {
   /** Seed of the parameter initialisation (SeededRandom of @diffli2d/ddpm-hspace: xoshiro128**). Default 0. */
@@ -58,12 +59,10 @@ export class DiffLI2DModel {
     return forwardNetwork(this.config, (name) => this.param(name), hazy, guidance);
   }
 
-  /** Copies of all weights as plain arrays, by layout name. */
-  getWeights(): Map<string, { shape: number[]; data: Float32Array }> {
+  /** Copies of all weights as plain arrays, by layout name (read asynchronously: every backend can). */
+  getWeights(): Promise<PlainWeights> {
     this.assertAlive();
-    const out = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [name, v] of this.params) out.set(name, { shape: v.shape.slice(), data: v.dataSync() as Float32Array });
-    return out;
+    return readVariables(this.params);
   }
 
   /** Replaces every weight; names and shapes must match the layout exactly. */

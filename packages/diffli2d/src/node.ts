@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GuidanceSource } from './guidance';
 import type { DiffLI2DModel } from './model';
-import { loadModel, restoreTrainer, serializeModel } from './train/checkpoint';
-import type { Trainer } from './train/trainer';
+import { loadModel, serializeModel } from './train/checkpoint';
+import { Trainer } from './train/trainer';
 import { type MetricsRecord, toJsonLine } from './train/types';
 
 /**
@@ -39,17 +39,17 @@ export function readCheckpointFile(file: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(file));
 }
 
-/** A Trainer restored from a checkpoint file (see restoreTrainer). */
+/** A Trainer restored from a checkpoint file (see Trainer.restore). */
 export function loadTrainerFile(file: string, opts: { extractor: GuidanceSource; model?: DiffLI2DModel }): Trainer {
-  return restoreTrainer(readCheckpointFile(file), { ...opts, source: file });
+  return Trainer.restore(readCheckpointFile(file), { ...opts, source: file });
 }
 
 /** Saves weights + config; refuses to replace an existing file unless `overwrite` is set. */
-export function saveModelFile(file: string, model: DiffLI2DModel, opts: { overwrite?: boolean } = {}): void {
+export async function saveModelFile(file: string, model: DiffLI2DModel, opts: { overwrite?: boolean } = {}): Promise<void> {
   if (!opts.overwrite && fs.existsSync(file)) {
     throw new Error(`${file} already exists; pass { overwrite: true } to replace it`);
   }
-  writeFileAtomic(file, serializeModel(model));
+  writeFileAtomic(file, await serializeModel(model));
 }
 
 /** Loads a model file (or the model inside a checkpoint file). */

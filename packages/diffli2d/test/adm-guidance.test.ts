@@ -86,7 +86,8 @@ test('training with the real UNet guidance lowers the loss on SOTS crops; infere
   const model = createDiffLI2D('tiny', { seed: 0 });
   const extractor = admGuidance(unet);
   const trainer = new Trainer({ model, extractor, optimizer: { learningRate: 2e-3 } });
-  const losses = Array.from({ length: 8 }, () => trainer.trainStep(batch).loss);
+  const losses: number[] = [];
+  for (let i = 0; i < 8; i++) losses.push((await trainer.trainStep(batch)).loss);
   expect(Math.min(...losses.slice(-2))).toBeLessThan(0.7 * losses[0]!);
   const before = tf.memory().numTensors;
   for (let i = 0; i < 3; i++) (await dehaze(batch.hazy, { model, extractor, tile: { size: 24, overlap: 8 } })).dispose();

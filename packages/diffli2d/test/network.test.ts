@@ -95,13 +95,13 @@ describe('forward pass', () => {
     model.dispose();
   });
 
-  test('same seed, same weights; different seed, different weights', () => {
+  test('same seed, same weights; different seed, different weights', async () => {
     const a = createDiffLI2D('tiny', { seed: 1 });
     const b = createDiffLI2D('tiny', { seed: 1 });
     const c = createDiffLI2D('tiny', { seed: 2 });
-    const wa = a.getWeights().get('enc0.0.cim.q.w')!.data;
-    expect(b.getWeights().get('enc0.0.cim.q.w')!.data).toEqual(wa);
-    expect(c.getWeights().get('enc0.0.cim.q.w')!.data).not.toEqual(wa);
+    const wa = (await a.getWeights()).get('enc0.0.cim.q.w')!.data;
+    expect((await b.getWeights()).get('enc0.0.cim.q.w')!.data).toEqual(wa);
+    expect((await c.getWeights()).get('enc0.0.cim.q.w')!.data).not.toEqual(wa);
     // fan-in uniform init: |w| ≤ 1/√16
     expect(Math.max(...wa.map(Math.abs))).toBeLessThanOrEqual(0.25);
     for (const m of [a, b, c]) m.dispose();
@@ -200,11 +200,11 @@ describe('forward pass', () => {
   test.each([
     ['dark-channel', 1],
     ['dcp', 4],
-  ] as const)("hazeCue '%s' adds %i stem input channels; with their kernel slice zero the output is the RGB model's", (cue, extra) => {
+  ] as const)("hazeCue '%s' adds %i stem input channels; with their kernel slice zero the output is the RGB model's", async (cue, extra) => {
     const rgb = createDiffLI2D('tiny', { seed: 4 });
     const cued = createDiffLI2D('tiny', { seed: 4, hazeCue: cue });
     expect(countParams(cued) - countParams(rgb)).toBe(9 * 16 * extra);
-    const weights = rgb.getWeights();
+    const weights = await rgb.getWeights();
     const stem = tf.tensor4d(weights.get('stem.w')!.data, [3, 3, 3, 16]);
     const widened = tf.tidy(() => tf.concat([stem, tf.zeros([3, 3, extra, 16])], 2));
     weights.set('stem.w', { shape: [3, 3, 3 + extra, 16], data: widened.dataSync() as Float32Array });

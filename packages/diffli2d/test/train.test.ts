@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  CheckpointError, computeGuidance, createDiffLI2D, disposeGuidance, loadModel, NonFiniteLossError, restoreTrainer, serializeCheckpoint, serializeTrainedModel,
+  CheckpointError, computeGuidance, createDiffLI2D, disposeGuidance, loadModel, NonFiniteLossError,
   toJsonLine, train, Trainer,
   type MetricsRecord, type TrainingBatch,
 } from '../src';
@@ -33,8 +33,8 @@ function syntheticData(perEpoch: number) {
   };
 }
 
-function weightsOf(trainer: Trainer): Map<string, Float32Array> {
-  return new Map([...trainer.model.getWeights()].map(([k, v]) => [k, v.data]));
+async function weightsOf(trainer: Pick<Trainer, 'model'>): Promise<Map<string, Float32Array>> {
+  return new Map([...(await trainer.model.getWeights())].map(([k, v]) => [k, v.data]));
 }
 
 function maxDiff(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
@@ -68,7 +68,7 @@ test('10 steps straight equal 5 steps + checkpoint file + resume + 5 steps (acro
 
   const resumed = await train({ ...common, model: createDiffLI2D('tiny', { seed: 99 }), maxSteps: 10, resume: readCheckpointFile(file) });
   expect(resumed.step).toBe(10);
-  expect(maxDiff(weightsOf(straight.trainer), weightsOf(resumed.trainer))).toBeLessThanOrEqual(1e-6);
+  expect(maxDiff(await weightsOf(straight.trainer), await weightsOf(resumed.trainer))).toBeLessThanOrEqual(1e-6);
   expect(resumed.trainer.learningRate).toBe(straight.trainer.learningRate);
   expect(resumed.trainer.rng.getState()).toEqual(straight.trainer.rng.getState());
 
@@ -119,18 +119,18 @@ test('checkpoint bytes restore Adam moments, step and RNG exactly; a mismatched 
   const trainer = new Trainer({ model, extractor, seed: 3 });
   const data = syntheticData(2)(0, 0);
   for (const batch of data) {
-    trainer.trainStep(batch);
+    await trainer.trainStep(batch);
     tf.dispose([batch.hazy, batch.clean]);
   }
-  const bytes = serializeCheckpoint(trainer);
-  const copy = restoreTrainer(bytes, { extractor });
+  const bytes = await trainer.serialize();
+  const copy = Trainer.restore(bytes, { extractor });
   expect(copy.step).toBe(2);
-  expect(copy.adam.step).toBe(2);
+  expect(copy.adam.updates).toBe(2);
   expect(copy.rng.getState()).toEqual(trainer.rng.getState());
   const name = 'mid.0.hae.gamma.w';
   expect(copy.adam.v.get(name)!.dataSync()).toEqual(trainer.adam.v.get(name)!.dataSync());
   const other = createDiffLI2D('tiny', { widths: [16, 32, 32] });
-  expect(() => restoreTrainer(bytes, { extractor, model: other })).toThrow(/differs from the given model/);
+  expect(() => Trainer.restore(bytes, { extractor, model: other })).toThrow(/differs from the given model/);
   expect(toJsonLine({ type: 'checkpoint', step: 2, epoch: 0 })).toBe('{"type":"checkpoint","step":2,"epoch":0}\n');
   for (const m of [model, copy.model, other]) m.dispose();
   trainer.dispose();
@@ -143,47 +143,47 @@ test('ema: the weight average follows its recurrence by hand, resumes exactly, a
   const common = { extractor, optimizer: { learningRate: 1e-3 }, seed: 4, ema: { decay, warmup: true }, data: syntheticData(3), epochs: 2 };
   const model = createDiffLI2D('tiny', { seed: 6 });
   // by hand: shadow starts at the initial weights; update k uses min(d, (1+k)/(10+k))
-  let shadow = new Map([...model.getWeights()].map(([k, v]) => [k, Float64Array.from(v.data)]));
+  let shadow = new Map([...(await model.getWeights())].map(([k, v]) => [k, Float64Array.from(v.data)]));
   const trainer = new Trainer({ ...common, model });
   for (const [k, batch] of [...syntheticData(4)(0, 0)].entries()) {
-    trainer.trainStep(batch);
+    await trainer.trainStep(batch);
     tf.dispose([batch.hazy, batch.clean]);
     const d = Math.min(decay, (1 + k) / (10 + k));
-    const raw = weightsOf(trainer);
+    const raw = await weightsOf(trainer);
     shadow = new Map([...shadow].map(([name, s]) => [name, s.map((x, i) => d * x + (1 - d) * raw.get(name)![i]!)]));
   }
-  const ema = new Map([...trainer.weights('ema')].map(([k, v]) => [k, v.data]));
+  const ema = new Map([...(await trainer.weights('ema'))].map(([k, v]) => [k, v.data]));
   expect(maxDiff(new Map([...shadow].map(([k, v]) => [k, Float32Array.from(v)])), ema)).toBeLessThan(1e-6);
-  expect(maxDiff(ema, weightsOf(trainer))).toBeGreaterThan(1e-5); // it is not the raw weights
+  expect(maxDiff(ema, await weightsOf(trainer))).toBeGreaterThan(1e-5); // it is not the raw weights
 
   // exported model files: the average by default, the raw weights on request
-  const exported = loadModel(serializeTrainedModel(trainer));
-  expect(maxDiff(weightsOf({ model: exported } as Trainer), ema)).toBe(0);
-  const rawExport = loadModel(serializeTrainedModel(trainer, 'raw'));
-  expect(maxDiff(weightsOf({ model: rawExport } as Trainer), weightsOf(trainer))).toBe(0);
+  const exported = loadModel(await trainer.exportModel());
+  expect(maxDiff(await weightsOf({ model: exported }), ema)).toBe(0);
+  const rawExport = loadModel(await trainer.exportModel('raw'));
+  expect(maxDiff(await weightsOf({ model: rawExport }), await weightsOf(trainer))).toBe(0);
   // validation runs on the average and puts the raw weights back exactly
-  const rawBefore = weightsOf(trainer);
+  const rawBefore = await weightsOf(trainer);
   const seen = await trainer.withEmaWeights(async () => weightsOf(trainer));
   expect(maxDiff(seen, ema)).toBe(0);
-  expect(maxDiff(weightsOf(trainer), rawBefore)).toBe(0);
+  expect(maxDiff(await weightsOf(trainer), rawBefore)).toBe(0);
 
   // checkpoint → restore keeps the average and its update count; a bad 'ema' entry is named
-  const bytes = serializeCheckpoint(trainer);
-  const copy = restoreTrainer(bytes, { extractor });
+  const bytes = await trainer.serialize();
+  const copy = Trainer.restore(bytes, { extractor });
   expect(copy.ema!.updates).toBe(4);
-  expect(maxDiff(new Map([...copy.weights('ema')].map(([k, v]) => [k, v.data])), ema)).toBe(0);
+  expect(maxDiff(new Map([...(await copy.weights('ema'))].map(([k, v]) => [k, v.data])), ema)).toBe(0);
   const { tensors, metadata } = readSafetensors(bytes);
   const bad = writeSafetensors(new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }])), { ...metadata, ema: '{"decay":1.5,"updates":4}' });
-  expect(() => restoreTrainer(bad, { extractor })).toThrow(CheckpointError);
-  expect(() => restoreTrainer(bad, { extractor })).toThrow(/'ema' must hold a decay in \[0, 1\)/);
+  expect(() => Trainer.restore(bad, { extractor })).toThrow(CheckpointError);
+  expect(() => Trainer.restore(bad, { extractor })).toThrow(/'ema' must hold a decay in \[0, 1\)/);
 
   // 5 steps straight = 3 + checkpoint + resume + 2, the average included
   const straight = await train({ ...common, model: createDiffLI2D('tiny', { seed: 6 }), maxSteps: 5 });
   let saved: Uint8Array | undefined;
   const part = await train({ ...common, model: createDiffLI2D('tiny', { seed: 6 }), maxSteps: 3, checkpoint: { every: 3, save: (b) => void (saved = b) } });
   const resumed = await train({ ...common, model: createDiffLI2D('tiny', { seed: 1 }), maxSteps: 5, resume: saved });
-  const emaOf = (t: Trainer) => new Map([...t.weights('ema')].map(([k, v]) => [k, v.data]));
-  expect(maxDiff(emaOf(straight.trainer), emaOf(resumed.trainer))).toBeLessThanOrEqual(1e-6);
+  const emaOf = async (t: Trainer) => new Map([...(await t.weights('ema'))].map(([k, v]) => [k, v.data]));
+  expect(maxDiff(await emaOf(straight.trainer), await emaOf(resumed.trainer))).toBeLessThanOrEqual(1e-6);
   expect(resumed.trainer.ema!.updates).toBe(5);
 
   for (const t of [trainer, copy, straight.trainer, part.trainer, resumed.trainer]) {
@@ -195,17 +195,17 @@ test('ema: the weight average follows its recurrence by hand, resumes exactly, a
   expect(tf.memory().numTensors).toBe(before);
 });
 
-test('without ema the exported and validated weights are the optimised ones, and checkpoints hold no average', () => {
+test('without ema the exported and validated weights are the optimised ones, and checkpoints hold no average', async () => {
   const trainer = new Trainer({ model: createDiffLI2D('tiny', { seed: 8 }), extractor });
   const [batch] = [...syntheticData(1)(0, 0)];
-  trainer.trainStep(batch!);
+  await trainer.trainStep(batch!);
   tf.dispose([batch!.hazy, batch!.clean]);
   expect(trainer.ema).toBeUndefined();
-  expect(maxDiff(new Map([...trainer.weights('ema')].map(([k, v]) => [k, v.data])), weightsOf(trainer))).toBe(0);
-  const { tensors, metadata } = readSafetensors(serializeCheckpoint(trainer));
+  expect(maxDiff(new Map([...(await trainer.weights('ema'))].map(([k, v]) => [k, v.data])), await weightsOf(trainer))).toBe(0);
+  const { tensors, metadata } = readSafetensors(await trainer.serialize());
   expect([...tensors.keys()].some((k) => k.startsWith('ema/'))).toBe(false);
   expect(metadata.ema).toBeUndefined();
-  const copy = restoreTrainer(serializeCheckpoint(trainer), { extractor });
+  const copy = Trainer.restore(await trainer.serialize(), { extractor });
   expect(copy.ema).toBeUndefined();
   for (const t of [trainer, copy]) {
     t.model.dispose();
@@ -213,31 +213,31 @@ test('without ema the exported and validated weights are the optimised ones, and
   }
 });
 
-test("loss 'mse' reports and descends the mean squared error; checkpoints keep it, older ones mean 'l1'", () => {
+test("loss 'mse' reports and descends the mean squared error; checkpoints keep it, older ones mean 'l1'", async () => {
   const [batch] = [...syntheticData(1)(0, 0)];
-  const lossesOf = (loss: 'l1' | 'mse') => {
+  const lossesOf = async (loss: 'l1' | 'mse') => {
     const model = createDiffLI2D('tiny', { seed: 2 });
     // the step's guidance noise is the trainer's first draw from SeededRandom(seed)
     const guidance = computeGuidance(model, extractor, batch!.hazy, new SeededRandom(3).nextUint32());
     const error = tf.tidy(() => tf.sub(model.forward(batch!.hazy, guidance), batch!.clean).dataSync() as Float32Array);
     disposeGuidance(guidance);
     const trainer = new Trainer({ model, extractor, seed: 3, loss });
-    const reported = trainer.trainStep(batch!).loss;
+    const reported = (await trainer.trainStep(batch!)).loss;
     return { model, trainer, reported, error };
   };
-  const mse = lossesOf('mse');
-  const l1 = lossesOf('l1');
+  const mse = await lossesOf('mse');
+  const l1 = await lossesOf('l1');
   const mean = (xs: Float32Array, f: (x: number) => number) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
   expect(mse.reported).toBeCloseTo(mean(mse.error, (x) => x * x), 5); // float32 sums
   expect(l1.reported).toBeCloseTo(mean(l1.error, Math.abs), 5);
   // different losses, different gradients: the updated weights differ
-  expect(maxDiff(weightsOf(mse.trainer), weightsOf(l1.trainer))).toBeGreaterThan(0);
-  const bytes = serializeCheckpoint(mse.trainer);
-  const restored = restoreTrainer(bytes, { extractor });
+  expect(maxDiff(await weightsOf(mse.trainer), await weightsOf(l1.trainer))).toBeGreaterThan(0);
+  const bytes = await mse.trainer.serialize();
+  const restored = Trainer.restore(bytes, { extractor });
   expect(restored.loss).toBe('mse');
   const { tensors, metadata } = readSafetensors(bytes);
   const { loss: _dropped, ...older } = metadata;
-  const old = restoreTrainer(writeSafetensors(tensors as never, older), { extractor });
+  const old = Trainer.restore(writeSafetensors(tensors as never, older), { extractor });
   expect(old.loss).toBe('l1');
   expect(() => new Trainer({ model: mse.model, extractor, loss: 'huber' as never })).toThrow(/loss must be 'l1' \| 'mse', got "huber"/);
   for (const t of [mse.trainer, l1.trainer, restored, old]) {
@@ -252,7 +252,7 @@ test('loss falls by at least 50 % overfitting two real SOTS-indoor crops', async
   const model = createDiffLI2D('tiny', { seed: 0 });
   const trainer = new Trainer({ model, extractor, optimizer: { learningRate: 2e-3 }, seed: 0 });
   const losses: number[] = [];
-  for (let i = 0; i < 15; i++) losses.push(trainer.trainStep(batch).loss);
+  for (let i = 0; i < 15; i++) losses.push((await trainer.trainStep(batch)).loss);
   const first = losses[0]!;
   const last = Math.min(...losses.slice(-3));
   expect(last).toBeLessThan(0.5 * first);

@@ -25,7 +25,7 @@ function asF16(tensors) {
 }
 
 /** Needs a tfjs backend set (createDiffLI2D makes variables). */
-export function makeRandomModel(outDir) {
+export async function makeRandomModel(outDir) {
   fs.mkdirSync(outDir, { recursive: true });
   const config = resolveConfig(RANDOM_PRIOR_CONFIG);
   const prior = writeSafetensors(asF16(randomAdmWeights(config, { parts: 'hspace', seed: 1 })), {
@@ -35,7 +35,7 @@ export function makeRandomModel(outDir) {
   const network = createDiffLI2D('tiny', { seed: 2, hChannels: H_CHANNELS });
   let networkBytes;
   try {
-    const { tensors, metadata } = readSafetensors(serializeModel(network));
+    const { tensors, metadata } = readSafetensors(await serializeModel(network));
     networkBytes = writeSafetensors(asF16(tensors), {
       ...metadata,
       model: 'random test model (untrained)',
@@ -52,6 +52,6 @@ export function makeRandomModel(outDir) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const tf = await import('@tensorflow/tfjs');
   await tf.setBackend('cpu');
-  const out = makeRandomModel(path.resolve(import.meta.dirname, '../fixtures/random-model'));
+  const out = await makeRandomModel(path.resolve(import.meta.dirname, '../fixtures/random-model'));
   for (const f of fs.readdirSync(out)) console.log(`${path.join(out, f)}  ${fs.statSync(path.join(out, f)).size} bytes`);
 }

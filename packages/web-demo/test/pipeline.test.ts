@@ -28,9 +28,9 @@ test('pixels round-trip through tensors exactly', async () => {
 describe('pipeline on a random model (wasm)', () => {
   let priorBytes: Uint8Array;
   let networkBytes: Uint8Array;
-  beforeAll(() => {
+  beforeAll(async () => {
     priorBytes = randomPriorBytes();
-    networkBytes = randomNetworkBytes();
+    networkBytes = await randomNetworkBytes();
   });
 
   // The library's dehaze() on the same files is the reference (it is what the CLI runs).

@@ -24,10 +24,10 @@ export function randomPriorBytes(seed = 1): Uint8Array {
 }
 
 /** The 'tiny' network fed 64-channel features (the prior above: 32 × channel_mult 2). */
-export function randomNetworkBytes(seed = 2): Uint8Array {
+export async function randomNetworkBytes(seed = 2): Promise<Uint8Array> {
   const model = createDiffLI2D('tiny', { seed, hChannels: 64 });
   try {
-    return toF16(serializeModel(model), { model: 'random test model (untrained)' });
+    return toF16(await serializeModel(model), { model: 'random test model (untrained)' });
   } finally {
     model.dispose();
   }

@@ -34,14 +34,14 @@ interface ModelLike {
 }
 interface TrainerLike {
   model: ModelLike;
+  serialize(): Promise<Uint8Array>;
+  exportModel(): Promise<Uint8Array>;
   dispose(): void;
 }
 interface DiffLI2DLib {
   createDiffLI2D(preset: string, opts: Record<string, unknown>): ModelLike;
   countParams(model: ModelLike): number;
   train(config: Record<string, unknown>): Promise<{ trainer: TrainerLike; step: number; epoch: number; lastLoss: number }>;
-  serializeCheckpoint(trainer: TrainerLike): Uint8Array;
-  serializeTrainedModel(trainer: TrainerLike): Uint8Array;
 }
 interface RgbImageLike {
   width: number;
@@ -93,7 +93,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
   const tfjs = await loadTf();
   const lib = (await loadModule('@diffli2d/diffli2d')) as unknown as DiffLI2DLib;
   const data = (await loadModule('@diffli2d/datasets')) as unknown as DatasetsLib;
-  for (const name of ['createDiffLI2D', 'train', 'serializeCheckpoint', 'serializeTrainedModel', 'countParams'] as const) {
+  for (const name of ['createDiffLI2D', 'train', 'countParams'] as const) {
     if (typeof lib[name] !== 'function') throw new InputError(`train needs ${name} from @diffli2d/diffli2d, which this installed version does not provide`);
   }
 
@@ -184,9 +184,9 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     }
     trainer = result.trainer;
     // the final state, so that a later --resume (with more steps or epochs) continues from here
-    await writeFileAtomic(file('checkpoint'), lib.serializeCheckpoint(trainer));
+    await writeFileAtomic(file('checkpoint'), await trainer.serialize());
     // the EMA weights when the run keeps them (what validation scored), else the trained ones
-    await writeFileAtomic(file('model'), lib.serializeTrainedModel(trainer));
+    await writeFileAtomic(file('model'), await trainer.exportModel());
     const run = {
       model: RUN_FILES.model,
       unet: config.unet.weights,

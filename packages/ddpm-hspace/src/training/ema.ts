@@ -1,21 +1,27 @@
-// Exponential moving average of the weights (guided-diffusion keeps one with rate 0.9999):
-// shadow ← d·shadow + (1−d)·param after every optimiser step. With `warmup`, the rate is
-// min(d, (1+k)/(10+k)) at update k (k = 0, 1, …), so a short run's average is not dominated
-// by the random initial weights.
+// Exponential moving average of the weights (guided-diffusion keeps one with rate 0.9999,
+// BasicSR's net_g_ema 0.999): shadow ← d·shadow + (1−d)·param after every optimiser step. With
+// `warmup`, the rate is min(d, (1+k)/(10+k)) at update k (k = 0, 1, …), so a short run's average
+// is not dominated by the random initial weights.
 import * as tf from '@tensorflow/tfjs-core';
 import { variableFrom } from './adam';
 
+/** The one shape of the EMA option, in both trainers and in checkpoints. */
+export interface EmaOptions {
+  decay: number;
+  warmup?: boolean;
+}
+
 export class WeightEma {
   readonly shadow = new Map<string, tf.Variable>();
+  readonly decay: number;
+  readonly warmup: boolean;
   /** Updates applied so far. */
   updates = 0;
 
-  constructor(
-    params: ReadonlyMap<string, tf.Tensor>,
-    readonly decay: number,
-    readonly warmup = false,
-  ) {
-    if (!(decay >= 0 && decay < 1)) throw new RangeError(`EMA decay must be in [0, 1), got ${decay}`);
+  constructor(params: ReadonlyMap<string, tf.Tensor>, options: EmaOptions) {
+    this.decay = options.decay;
+    this.warmup = options.warmup ?? false;
+    if (!(this.decay >= 0 && this.decay < 1)) throw new RangeError(`EMA decay must be in [0, 1), got ${this.decay}`);
     for (const [name, p] of params) this.shadow.set(name, variableFrom(tf.clone(p), `ema/${name}`));
   }
 

@@ -12,13 +12,14 @@ import { SeededRandom, type SeededRandomState } from '../random';
 import { linearSchedule, type DiffusionSchedule } from '../schedule';
 import { AdmUNet } from '../unet';
 import type { WeightSource } from '../weight-source';
-import { ADAM_DEFAULTS, AdamState, type AdamConfig } from './adam';
+import { Adam, ADAM_DEFAULTS, type AdamConfig } from './adam';
 import { epsilonLoss } from './ddpm-loss';
-import { WeightEma } from './ema';
-import { DdpmCheckpointError, DdpmTrainingError, NonFiniteDdpmLossError } from './errors';
+import { type EmaOptions, WeightEma } from './ema';
+import { DdpmCheckpointError, DdpmTrainingError, NonFiniteLossError } from './errors';
 import { registerBroadcastingSquaredDifferenceGradient } from './gradient-fixes';
 import { initAdmWeights, type PyTorchTensor } from './init';
 import { internalToPyTorch } from './layout';
+import { loadOptimizerTensors, optimizerTensors, putSection, readVariables } from './state';
 
 export const DDPM_CHECKPOINT_FORMAT = 'diffli2d-ddpm-checkpoint/1';
 
@@ -34,9 +35,8 @@ export interface DdpmTrainerOptions {
   /** Linear warm-up from 0 over this many steps (default 0). */
   warmupSteps?: number;
   adam?: Partial<AdamConfig>;
-  /** EMA rate (default 0.9999) and whether it warms up as min(d, (1+k)/(10+k)). */
-  emaDecay?: number;
-  emaWarmup?: boolean;
+  /** The weight average (default rate 0.9999, no warm-up). */
+  ema?: EmaOptions;
   /** Diffusion steps T of the linear schedule (default 1000). */
   numTimesteps?: number;
 }
@@ -46,8 +46,7 @@ interface Hyper {
   learningRate: number;
   warmupSteps: number;
   adam: AdamConfig;
-  emaDecay: number;
-  emaWarmup: boolean;
+  ema: Required<EmaOptions>;
   numTimesteps: number;
 }
 
@@ -73,7 +72,7 @@ export class DdpmTrainer {
   readonly schedule: DiffusionSchedule;
   readonly rng: SeededRandom;
   readonly params: Map<string, tf.Variable>;
-  readonly adam: AdamState;
+  readonly adam: Adam;
   readonly ema: WeightEma;
   readonly hyper: Readonly<Hyper>;
   /** Completed optimisation steps. */
@@ -91,16 +90,15 @@ export class DdpmTrainer {
       learningRate: opts.learningRate ?? 1e-4,
       warmupSteps: opts.warmupSteps ?? 0,
       adam: { ...ADAM_DEFAULTS, ...opts.adam },
-      emaDecay: opts.emaDecay ?? 0.9999,
-      emaWarmup: opts.emaWarmup ?? false,
+      ema: { decay: opts.ema?.decay ?? 0.9999, warmup: opts.ema?.warmup ?? false },
       numTimesteps: opts.numTimesteps ?? 1000,
     };
     if (!(this.hyper.learningRate > 0)) throw new DdpmTrainingError(`learningRate must be > 0, got ${this.hyper.learningRate}`);
     this.schedule = linearSchedule(this.hyper.numTimesteps);
     this.unet = AdmUNet.fromWeights(this.config, opts.weights ?? initAdmWeights(this.config, seed), { trainable: true });
     this.params = new Map(this.unet.parameters.map((p) => [(p as tf.Variable).name, p as tf.Variable]));
-    this.adam = new AdamState(this.params, this.hyper.adam);
-    this.ema = new WeightEma(this.params, this.hyper.emaDecay, this.hyper.emaWarmup);
+    this.adam = new Adam(this.params, this.hyper.adam);
+    this.ema = new WeightEma(this.params, this.hyper.ema);
     this.rng = new SeededRandom(seed);
   }
 
@@ -110,8 +108,12 @@ export class DdpmTrainer {
     return warmupSteps > 0 ? learningRate * Math.min(1, (this.step + 1) / warmupSteps) : learningRate;
   }
 
-  /** One step on x0 (NHWC in [-1,1], the caller keeps it). Throws NonFiniteDdpmLossError without updating. */
-  trainStep(x0: tf.Tensor4D): DdpmStepResult {
+  /**
+   * One step on x0 (NHWC in [-1,1], the caller keeps it). Rejects with NonFiniteLossError, without
+   * updating, when the loss is NaN or ±Inf. Asynchronous: the loss is read with data(), which every
+   * backend has (WebGPU in Node cannot read synchronously).
+   */
+  async trainStep(x0: tf.Tensor4D): Promise<DdpmStepResult> {
     const started = now();
     const [n, h, w, c] = x0.shape;
     if (c !== 3) throw new DdpmTrainingError(`training batch must be NHWC RGB, got shape [${x0.shape}]`);
@@ -125,11 +127,15 @@ export class DdpmTrainer {
     } finally {
       noise.dispose();
     }
-    const loss = value.dataSync()[0]!;
-    value.dispose();
+    let loss: number;
+    try {
+      loss = (await value.data())[0]!;
+    } finally {
+      value.dispose();
+    }
     const lr = this.learningRate;
     try {
-      if (!Number.isFinite(loss)) throw new NonFiniteDdpmLossError(this.step + 1, loss);
+      if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.step + 1, loss, ' of DDPM training');
       this.adam.apply(new Map(Object.entries(grads)), lr);
     } finally {
       for (const g of Object.values(grads)) g.dispose();
@@ -140,19 +146,19 @@ export class DdpmTrainer {
   }
 
   /** Current (or EMA) weights in PyTorch layout, as AdmUNet.fromWeights takes them. */
-  weights(which: 'ema' | 'raw' = 'ema'): Map<string, PyTorchTensor> {
-    const src = which === 'ema' ? this.ema.shadow : this.params;
-    return internalToPyTorch(this.config, new Map([...src].map(([k, v]) => [k, v.dataSync() as Float32Array])));
+  async weights(which: 'ema' | 'raw' = 'ema'): Promise<Map<string, PyTorchTensor>> {
+    const values = await readVariables(which === 'ema' ? this.ema.shadow : this.params);
+    return internalToPyTorch(this.config, new Map([...values].map(([k, v]) => [k, v.data])));
   }
 
   /**
    * A self-describing weight file (safetensors, PyTorch layout, config in __metadata__.config),
    * loadable with AdmUNet.fromWeights(null, readSafetensors(bytes)). f16 halves the size.
    */
-  exportWeights(opts: { which?: 'ema' | 'raw'; dtype?: 'f32' | 'f16'; metadata?: Record<string, string> } = {}): Uint8Array {
+  async exportWeights(opts: { which?: 'ema' | 'raw'; dtype?: 'f32' | 'f16'; metadata?: Record<string, string> } = {}): Promise<Uint8Array> {
     const dtype = opts.dtype === 'f16' ? 'F16' : 'F32';
     const tensors = new Map<string, TensorInput>();
-    for (const [k, v] of this.weights(opts.which ?? 'ema')) tensors.set(k, { dtype, shape: v.shape, data: v.data });
+    for (const [k, v] of await this.weights(opts.which ?? 'ema')) tensors.set(k, { dtype, shape: v.shape, data: v.data });
     return writeSafetensors(tensors, {
       ...opts.metadata,
       ...configToMetadata(this.config),
@@ -162,15 +168,10 @@ export class DdpmTrainer {
   }
 
   /** A checkpoint for exact resume; `extra` (strings) travels with it, e.g. the data loader's state. */
-  serialize(extra: Record<string, string> = {}): Uint8Array {
+  async serialize(extra: Record<string, string> = {}): Promise<Uint8Array> {
     const tensors = new Map<string, TensorInput>();
-    const put = (prefix: string, m: ReadonlyMap<string, tf.Variable>) => {
-      for (const [k, v] of m) tensors.set(`${prefix}/${k}`, { dtype: 'F32', shape: v.shape, data: v.dataSync() as Float32Array });
-    };
-    put('param', this.params);
-    put('adam.m', this.adam.m);
-    put('adam.v', this.adam.v);
-    put('ema', this.ema.shadow);
+    putSection(tensors, 'param', await readVariables(this.params));
+    await optimizerTensors(this.adam, this.ema, tensors);
     const state = { step: this.step, adamUpdates: this.adam.updates, emaUpdates: this.ema.updates, rng: this.rng.getState() };
     return writeSafetensors(tensors, {
       format: DDPM_CHECKPOINT_FORMAT,
@@ -192,7 +193,9 @@ export class DdpmTrainer {
       if (typeof meta[key] !== 'string') throw new DdpmCheckpointError(`${source}: __metadata__.${key} is missing`);
       return JSON.parse(meta[key]!) as T;
     };
-    const hyper = parse<Hyper>('hyper');
+    // checkpoints from before the one EMA option shape kept emaDecay / emaWarmup
+    const { emaDecay, emaWarmup, ...hyper } = parse<Hyper & { emaDecay?: number; emaWarmup?: boolean }>('hyper');
+    if (emaDecay !== undefined) hyper.ema = { decay: emaDecay, warmup: emaWarmup ?? false };
     const state = parse<{ step: number; adamUpdates: number; emaUpdates: number; rng: SeededRandomState }>('state');
     const config = resolveConfig(parse<AdmConfig['hyperparameters']>('config'));
     const group = (prefix: string): Map<string, Float32Array> => {
@@ -202,17 +205,12 @@ export class DdpmTrainer {
     };
     const params = group('param');
     const trainer = new DdpmTrainer({ ...hyper, config, weights: internalToPyTorch(config, params) });
-    const load = (prefix: string, into: ReadonlyMap<string, tf.Variable>) => {
-      const values = group(prefix);
-      for (const [k, v] of into) {
-        const data = values.get(k);
-        if (!data || data.length !== v.size) throw new DdpmCheckpointError(`${source}: tensor ${prefix}/${k} is missing or has ${data?.length ?? 0} values, expected ${v.size}`);
-        tf.tidy(() => v.assign(tf.tensor(data, v.shape, 'float32')));
-      }
-    };
-    load('adam.m', trainer.adam.m);
-    load('adam.v', trainer.adam.v);
-    load('ema', trainer.ema.shadow);
+    try {
+      loadOptimizerTensors(file.tensors, trainer.adam, trainer.ema, (message) => new DdpmCheckpointError(`${source}: ${message}`));
+    } catch (err) {
+      trainer.dispose();
+      throw err;
+    }
     trainer.step = state.step;
     trainer.adam.updates = state.adamUpdates;
     trainer.ema.updates = state.emaUpdates;

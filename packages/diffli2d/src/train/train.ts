@@ -4,7 +4,6 @@ import { psnrPerImage, ssimPerImage } from '@diffli2d/metrics';
 import type * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteLossError } from '../errors';
 import { dehaze, type TileOptions } from '../inference';
-import { restoreTrainer, serializeCheckpoint } from './checkpoint';
 import { Trainer, type TrainerOptions } from './trainer';
 import type { MetricsRecord, TrainingBatch, ValidationPair } from './types';
 
@@ -21,7 +20,7 @@ export interface TrainConfig extends TrainerOptions {
   epochs?: number;
   /** Stop once this many steps in total are done (counting steps before a resume). */
   maxSteps?: number;
-  /** Bytes of a checkpoint from serializeCheckpoint(): continue exactly from there. */
+  /** Bytes of a checkpoint from Trainer.serialize(): continue exactly from there. */
   resume?: Uint8Array;
   /** Write a checkpoint every `every` steps (and never after a NaN/Inf loss). */
   checkpoint?: { every: number; save: (bytes: Uint8Array, step: number) => Promise<void> | void };
@@ -46,7 +45,7 @@ export interface TrainResult {
 
 export async function train(config: TrainConfig): Promise<TrainResult> {
   const trainer = config.resume
-    ? restoreTrainer(config.resume, { extractor: config.extractor, model: config.model, source: 'resume checkpoint' })
+    ? Trainer.restore(config.resume, { extractor: config.extractor, model: config.model, source: 'resume checkpoint' })
     : new Trainer(config);
   const epochs = config.epochs ?? 1;
   const logEvery = config.logEvery ?? 1;
@@ -68,7 +67,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       }
       let result;
       try {
-        result = trainer.trainStep(batch);
+        result = await trainer.trainStep(batch);
       } catch (err) {
         if (err instanceof NonFiniteLossError) emit({ type: 'stopped', step: err.step, epoch: trainer.epoch, reason: err.message });
         throw err;
@@ -80,7 +79,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
         emit({ type: 'train', step: result.step, epoch: trainer.epoch, loss: result.loss, lr: result.lr, seconds: result.seconds, guidanceSeconds: result.guidanceSeconds });
       }
       if (config.checkpoint && trainer.step % config.checkpoint.every === 0) {
-        await config.checkpoint.save(serializeCheckpoint(trainer), trainer.step);
+        await config.checkpoint.save(await trainer.serialize(), trainer.step);
         emit({ type: 'checkpoint', step: trainer.step, epoch: trainer.epoch });
       }
       if (config.validation && trainer.step % config.validation.every === 0) {
