@@ -3,17 +3,8 @@
 // Runs the built package in a child process (webgpu-parity.child.mjs): Dawn is process-wide state.
 // Fails — never skips — without a Vulkan driver, saying how to install lavapipe.
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-
-const ICD_DIR = '/usr/share/vulkan/icd.d';
-const INSTALL_HINT = 'Node WebGPU needs a Vulkan driver Dawn accepts; without a GPU run sh packages/backends/scripts/install-lavapipe.sh as root (see packages/backends/README.md).';
-
-function vulkanEnv(): Record<string, string> {
-  if (process.env.VK_DRIVER_FILES) return {};
-  const icd = fs.existsSync(ICD_DIR) ? fs.readdirSync(ICD_DIR).find((f) => /^lvp_icd.*\.json$/.test(f)) : undefined;
-  return icd ? { VK_DRIVER_FILES: path.join(ICD_DIR, icd) } : {};
-}
+import { vulkanEnv, WEBGPU_INSTALL_HINT as INSTALL_HINT } from '../../../test-support/webgpu';
 
 it('matches guided-diffusion on every golden intermediate on Node WebGPU, leaking nothing', () => {
   const child = spawnSync(process.execPath, [path.join(__dirname, 'webgpu-parity.child.mjs')], {
