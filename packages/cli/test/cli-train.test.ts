@@ -65,6 +65,17 @@ describe('diffli2d train', () => {
     expect(fs.readFileSync(path.join(straight, 'model.safetensors')).equals(fs.readFileSync(path.join(run, 'model.safetensors')))).toBe(true);
   });
 
+  it('--resume from the middle of an epoch continues with the rest of that epoch, as the uninterrupted run did', async () => {
+    // 4 pairs, batch 2: 2 steps per epoch, so stopping after step 1 stops mid-epoch
+    const mid = path.join(dir, 'mid');
+    expectOk(await runCli(['--backend', 'wasm', 'train', '--config', config, '--output', mid, '--max-steps', '1', '-q']));
+    expectOk(await runCli(['--backend', 'wasm', 'train', '--config', config, '--output', mid, '--resume', '--max-steps', '3', '-q']));
+    const straight = path.join(dir, 'straight'); // the previous test's uninterrupted 3 steps
+    expect(trainRecords(mid).map((r) => r.step)).toEqual([1, 2, 3]);
+    expect(trainRecords(mid).map((r) => r.loss)).toEqual(trainRecords(straight).map((r) => r.loss));
+    expect(fs.readFileSync(path.join(straight, 'model.safetensors')).equals(fs.readFileSync(path.join(mid, 'model.safetensors')))).toBe(true);
+  });
+
   it('dehaze --model uses the trained model (UNet found through run.json)', async () => {
     const input = path.join(dir, 'small.png');
     await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(input);

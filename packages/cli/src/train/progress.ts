@@ -5,7 +5,7 @@ import cliProgress, { type SingleBar } from 'cli-progress';
 import type { CommandContext } from '../context';
 
 export type MetricsRecord =
-  | { type: 'train'; step: number; epoch: number; loss: number; lr: number; seconds: number; guidanceSeconds: number }
+  | { type: 'train'; step: number; epoch: number; loss: number; lr: number; seconds: number; guidanceSeconds: number; tensors?: number; bytes?: number }
   | { type: 'validation'; step: number; epoch: number; count: number; psnr: number; ssim: number }
   | { type: 'checkpoint'; step: number; epoch: number }
   | { type: 'stopped'; step: number; epoch: number; reason: string };

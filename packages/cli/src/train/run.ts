@@ -123,8 +123,9 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     const stepsPerEpoch = loader.batchesPerEpoch;
     const totalSteps = Math.min(config.train.maxSteps ?? Infinity, stepsPerEpoch * config.train.epochs);
     const theLoader = loader;
-    async function* epochBatches(epoch: number): AsyncGenerator<{ hazy: tf.Tensor4D; clean: tf.Tensor4D }> {
-      theLoader.setState({ seed: config.seed, epoch, batch: 0 });
+    // train() asks for the rest of an epoch after a resume mid-epoch: start at its batch `startBatch`
+    async function* epochBatches(epoch: number, startBatch: number): AsyncGenerator<{ hazy: tf.Tensor4D; clean: tf.Tensor4D }> {
+      theLoader.setState({ seed: config.seed, epoch, batch: startBatch });
       for await (const b of theLoader.epoch()) {
         yield { hazy: tfjs.tensor4d(b.hazy, b.shape, 'float32'), clean: tfjs.tensor4d(b.clean, b.shape, 'float32') };
       }

@@ -1,7 +1,7 @@
 // train(): drives Trainer over epochs of any (async) iterable of batches, with exact resume,
 // periodic checkpoints and validation, and metrics records for a JSON-lines log.
 import { psnrPerImage, ssimPerImage } from '@diffli2d/metrics';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteLossError } from '../errors';
 import { dehaze, type TileOptions } from '../inference';
 import { Trainer, type TrainerOptions } from './trainer';
@@ -76,7 +76,8 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       }
       lastLoss = result.loss;
       if (trainer.step % logEvery === 0) {
-        emit({ type: 'train', step: result.step, epoch: trainer.epoch, loss: result.loss, lr: result.lr, seconds: result.seconds, guidanceSeconds: result.guidanceSeconds });
+        const { numTensors: tensors, numBytes: bytes } = tf.memory();
+        emit({ type: 'train', step: result.step, epoch: trainer.epoch, loss: result.loss, lr: result.lr, seconds: result.seconds, guidanceSeconds: result.guidanceSeconds, tensors, bytes });
       }
       if (config.checkpoint && trainer.step % config.checkpoint.every === 0) {
         await config.checkpoint.save(await trainer.serialize(), trainer.step);

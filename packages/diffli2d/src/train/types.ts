@@ -15,7 +15,18 @@ export interface ValidationPair {
 
 /** What train() reports; one JSON line each when written with toJsonLine(). */
 export type MetricsRecord =
-  | { type: 'train'; step: number; epoch: number; loss: number; lr: number; seconds: number; guidanceSeconds: number }
+  | {
+      type: 'train';
+      step: number;
+      epoch: number;
+      loss: number;
+      lr: number;
+      seconds: number;
+      guidanceSeconds: number;
+      /** Live tfjs tensors and their bytes after the step: flat over steps unless something leaks. */
+      tensors: number;
+      bytes: number;
+    }
   | { type: 'validation'; step: number; epoch: number; count: number; psnr: number; ssim: number }
   | { type: 'checkpoint'; step: number; epoch: number }
   | { type: 'stopped'; step: number; epoch: number; reason: string };
