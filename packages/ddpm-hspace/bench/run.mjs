@@ -13,6 +13,8 @@
 //   --big   also runs one 640×480 h-space extraction and reports the wasm heap it needed.
 //   --baseline  also runs 2 threads with tfjs-backend-wasm's stock kernels in place of the ones
 //           @diffli2d/backends swaps in for speed (WASM_SPEED_KERNELS), for the before/after.
+//   --backend NAME  one run on that backend instead (e.g. webgpu on a GPU machine; no PyTorch
+//           column): { backend, results } with the same fields.
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -27,12 +29,23 @@ const reps = Number(arg('reps', '2'));
 const threadCounts = arg('threads', '1,2').split(',').map(Number);
 const ISSUE_GMAC = { 128: 71.9, 256: 287.7 };
 
-if (args.includes('--child')) {
-  console.log(JSON.stringify(await measureHere(threadCounts[0])));
+const backendArg = arg('backend', null);
+if (args.includes('--child') || backendArg) {
+  console.log(JSON.stringify(await measureHere(backendArg ? undefined : threadCounts[0]), null, backendArg ? 2 : 0));
 } else {
   const child = (threads, extra = []) => {
-    const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...args.filter((a, i) => a !== '--threads' && args[i - 1] !== '--threads'), '--threads', String(threads), '--child', ...extra],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        fileURLToPath(import.meta.url),
+        ...args.filter((a, i) => a !== '--threads' && args[i - 1] !== '--threads'),
+        '--threads',
+        String(threads),
+        '--child',
+        ...extra,
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
+    );
     if (r.status !== 0) throw new Error(`bench child with ${threads} thread(s) failed (exit ${r.status})`);
     return JSON.parse(r.stdout);
   };
@@ -48,9 +61,10 @@ async function measureHere(threads) {
   let backend;
   try {
     const { setupBackend } = await import('@diffli2d/backends');
-    const r = await setupBackend({ log: false, threads, prefer: ['wasm', 'cpu'] });
+    const r = await setupBackend({ log: false, threads, prefer: backendArg ? [backendArg] : ['wasm', 'cpu'] });
     backend = { name: r.name, threads: r.threads ?? null, detail: r.detail ?? null };
   } catch (err) {
+    if (backendArg) throw err;
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     backend = { name: 'wasm', threads: 1, note: `@diffli2d/backends unavailable (${err.message}); single-threaded wasm` };
@@ -105,12 +119,20 @@ async function measureHere(threads) {
     const h = unet.hspace(x, [500]);
     await h.data();
     const seconds = (performance.now() - start) / 1000;
-    const heap = tf.getBackend() === 'wasm' ? tf.backend().wasm?.HEAPU8?.length ?? null : null;
+    const heap = tf.getBackend() === 'wasm' ? (tf.backend().wasm?.HEAPU8?.length ?? null) : null;
     big = { size: '640x480', seconds: +seconds.toFixed(1), hShape: h.shape, wasmHeapBytes: heap, tfjsNumBytesAfter: tf.memory().numBytes };
     tf.dispose([x, h]);
   }
   unet.dispose();
-  return { threads, backend, tfjsBackend: tf.getBackend(), loadSeconds: +loadSeconds.toFixed(1), results, big, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  return {
+    threads,
+    backend,
+    tfjsBackend: tf.getBackend(),
+    loadSeconds: +loadSeconds.toFixed(1),
+    results,
+    big,
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
 }
 
 /** PyTorch's time for the same h-space per thread count, or why it was skipped. */
@@ -126,8 +148,11 @@ function torchRuns() {
   const gd = arg('guided-diffusion', process.env.GUIDED_DIFFUSION);
   const runs = [];
   for (const threads of threadCounts) {
-    const r = spawnSync(python, [script, '--threads', String(threads), '--sizes', sizes.join(','), '--reps', String(reps), ...(gd ? ['--guided-diffusion', gd] : [])],
-      { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const r = spawnSync(
+      python,
+      [script, '--threads', String(threads), '--sizes', sizes.join(','), '--reps', String(reps), ...(gd ? ['--guided-diffusion', gd] : [])],
+      { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     if (r.status !== 0) return { skipped: `torch_hspace.py failed: ${r.stderr.trim().split('\n').pop()}` };
     runs.push(JSON.parse(r.stdout));
   }
