@@ -33,13 +33,16 @@ function internalClosure(name, seen = new Set()) {
 const failures = [];
 for (const p of packages) {
   const name = p.json.name;
-  const dir = fs.mkdtempSync(path.join(work, p.dir + '-'));
+  const dir = fs.mkdtempSync(path.join(work, `${p.dir}-`));
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, version: '0.0.0' }));
   const peers = Object.entries(p.json.peerDependencies ?? {}).map(([n, v]) => `${n}@${v}`);
   const locals = [...internalClosure(name)].map((n) => tarballs.get(n));
   const started = Date.now();
   try {
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...locals, ...peers], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...locals, ...peers], {
+      cwd: dir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     // test/public-names.json: an array of the main entry's names, or { ".": [...], "./node": [...] } per entry.
     const namesFile = path.join(root, 'packages', p.dir, 'test/public-names.json');
     const listed = fs.existsSync(namesFile) ? JSON.parse(fs.readFileSync(namesFile, 'utf8')) : [];
@@ -55,7 +58,7 @@ for (const p of packages) {
         check('require', require(${JSON.stringify(spec)}));
         import(${JSON.stringify(spec)}).then((m) => { check('import', m); console.log('ok'); }).catch((e) => { console.error(e.message); process.exit(1); });`;
       const out = execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-      if (!out.includes('ok')) throw new Error(`probe of ${spec} printed: ` + out);
+      if (!out.includes('ok')) throw new Error(`probe of ${spec} printed: ${out}`);
     }
     if (p.json.bin) {
       for (const bin of Object.keys(p.json.bin)) execFileSync(path.join(dir, 'node_modules/.bin', bin), ['--help'], { cwd: dir, stdio: 'ignore' });

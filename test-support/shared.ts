@@ -8,10 +8,7 @@ const repoRoot = path.resolve(__dirname, '..');
 export function sharedDir(): string {
   const dir = path.resolve(repoRoot, process.env.DIFFLI2D_SHARED ?? '../shared');
   if (!fs.existsSync(path.join(dir, 'golden')) || !fs.existsSync(path.join(dir, 'data'))) {
-    throw new Error(
-      `shared test data not found at ${dir} (expected golden/ and data/ inside); ` +
-        'set DIFFLI2D_SHARED to the folder that holds them',
-    );
+    throw new Error(`shared test data not found at ${dir} (expected golden/ and data/ inside); set DIFFLI2D_SHARED to the folder that holds them`);
   }
   return dir;
 }

@@ -14,5 +14,8 @@ export function kernelTable(kernels, key = (k) => k.name) {
 
 /** The records of one kernel by their input shapes: [{ shapes, ms, calls }]. */
 export function byInputShapes(kernels, kernelName) {
-  return kernelTable(kernels.filter((k) => k.name === kernelName), (k) => JSON.stringify(k.inputShapes)).map(({ name, ...rest }) => ({ shapes: name, ...rest }));
+  return kernelTable(
+    kernels.filter((k) => k.name === kernelName),
+    (k) => JSON.stringify(k.inputShapes),
+  ).map(({ name, ...rest }) => ({ shapes: name, ...rest }));
 }

@@ -21,10 +21,32 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const rows = [];
 for (const variant of ['baseline', 'no-cim', 'no-hae', 'full']) {
   const run = `${name}-${variant}`;
-  execFileSync(process.execPath, [path.join(here, 'train-diffli2d.mjs'), '--variant', variant, '--run', run, '--max-steps', String(steps),
-    '--minutes', '100000', '--crop', String(crop), '--batch', String(batch), ...common], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [
+      path.join(here, 'train-diffli2d.mjs'),
+      '--variant',
+      variant,
+      '--run',
+      run,
+      '--max-steps',
+      String(steps),
+      '--minutes',
+      '100000',
+      '--crop',
+      String(crop),
+      '--batch',
+      String(batch),
+      ...common,
+    ],
+    { stdio: 'inherit' },
+  );
   const out = path.join(WORK, `eval-${run}.json`);
-  execFileSync(process.execPath, [path.join(here, 'eval-default.mjs'), '--model', path.join(WORK, run, 'checkpoint.safetensors'), '--out', out, '--limit', String(evalLimit), ...forEval], { stdio: 'inherit' });
+  execFileSync(
+    process.execPath,
+    [path.join(here, 'eval-default.mjs'), '--model', path.join(WORK, run, 'checkpoint.safetensors'), '--out', out, '--limit', String(evalLimit), ...forEval],
+    { stdio: 'inherit' },
+  );
   const r = JSON.parse(fs.readFileSync(out, 'utf8'));
   rows.push({ variant, steps, psnr: r.mean.psnr, ssim: r.mean.ssim, count: r.count });
   fs.writeFileSync(path.join(WORK, `${name}.json`), JSON.stringify(rows, null, 1));

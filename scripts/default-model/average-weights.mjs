@@ -1,8 +1,3 @@
-// Averages the weights of several checkpoints of one run (same config), a cheap stand-in for
-// an EMA of the weights (stochastic weight averaging) that smooths the step-to-step noise of a
-// small-batch run:
-//   node scripts/default-model/average-weights.mjs --out averaged.safetensors a.safetensors b.safetensors …
-import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { serializeModel } from '@diffli2d/diffli2d';
 import { loadModelFile } from '@diffli2d/diffli2d/node';

@@ -79,15 +79,21 @@ export function cropInto(img, x0, y0, box, size, flip, out, offset, map) {
   const { width, height, data } = img;
   for (let y = 0; y < size; y++) {
     const sy = Math.min(height - 1, Math.max(0, y0 + (y + 0.5) * s - 0.5));
-    const iy = Math.floor(sy), fy = sy - iy, iy1 = Math.min(height - 1, iy + 1);
+    const iy = Math.floor(sy),
+      fy = sy - iy,
+      iy1 = Math.min(height - 1, iy + 1);
     for (let x = 0; x < size; x++) {
       const xx = flip ? size - 1 - x : x;
       const sx = Math.min(width - 1, Math.max(0, x0 + (xx + 0.5) * s - 0.5));
-      const ix = Math.floor(sx), fx = sx - ix, ix1 = Math.min(width - 1, ix + 1);
+      const ix = Math.floor(sx),
+        fx = sx - ix,
+        ix1 = Math.min(width - 1, ix + 1);
       const o = offset + (y * size + x) * 3;
       for (let c = 0; c < 3; c++) {
-        const a = data[(iy * width + ix) * 3 + c], b = data[(iy * width + ix1) * 3 + c];
-        const d = data[(iy1 * width + ix) * 3 + c], e = data[(iy1 * width + ix1) * 3 + c];
+        const a = data[(iy * width + ix) * 3 + c],
+          b = data[(iy * width + ix1) * 3 + c];
+        const d = data[(iy1 * width + ix) * 3 + c],
+          e = data[(iy1 * width + ix1) * 3 + c];
         out[o + c] = map((a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy);
       }
     }
@@ -103,12 +109,16 @@ export function writeFileAtomic(file, bytes) {
 
 export function jsonLines(file) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  return (record) => fs.appendFileSync(file, JSON.stringify(record) + '\n');
+  return (record) => fs.appendFileSync(file, `${JSON.stringify(record)}\n`);
 }
 
 export function readJsonLines(file) {
   if (!fs.existsSync(file)) return [];
-  return fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Multi-threaded wasm with the gradient kernels tfjs-backend-wasm lacks. */

@@ -87,7 +87,10 @@ function syntheticCrop(rng, img, crop, hazyOut, cleanOut, offset, recipe) {
   const a = rng.uniform(0.7, 1.0);
   const tint = [a, Math.min(1, a * rng.uniform(0.97, 1.03)), Math.min(1, a * rng.uniform(0.95, 1.05))];
   const nonHomogeneous = rng.uniform(0, 1) < 0.3 ? { strength: rng.uniform(0.2, 0.6), cells: 3 } : undefined;
-  const { hazy } = addHaze({ width: crop, height: crop, data: clean }, { beta, airlight: tint, pseudoDepthKind: kind, ...(depth ? { depth } : {}), nonHomogeneous, rng });
+  const { hazy } = addHaze(
+    { width: crop, height: crop, data: clean },
+    { beta, airlight: tint, pseudoDepthKind: kind, ...(depth ? { depth } : {}), nonHomogeneous, rng },
+  );
   hazyOut.set(hazy.data, offset);
   cleanOut.set(clean, offset);
 }

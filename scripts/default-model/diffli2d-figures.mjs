@@ -18,8 +18,11 @@ const series = runs.map((r) => {
   offset += log.length ? log[log.length - 1].step : 0;
   return { name: r, points };
 });
-await sharp(Buffer.from(lineChart({ title: `DiffLI2D default: training L1 loss (mean of last ${k} steps)`, xLabel: 'step (all phases)', yLabel: 'L1', series })))
-  .png().toFile(path.join(DOCS, 'diffli2d-loss.png'));
+await sharp(
+  Buffer.from(lineChart({ title: `DiffLI2D default: training L1 loss (mean of last ${k} steps)`, xLabel: 'step (all phases)', yLabel: 'L1', series })),
+)
+  .png()
+  .toFile(path.join(DOCS, 'diffli2d-loss.png'));
 
 const name = arg('image', '1444_10.png');
 const scene = name.split('_')[0];
@@ -29,11 +32,22 @@ const panels = [
   ['DiffLI2D default', path.join(arg('results', path.join(WORK, `${run}-results`)), name)],
   ['clean', path.join(DATA, 'sots-indoor/clean', `${scene}.png`)],
 ];
-const w = 310, h = 230, label = 22;
+const w = 310,
+  h = 230,
+  label = 22;
 const tiles = [];
 for (const [i, [title, file]] of panels.entries()) {
   tiles.push({ input: await sharp(file).resize(w, h).png().toBuffer(), left: i * (w + 4), top: label });
-  tiles.push({ input: Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${label}"><text x="${w / 2}" y="16" text-anchor="middle" font-family="DejaVu Sans" font-size="14">${title}</text></svg>`), left: i * (w + 4), top: 0 });
+  tiles.push({
+    input: Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${label}"><text x="${w / 2}" y="16" text-anchor="middle" font-family="DejaVu Sans" font-size="14">${title}</text></svg>`,
+    ),
+    left: i * (w + 4),
+    top: 0,
+  });
 }
-await sharp({ create: { width: 4 * w + 12, height: h + label, channels: 3, background: 'white' } }).composite(tiles).png().toFile(path.join(DOCS, 'diffli2d-example.png'));
+await sharp({ create: { width: 4 * w + 12, height: h + label, channels: 3, background: 'white' } })
+  .composite(tiles)
+  .png()
+  .toFile(path.join(DOCS, 'diffli2d-example.png'));
 console.log('wrote docs/diffli2d-loss.png, docs/diffli2d-example.png');

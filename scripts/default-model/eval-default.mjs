@@ -18,7 +18,10 @@ export function writeValManifest() {
   const file = path.join(WORK, 'val-manifest.json');
   fs.mkdirSync(WORK, { recursive: true });
   const rel = (f) => path.relative(WORK, f);
-  fs.writeFileSync(file, JSON.stringify({ pairs: sotsSplit().val.map((p) => ({ hazy: rel(p.hazy), clean: rel(p.clean), dataset: p.dataset, split: 'test' })) }, null, 1));
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ pairs: sotsSplit().val.map((p) => ({ hazy: rel(p.hazy), clean: rel(p.clean), dataset: p.dataset, split: 'test' })) }, null, 1),
+  );
   return file;
 }
 
@@ -51,16 +54,25 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const saveDir = arg('save-dir', '');
     if (saveDir) {
       fs.mkdirSync(saveDir, { recursive: true });
-      await sharp(Buffer.from(out255.dataSync()), { raw: { width: w, height: h, channels: 3 } }).png().toFile(path.join(saveDir, path.basename(pair.hazy)));
+      await sharp(Buffer.from(out255.dataSync()), { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toFile(path.join(saveDir, path.basename(pair.hazy)));
     }
     if (flag('identity')) row.identity = score(hazy255, clean255);
     images.push(row);
-    console.error(`${path.basename(pair.hazy)}: ${row.psnr.toFixed(2)} dB ${row.ssim.toFixed(3)}${row.identity ? ` (hazy ${row.identity.psnr.toFixed(2)})` : ''}`);
+    console.error(
+      `${path.basename(pair.hazy)}: ${row.psnr.toFixed(2)} dB ${row.ssim.toFixed(3)}${row.identity ? ` (hazy ${row.identity.psnr.toFixed(2)})` : ''}`,
+    );
     tf.dispose([hazy255, clean255, input, out, out255]);
   }
   const mean = (f) => images.reduce((s, r) => s + f(r), 0) / images.length;
   const result = {
-    model: modelFile, prior: priorFile, tile, ...(overlap ? { overlap } : {}), ...(ensemble !== 'none' ? { ensemble } : {}), count: images.length,
+    model: modelFile,
+    prior: priorFile,
+    tile,
+    ...(overlap ? { overlap } : {}),
+    ...(ensemble !== 'none' ? { ensemble } : {}),
+    count: images.length,
     mean: { psnr: mean((r) => r.psnr), ssim: mean((r) => r.ssim) },
     ...(flag('identity') ? { identity: { psnr: mean((r) => r.identity.psnr), ssim: mean((r) => r.identity.ssim) } } : {}),
     images,

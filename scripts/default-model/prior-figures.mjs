@@ -25,15 +25,22 @@ fs.mkdirSync(DOCS, { recursive: true });
 const samples = await ddimSample(unet, schedule, { shape: [n, 64, 64], steps, seed: 1234 });
 const u8 = tf.tidy(() => tf.cast(tf.round(tf.mul(tf.add(tf.clipByValue(samples, -1, 1), 1), 127.5)), 'int32')).dataSync();
 samples.dispose();
-const cell = 128, gap = 4, side = 4 * cell + 5 * gap;
+const cell = 128,
+  gap = 4,
+  side = 4 * cell + 5 * gap;
 const grid = Buffer.alloc(side * side * 3, 255);
 for (let i = 0; i < n; i++) {
-  const gx = gap + (i % 4) * (cell + gap), gy = gap + Math.floor(i / 4) * (cell + gap);
-  for (let y = 0; y < cell; y++) for (let x = 0; x < cell; x++) for (let c = 0; c < 3; c++) {
-    grid[((gy + y) * side + gx + x) * 3 + c] = u8[((i * 64 + (y >> 1)) * 64 + (x >> 1)) * 3 + c];
-  }
+  const gx = gap + (i % 4) * (cell + gap),
+    gy = gap + Math.floor(i / 4) * (cell + gap);
+  for (let y = 0; y < cell; y++)
+    for (let x = 0; x < cell; x++)
+      for (let c = 0; c < 3; c++) {
+        grid[((gy + y) * side + gx + x) * 3 + c] = u8[((i * 64 + (y >> 1)) * 64 + (x >> 1)) * 3 + c];
+      }
 }
-await sharp(grid, { raw: { width: side, height: side, channels: 3 } }).png().toFile(path.join(DOCS, 'prior-samples.png'));
+await sharp(grid, { raw: { width: side, height: side, channels: 3 } })
+  .png()
+  .toFile(path.join(DOCS, 'prior-samples.png'));
 
 // 2. Loss per t on a fixed batch of training-distribution crops, trained vs untrained.
 const files = cleanImagesForPrior();
@@ -57,11 +64,19 @@ const log = readJsonLines(path.join(WORK, 'prior.log.jsonl'));
 const steps_ = Number(file.metadata.step ?? log.length);
 const smooth = log.map((r, i) => [r.step, log.slice(Math.max(0, i - 9), i + 1).reduce((s, q) => s + q.loss, 0) / Math.min(10, i + 1)]);
 const perT = lineChart({
-  title: `Prior: denoising loss E‖ε − ε̂(x_t, t)‖² per t (16 fixed crops)`, xLabel: 't', yLabel: 'MSE (log scale)', logY: true,
-  series: [{ name: 'untrained (init)', points: ts.map((t, i) => [t, untrained[i]]) }, { name: `EMA, step ${steps_}`, points: ts.map((t, i) => [t, trained[i]]) }],
+  title: `Prior: denoising loss E‖ε − ε̂(x_t, t)‖² per t (16 fixed crops)`,
+  xLabel: 't',
+  yLabel: 'MSE (log scale)',
+  logY: true,
+  series: [
+    { name: 'untrained (init)', points: ts.map((t, i) => [t, untrained[i]]) },
+    { name: `EMA, step ${steps_}`, points: ts.map((t, i) => [t, trained[i]]) },
+  ],
 });
 const curve = lineChart({
-  title: 'Prior: training loss (mean of last 10 steps)', xLabel: 'step', yLabel: 'L_simple',
+  title: 'Prior: training loss (mean of last 10 steps)',
+  xLabel: 'step',
+  yLabel: 'L_simple',
   series: [{ name: 'train loss', points: smooth }],
 });
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="400">${perT.replace('<svg ', '<svg x="0" ')}${curve.replace('<svg ', '<svg x="640" ')}</svg>`;

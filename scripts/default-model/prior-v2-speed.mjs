@@ -40,14 +40,24 @@ for (const [name, cfg] of Object.entries(CANDIDATES)) {
   const prior = AdmUNet.fromWeights(cfg, randomAdmWeights(cfg, { parts: 'hspace', seed: 1 }), { parts: 'hspace' });
   const source = admGuidance(new HSpaceExtractor(prior));
   const model = createDiffLI2D({ ...networkConfig, hChannels: source.channels }, { seed: 1 });
-  const priorSeconds = await time(() => { const g = computeGuidance(model, source, tile, 0); return [g.content, g.haze].filter(Boolean); });
+  const priorSeconds = await time(() => {
+    const g = computeGuidance(model, source, tile, 0);
+    return [g.content, g.haze].filter(Boolean);
+  });
   const guidance = computeGuidance(model, source, tile, 0);
   const grid = guidance.content.shape.slice(1, 3);
   const networkSeconds = await time(() => [model.forward(tile, guidance)]);
   disposeGuidance(guidance);
   rows.push({
-    candidate: name, config: cfg, priorParams: countParameters(admParameterSpec(config, 'full')), hChannels: source.channels,
-    hGrid256: grid, hTokens: grid[0] * grid[1], priorSeconds, networkSeconds, tileSeconds: +(priorSeconds + networkSeconds).toFixed(3),
+    candidate: name,
+    config: cfg,
+    priorParams: countParameters(admParameterSpec(config, 'full')),
+    hChannels: source.channels,
+    hGrid256: grid,
+    hTokens: grid[0] * grid[1],
+    priorSeconds,
+    networkSeconds,
+    tileSeconds: +(priorSeconds + networkSeconds).toFixed(3),
     photoSecondsFlip: +(12 * (priorSeconds + networkSeconds)).toFixed(1),
   });
   model.dispose();

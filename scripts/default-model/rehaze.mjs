@@ -49,9 +49,11 @@ function weightedBox(values, weights, width, height, r) {
   }
   const out = new Float32Array(width * height);
   for (let y = 0; y < height; y++) {
-    const y0 = Math.max(0, y - r), y1 = Math.min(height, y + r + 1);
+    const y0 = Math.max(0, y - r),
+      y1 = Math.min(height, y + r + 1);
     for (let x = 0; x < width; x++) {
-      const x0 = Math.max(0, x - r), x1 = Math.min(width, x + r + 1);
+      const x0 = Math.max(0, x - r),
+        x1 = Math.min(width, x + r + 1);
       const box = (s) => s[y1 * W + x1] - s[y0 * W + x1] - s[y1 * W + x0] + s[y0 * W + x0];
       out[y * width + x] = box(sv) / Math.max(box(sw), 1e-8);
     }

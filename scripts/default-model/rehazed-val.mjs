@@ -35,9 +35,13 @@ for (const [scene, pair] of firstPairOfScene) {
     const floats = rehaze(clean.data, depth, target / meanDepth, AIRLIGHT);
     const bytes = Uint8Array.from(floats, (v) => Math.round(Math.min(1, Math.max(0, v)) * 255));
     const file = path.join(out, 'hazy', `${scene}_2${k + 1}.png`);
-    await sharp(bytes, { raw: { width: clean.width, height: clean.height, channels: 3 } }).png().toFile(file);
+    await sharp(bytes, { raw: { width: clean.width, height: clean.height, channels: 3 } })
+      .png()
+      .toFile(file);
     made.push(path.basename(file));
   }
-  console.error(`${scene}: from ${path.basename(pair.hazy)} (airlight ${airlight.toFixed(3)}, mean β·d ${meanDepth.toFixed(2)}, the pair re-made at ${fitPsnr.toFixed(1)} dB)`);
+  console.error(
+    `${scene}: from ${path.basename(pair.hazy)} (airlight ${airlight.toFixed(3)}, mean β·d ${meanDepth.toFixed(2)}, the pair re-made at ${fitPsnr.toFixed(1)} dB)`,
+  );
 }
 console.log(JSON.stringify({ out, pairs: made.length, files: made }));

@@ -20,10 +20,12 @@ const ckpt = path.join(WORK, run, 'checkpoint.safetensors');
 const modelFile = arg('model', ckpt);
 const model = loadModelFile(modelFile);
 const ckptMeta = readSafetensors(new Uint8Array(fs.readFileSync(ckpt))).metadata;
-const phases = arg('phases', run).split(',').map((p) => {
-  const [name, upTo] = p.split(':');
-  return { name, upTo: upTo ? Number(upTo) : name === run ? Number(ckptMeta.step) : Infinity };
-});
+const phases = arg('phases', run)
+  .split(',')
+  .map((p) => {
+    const [name, upTo] = p.split(':');
+    return { name, upTo: upTo ? Number(upTo) : name === run ? Number(ckptMeta.step) : Infinity };
+  });
 if (!phases.some((p) => p.name === run)) throw new Error(`--phases must include --run (${run})`);
 // steps and seconds over every phase (each up to its step limit; by default all its logged steps)
 let totalSteps = 0;
@@ -42,16 +44,30 @@ const provenance = {
   model: `DiffLI2D.js default dehazing network ('tiny' preset, ${model.config.head ?? 'residual'} head${model.config.hazeCue && model.config.hazeCue !== 'none' ? `, ${model.config.hazeCue} haze cue` : ''}) guided by prior.safetensors' h-space (t1 = 0, t2 = 500)`,
   prior: 'prior.safetensors',
   prior_sha256: fs.existsSync(priorShipped) ? crypto.createHash('sha256').update(fs.readFileSync(priorShipped)).digest('hex') : 'unknown',
-  data: arg('data', `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`),
+  data: arg(
+    'data',
+    `64x64 crops (batch 4): SOTS-indoor pairs of 20 scenes (scenes ${VALIDATION_SCENES.join(', ')} held out), Dense-Haze 320x240 (4 pairs), synthetic haze on shared/data/natural photos; research-only images`,
+  ),
   steps: String(totalSteps),
   phases: JSON.stringify(phases.map((p) => (Number.isFinite(p.upTo) ? `${p.name}:${p.upTo}` : p.name))),
   ...(arg('averaged', '') ? { averaged: arg('averaged', '') } : {}),
   parameters: String(model.trainableVariables.reduce((s, v) => s + v.size, 0)),
   training_seconds: seconds.toFixed(0),
-  validation: evaluation ? JSON.stringify({ count: evaluation.count, tile: evaluation.tile, ensemble: evaluation.ensemble ?? 'none', psnr: evaluation.mean.psnr, ssim: evaluation.mean.ssim, identity: evaluation.identity }) : 'not measured',
+  validation: evaluation
+    ? JSON.stringify({
+        count: evaluation.count,
+        tile: evaluation.tile,
+        ensemble: evaluation.ensemble ?? 'none',
+        psnr: evaluation.mean.psnr,
+        ssim: evaluation.mean.ssim,
+        identity: evaluation.identity,
+      })
+    : 'not measured',
   card: 'docs/model-card.md',
 };
 const file = path.join(MODELS, 'diffli2d.safetensors');
 writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance }));
-console.log(JSON.stringify({ file, bytes: fs.statSync(file).size, steps: totalSteps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }));
+console.log(
+  JSON.stringify({ file, bytes: fs.statSync(file).size, steps: totalSteps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }),
+);
 model.dispose();

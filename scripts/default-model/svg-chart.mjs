@@ -4,8 +4,10 @@ export function lineChart({ title, xLabel, yLabel, series, width = 640, height =
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ysRaw = series.flatMap((s) => s.points.map((p) => p[1]));
   const f = (v) => (logY ? Math.log10(v) : v);
-  const x0 = Math.min(...xs), x1 = Math.max(...xs);
-  const y0 = f(yMin ?? Math.min(...ysRaw)), y1 = f(yMax ?? Math.max(...ysRaw));
+  const x0 = Math.min(...xs),
+    x1 = Math.max(...xs);
+  const y0 = f(yMin ?? Math.min(...ysRaw)),
+    y1 = f(yMax ?? Math.max(...ysRaw));
   const px = (x) => m.l + ((x - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
   const py = (y) => height - m.b - ((f(y) - y0) / (y1 - y0 || 1)) * (height - m.t - m.b);
   const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
@@ -14,7 +16,8 @@ export function lineChart({ title, xLabel, yLabel, series, width = 640, height =
   let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12">`;
   out += `<rect width="100%" height="100%" fill="white"/>`;
   out += `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`;
-  for (const tx of ticks(x0, x1, 5)) out += `<line x1="${px(tx)}" x2="${px(tx)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${px(tx)}" y="${height - m.b + 16}" text-anchor="middle">${fmt(tx)}</text>`;
+  for (const tx of ticks(x0, x1, 5))
+    out += `<line x1="${px(tx)}" x2="${px(tx)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${px(tx)}" y="${height - m.b + 16}" text-anchor="middle">${fmt(tx)}</text>`;
   for (const ty of ticks(y0, y1, 5)) {
     const v = logY ? 10 ** ty : ty;
     out += `<line x1="${m.l}" x2="${width - m.r}" y1="${py(v)}" y2="${py(v)}" stroke="#eee"/><text x="${m.l - 6}" y="${py(v) + 4}" text-anchor="end">${fmt(v)}</text>`;
@@ -27,5 +30,5 @@ export function lineChart({ title, xLabel, yLabel, series, width = 640, height =
     out += `<polyline fill="none" stroke="${c}" stroke-width="${s.width ?? 2}" points="${s.points.map((p) => `${px(p[0]).toFixed(1)},${py(p[1]).toFixed(1)}`).join(' ')}"/>`;
     out += `<line x1="${width - m.r - 170}" x2="${width - m.r - 150}" y1="${m.t + 16 + 16 * i}" y2="${m.t + 16 + 16 * i}" stroke="${c}" stroke-width="2"/><text x="${width - m.r - 145}" y="${m.t + 20 + 16 * i}">${s.name}</text>`;
   });
-  return out + '</svg>';
+  return `${out}</svg>`;
 }

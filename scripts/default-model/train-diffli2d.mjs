@@ -49,7 +49,9 @@ const env = await setupTraining(tf, arg('threads', 0) || undefined);
 const prior = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(priorFile))), { parts: 'hspace' });
 const guidance = admGuidance(new HSpaceExtractor(prior));
 const sources = await loadTrainingSources();
-console.error(`[diffli2d:${run}] backend ${env.backend} (${env.threads} threads); prior ${priorFile} (h ${guidance.channels} ch, /${guidance.multiple}); data: ${sources.sots.length} SOTS, ${sources.dense.length} Dense-Haze pairs, ${sources.natural.length} photos for synthetic haze`);
+console.error(
+  `[diffli2d:${run}] backend ${env.backend} (${env.threads} threads); prior ${priorFile} (h ${guidance.channels} ch, /${guidance.multiple}); data: ${sources.sots.length} SOTS, ${sources.dense.length} Dense-Haze pairs, ${sources.natural.length} photos for synthetic haze`,
+);
 
 const ckpt = path.join(dir, 'checkpoint.safetensors');
 fs.mkdirSync(dir, { recursive: true });
@@ -78,7 +80,8 @@ async function withHazeCue(rgbModel, cue) {
   rgbModel.dispose();
   return widened;
 }
-if (model) console.error(`[diffli2d:${run}] ${init ? `initialised from ${init}` : 'new model'}, ${model.trainableVariables.reduce((s, v) => s + v.size, 0)} parameters`);
+if (model)
+  console.error(`[diffli2d:${run}] ${init ? `initialised from ${init}` : 'new model'}, ${model.trainableVariables.reduce((s, v) => s + v.size, 0)} parameters`);
 else console.error(`[diffli2d:${run}] resuming from ${ckpt}`);
 
 const keepEvery = arg('keep-every', 0);
@@ -101,7 +104,10 @@ async function saveCheckpoint(bytes, step) {
 const deadline = Date.now() + minutes * 60_000;
 const log = jsonLinesLog(path.join(dir, 'log.jsonl'));
 let stop = false;
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stop = true; });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    stop = true;
+  });
 const config = {
   model,
   extractor: guidance,

@@ -34,7 +34,7 @@ for (const f of files) images.push(await loadRgb(f, PRIOR_TRAINING.maxShort));
 console.error(`[prior] ${images.length} images loaded in ${((Date.now() - started) / 1000).toFixed(1)} s; backend ${env.backend}, threads ${env.threads}`);
 
 let trainer;
-let data = new SeededRandom(PRIOR_TRAINING.seed + 1);
+const data = new SeededRandom(PRIOR_TRAINING.seed + 1);
 if (!bench && fs.existsSync(CKPT)) {
   const restored = DdpmTrainer.restore(new Uint8Array(fs.readFileSync(CKPT)), CKPT);
   trainer = restored.trainer;
@@ -42,8 +42,11 @@ if (!bench && fs.existsSync(CKPT)) {
   console.error(`[prior] resumed at step ${trainer.step}`);
   // Steps after the checkpoint (a run killed between checkpoints) are redone: drop their log lines.
   if (fs.existsSync(LOG)) {
-    const kept = fs.readFileSync(LOG, 'utf8').split('\n').filter((l) => l && JSON.parse(l).step <= trainer.step);
-    fs.writeFileSync(LOG, kept.map((l) => l + '\n').join(''));
+    const kept = fs
+      .readFileSync(LOG, 'utf8')
+      .split('\n')
+      .filter((l) => l && JSON.parse(l).step <= trainer.step);
+    fs.writeFileSync(LOG, kept.map((l) => `${l}\n`).join(''));
   }
 } else {
   trainer = new DdpmTrainer({ config: PRIOR_CONFIG, ...PRIOR_TRAINING });
@@ -52,7 +55,7 @@ if (!bench && fs.existsSync(CKPT)) {
 /** One batch of random crops: uniform image, box side uniform in [minBox, short side], random flip. */
 function nextBatch() {
   const crop = CROP;
-  const minBox = Math.max(crop, PRIOR_TRAINING.minBox * crop / 64);
+  const minBox = Math.max(crop, (PRIOR_TRAINING.minBox * crop) / 64);
   const out = new Float32Array(batchSize * crop * crop * 3);
   for (let b = 0; b < batchSize; b++) {
     const img = images[data.int(0, images.length - 1)];
@@ -68,7 +71,10 @@ function nextBatch() {
 const save = async () => writeFileAtomic(CKPT, await trainer.serialize({ data: JSON.stringify(data.getState()) }));
 const log = jsonLines(LOG);
 let stop = false;
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => { stop = true; });
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    stop = true;
+  });
 
 const deadline = Date.now() + minutes * 60_000;
 let n = 0;

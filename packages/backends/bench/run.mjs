@@ -18,7 +18,7 @@ const CONV_FLOP = 2 * 128 * 128 * 64 * 64 * 9;
 const MATMUL_N = 1024;
 const MATMUL_FLOP = 2 * MATMUL_N ** 3;
 
-async function timeOp(tf, build, flop, { minReps = 3, minMs = 1500, maxReps = 20 } = {}) {
+async function timeOp(build, flop, { minReps = 3, minMs = 1500, maxReps = 20 } = {}) {
   // Warm up (kernel setup, shader compilation), then time whole runs until enough time has passed.
   const warm = build();
   await warm.data();
@@ -61,16 +61,18 @@ async function runConfig(config) {
   const b = tf.randomNormal([MATMUL_N, MATMUL_N], 0, 1, 'float32', 5);
   const slow = config === 'cpu' ? { minReps: 2, minMs: 0 } : {};
   if (config !== 'wasm-1-stock-backprop') {
-    result.conv2d = await timeOp(tf, () => tf.conv2d(x, w, 1, 'same'), CONV_FLOP, slow);
-    result.matMul = await timeOp(tf, () => tf.matMul(a, b), MATMUL_FLOP, slow);
+    result.conv2d = await timeOp(() => tf.conv2d(x, w, 1, 'same'), CONV_FLOP, slow);
+    result.matMul = await timeOp(() => tf.matMul(a, b), MATMUL_FLOP, slow);
   }
   if (config.startsWith('wasm')) {
     // The two conv2d gradients cost as much as the forward conv each.
-    result.conv2dBackpropInput = await timeOp(tf, () => tf.conv2dTranspose(dy, w, CONV.x, 1, 'same'), CONV_FLOP);
+    result.conv2dBackpropInput = await timeOp(() => tf.conv2dTranspose(dy, w, CONV.x, 1, 'same'), CONV_FLOP);
     if (config !== 'wasm-1-stock-backprop') {
-      result.conv2dBackpropFilter = await timeOp(tf,
+      result.conv2dBackpropFilter = await timeOp(
+        tf,
         () => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: CONV.w }),
-        CONV_FLOP);
+        CONV_FLOP,
+      );
     }
   }
   if (config === 'wasm-1') result.ddpmGradients = await ddpmGradients(tf, backends);
@@ -80,7 +82,11 @@ async function runConfig(config) {
 // The DDPM prior's 3×3 'same' convs (batch 8): each gradient kernel in the formulation the
 // kernel picks now and the one it used before (filter: per-tap matMuls; input: zero-inserted),
 // as median wall ms and CPU ms of this process (the machine is shared: CPU time is steadier).
-const DDPM_SHAPES = [[8, 64, 64, 32, 32], [8, 32, 32, 32, 64], [8, 16, 16, 64, 64]];
+const DDPM_SHAPES = [
+  [8, 64, 64, 32, 32],
+  [8, 32, 32, 32, 64],
+  [8, 16, 16, 64, 64],
+];
 
 async function timeCpu(build, reps = 5) {
   const warm = build();
@@ -96,7 +102,11 @@ async function timeCpu(build, reps = 5) {
     const cpu = process.cpuUsage(cpu0);
     runs.push({ wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 });
   }
-  const median = (key) => +runs.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(reps / 2)].toFixed(1);
+  const median = (key) =>
+    +runs
+      .map((r) => r[key])
+      .sort((a, b) => a - b)
+      [Math.floor(reps / 2)].toFixed(1);
   return { wallMs: median('wallMs'), cpuMs: median('cpuMs') };
 }
 
@@ -130,7 +140,7 @@ async function ddpmGradients(tf, backends) {
 const arg = process.argv.indexOf('--config');
 if (arg >= 0) {
   const out = await runConfig(process.argv[arg + 1]);
-  fs.writeSync(1, JSON.stringify(out) + '\n');
+  fs.writeSync(1, `${JSON.stringify(out)}\n`);
 } else {
   const self = fileURLToPath(import.meta.url);
   const results = {};
@@ -143,15 +153,21 @@ if (arg >= 0) {
       results[config] = { error: String(err.message).split('\n')[0] };
     }
   }
-  console.log(JSON.stringify({
-    bench: '@diffli2d/backends',
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    loadavg1m: +os.loadavg()[0].toFixed(2),
-    note: 'median of repeated runs; on a shared machine these numbers are noisy',
-    shapes: { conv2d: 'x 1x128x128x64, filter 3x3x64x64, stride 1, same', matMul: '1024x1024 · 1024x1024' },
-    results,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        bench: '@diffli2d/backends',
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        loadavg1m: +os.loadavg()[0].toFixed(2),
+        note: 'median of repeated runs; on a shared machine these numbers are noisy',
+        shapes: { conv2d: 'x 1x128x128x64, filter 3x3x64x64, stride 1, same', matMul: '1024x1024 · 1024x1024' },
+        results,
+      },
+      null,
+      2,
+    ),
+  );
 }

@@ -104,10 +104,7 @@ export async function setupBrowserBackend(options: SetupBrowserBackendOptions = 
     let result: Attempt;
     try {
       result =
-        name === 'webgpu' ? await tryWebGPU()
-        : name === 'webgl' ? await tryWebGL()
-        : name === 'wasm' ? await tryWasm(options.wasmPaths)
-        : await tryCpu();
+        name === 'webgpu' ? await tryWebGPU() : name === 'webgl' ? await tryWebGL() : name === 'wasm' ? await tryWasm(options.wasmPaths) : await tryCpu();
     } catch (err) {
       result = { ok: false, reason: message(err) };
     }

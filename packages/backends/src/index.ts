@@ -1,6 +1,13 @@
 // Node entry of @diffli2d/backends.
 export const VERSION = '0.1.0';
-export { registerWasmGradientKernels, registerWasmSpeedKernels, restoreWasmStockKernels, registerDepthToSpaceGradient, WASM_GRADIENT_KERNELS, WASM_SPEED_KERNELS } from './kernels/register';
+export {
+  registerWasmGradientKernels,
+  registerWasmSpeedKernels,
+  restoreWasmStockKernels,
+  registerDepthToSpaceGradient,
+  WASM_GRADIENT_KERNELS,
+  WASM_SPEED_KERNELS,
+} from './kernels/register';
 export { spaceToDepth } from './kernels/depth-to-space-gradient';
 // The gradient kernels in a chosen formulation (benchmarks compare them; the kernels pick by shape).
 export { conv2dBackpropFilterWith, chooseFilterGradFormulation } from './kernels/conv2d-backprop-filter';

@@ -24,12 +24,13 @@ export interface ChildResult {
   stdout: string;
   stderr: string;
   /** The last stdout line, parsed as JSON (null if it is not JSON). */
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads its own child's JSON shape
   json: any;
 }
 
 /** `script` may use PKG (the compiled package index) and must print one JSON line last. */
 export function runChild(script: string, env: Record<string, string | undefined> = {}, timeoutMs = 60_000): ChildResult {
-  const child = spawnSync(process.execPath, ['-e', `const PKG = require(${JSON.stringify(compiledSource() + '/index.js')});\n${script}`], {
+  const child = spawnSync(process.execPath, ['-e', `const PKG = require(${JSON.stringify(`${compiledSource()}/index.js`)});\n${script}`], {
     cwd: __dirname,
     env: { ...process.env, ...env },
     encoding: 'utf8',

@@ -113,8 +113,14 @@ export function segmentSumReference(x: Float32Array, ids: Int32Array, numSegment
 
 /** Conv2D filter gradient (NHWC, dilation 1) from its definition, in plain loops: fast enough for big cases. */
 export function convFilterGradReference(
-  x: Float32Array, xShape: number[], dy: Float32Array, dyShape: number[],
-  filterShape: number[], stride: number, padTop: number, padLeft: number,
+  x: Float32Array,
+  xShape: number[],
+  dy: Float32Array,
+  dyShape: number[],
+  filterShape: number[],
+  stride: number,
+  padTop: number,
+  padLeft: number,
 ): Float32Array {
   const [batch, inH, inW, inC] = xShape;
   const [, outH, outW, outC] = dyShape;

@@ -62,7 +62,5 @@ it('tries prefer in order and records why earlier entries failed', () => {
 
 it('rejects unknown names with a typed error that lists the valid ones', () => {
   const r = runChild(PICK, { DIFFLI2D_BACKEND: 'wasm,tpu' });
-  expect(r.json.error).toBe(
-    "BackendUnavailableError: DIFFLI2D_BACKEND: unknown backend 'tpu'; expected some of tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu",
-  );
+  expect(r.json.error).toBe("BackendUnavailableError: DIFFLI2D_BACKEND: unknown backend 'tpu'; expected some of tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu");
 });

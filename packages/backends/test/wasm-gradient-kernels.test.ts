@@ -3,10 +3,18 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels, spaceToDepth, WASM_GRADIENT_KERNELS } from '../src/index';
-import { conv2dBackpropFilterWith, FilterGradFormulation } from '../src/kernels/conv2d-backprop-filter';
-import { conv2dBackpropInputWith, InputGradFormulation } from '../src/kernels/conv2d-backprop-input';
+import { conv2dBackpropFilterWith, type FilterGradFormulation } from '../src/kernels/conv2d-backprop-filter';
+import { conv2dBackpropInputWith, type InputGradFormulation } from '../src/kernels/conv2d-backprop-input';
 import {
-  convFilterGradReference, depthwiseReference, KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn, segmentSumReference,
+  convFilterGradReference,
+  depthwiseReference,
+  type KernelCase,
+  mulberry32,
+  randInt,
+  randomValues,
+  relativeError,
+  runKernelOn,
+  segmentSumReference,
 } from './helpers';
 
 /** A case plus, where tfjs-backend-cpu's kernel is wrong, a from-the-definition reference. */
@@ -17,12 +25,29 @@ type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [num
 const rand = mulberry32(20240611);
 
 function outShape(x: number[], filter: number[], strides: number, dilations: number, pad: Pad, depthwise: boolean): number[] {
-  return tf.backend_util.computeConv2DInfo(x as [number, number, number, number], filter as [number, number, number, number],
-    strides, dilations, pad, undefined, depthwise).outShape;
+  return tf.backend_util.computeConv2DInfo(
+    x as [number, number, number, number],
+    filter as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    undefined,
+    depthwise,
+  ).outShape;
 }
 
 function pickPad(i: number, kernelSize: number): Pad {
-  const options: Pad[] = ['same', 'valid', [[0, 0], [1, 0], [0, 2], [0, 0]], Math.floor(kernelSize / 2)];
+  const options: Pad[] = [
+    'same',
+    'valid',
+    [
+      [0, 0],
+      [1, 0],
+      [0, 2],
+      [0, 0],
+    ],
+    Math.floor(kernelSize / 2),
+  ];
   return options[i % options.length];
 }
 
@@ -42,11 +67,21 @@ function convCases(kind: 'filter' | 'input'): Case[] {
     const dy = outShape(x, filter, stride, 1, pad, false);
     const label = `${kind} x=[${x}] f=[${filter}] s=${stride} pad=${JSON.stringify(pad)}`;
     const attrs = { strides: stride, pad, dataFormat: 'NHWC', dimRoundingMode: undefined };
-    cases.push(kind === 'filter'
-      ? { label, kernel: 'Conv2DBackpropFilter', attrs: { ...attrs, filterShape: filter },
-        inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } } }
-      : { label, kernel: 'Conv2DBackpropInput', attrs: { ...attrs, inputShape: x },
-        inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: filter, values: randomValues(rand, size(filter)) } } });
+    cases.push(
+      kind === 'filter'
+        ? {
+            label,
+            kernel: 'Conv2DBackpropFilter',
+            attrs: { ...attrs, filterShape: filter },
+            inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } },
+          }
+        : {
+            label,
+            kernel: 'Conv2DBackpropInput',
+            attrs: { ...attrs, inputShape: x },
+            inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: filter, values: randomValues(rand, size(filter)) } },
+          },
+    );
   }
   if (kind === 'filter') {
     // Big enough (64 outputs x 2 images of ~131x130 pixels) that the 9 taps are stacked in two
@@ -56,18 +91,27 @@ function convCases(kind: 'filter' | 'input'): Case[] {
     const filter = [3, 3, 1, 64];
     const xValues = randomValues(rand, size(x));
     const dyValues = randomValues(rand, size(dy));
-    cases.push({ label: 'filter chunked taps x=[2,128,128,1] f=[3,3,1,64]', kernel: 'Conv2DBackpropFilter',
+    cases.push({
+      label: 'filter chunked taps x=[2,128,128,1] f=[3,3,1,64]',
+      kernel: 'Conv2DBackpropFilter',
       attrs: { strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter },
       inputs: { x: { shape: x, values: xValues }, dy: { shape: dy, values: dyValues } },
-      reference: () => ({ shape: filter, values: convFilterGradReference(xValues, x, dyValues, dy, filter, 1, 1, 1) }) });
+      reference: () => ({ shape: filter, values: convFilterGradReference(xValues, x, dyValues, dy, filter, 1, 1, 1) }),
+    });
   }
   if (kind === 'input') {
     // 1×1 and 2×3 filters at stride 2/3: some stride phases get no taps at all (zero gradient rows).
-    for (const [x, filter, stride, pad] of [[[2, 9, 8, 3], [1, 1, 3, 4], 2, 'same'], [[1, 10, 11, 2], [2, 3, 2, 3], 3, 'valid']] as const) {
+    for (const [x, filter, stride, pad] of [
+      [[2, 9, 8, 3], [1, 1, 3, 4], 2, 'same'],
+      [[1, 10, 11, 2], [2, 3, 2, 3], 3, 'valid'],
+    ] as const) {
       const dy = outShape([...x], [...filter], stride, 1, pad, false);
-      cases.push({ label: `input x=[${x}] f=[${filter}] s=${stride} pad=${pad}`, kernel: 'Conv2DBackpropInput',
+      cases.push({
+        label: `input x=[${x}] f=[${filter}] s=${stride} pad=${pad}`,
+        kernel: 'Conv2DBackpropInput',
         attrs: { strides: stride, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: [...x] },
-        inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: [...filter], values: randomValues(rand, size([...filter])) } } });
+        inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: [...filter], values: randomValues(rand, size([...filter])) } },
+      });
     }
   }
   // NCHW: same kernels, channels-first tensors.
@@ -76,11 +120,21 @@ function convCases(kind: 'filter' | 'input'): Case[] {
   const dyNhwc = outShape([2, 9, 7, 3], filter, 2, 1, 'same', false);
   const dy = [dyNhwc[0], dyNhwc[3], dyNhwc[1], dyNhwc[2]];
   const attrs = { strides: 2, pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
-  cases.push(kind === 'filter'
-    ? { label: 'filter NCHW', kernel: 'Conv2DBackpropFilter', attrs: { ...attrs, filterShape: filter },
-      inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } } }
-    : { label: 'input NCHW', kernel: 'Conv2DBackpropInput', attrs: { ...attrs, inputShape: x },
-      inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: filter, values: randomValues(rand, size(filter)) } } });
+  cases.push(
+    kind === 'filter'
+      ? {
+          label: 'filter NCHW',
+          kernel: 'Conv2DBackpropFilter',
+          attrs: { ...attrs, filterShape: filter },
+          inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } },
+        }
+      : {
+          label: 'input NCHW',
+          kernel: 'Conv2DBackpropInput',
+          attrs: { ...attrs, inputShape: x },
+          inputs: { dy: { shape: dy, values: randomValues(rand, size(dy)) }, filter: { shape: filter, values: randomValues(rand, size(filter)) } },
+        },
+  );
   return cases;
 }
 
@@ -88,7 +142,13 @@ function depthwiseCases(kind: 'filter' | 'input'): Case[] {
   const cases: Case[] = [];
   for (let i = 0; i < 14; i++) {
     // tfjs requires stride 1 whenever dilation > 1.
-    const [stride, dilation] = [[1, 1], [2, 1], [1, 2], [2, 1], [1, 3]][i % 5];
+    const [stride, dilation] = [
+      [1, 1],
+      [2, 1],
+      [1, 2],
+      [2, 1],
+      [1, 3],
+    ][i % 5];
     const k = [3, 1, 5, 2][i % 4];
     const pad = pickPad(Math.floor(i / 3), k);
     const x = [randInt(rand, 1, 3), randInt(rand, 9, 13), randInt(rand, 8, 14), randInt(rand, 1, 5)];
@@ -101,25 +161,62 @@ function depthwiseCases(kind: 'filter' | 'input'): Case[] {
     const dyValues = randomValues(rand, size(dy));
     // tfjs-backend-cpu's depthwise backprop kernels ignore dilations: check those cases
     // against the plain-loop definition instead.
-    const reference = dilation === 1 ? undefined : () => {
-      const { padInfo } = tf.backend_util.computeConv2DInfo(x as [number, number, number, number],
-        filter as [number, number, number, number], stride, dilation, pad, undefined, true);
-      const r = depthwiseReference({ x: xValues, xShape: x, filter: fValues, filterShape: filter, dy: dyValues, dyShape: dy,
-        stride, dilation, padTop: padInfo.top, padLeft: padInfo.left });
-      return kind === 'filter' ? { shape: filter, values: r.dFilter } : { shape: x, values: r.dx };
-    };
-    cases.push(kind === 'filter'
-      ? { label, kernel: 'DepthwiseConv2dNativeBackpropFilter', attrs: { ...attrs, filterShape: filter }, reference,
-        inputs: { x: { shape: x, values: xValues }, dy: { shape: dy, values: dyValues } } }
-      : { label, kernel: 'DepthwiseConv2dNativeBackpropInput', attrs: { ...attrs, inputShape: x }, reference,
-        inputs: { dy: { shape: dy, values: dyValues }, filter: { shape: filter, values: fValues } } });
+    const reference =
+      dilation === 1
+        ? undefined
+        : () => {
+            const { padInfo } = tf.backend_util.computeConv2DInfo(
+              x as [number, number, number, number],
+              filter as [number, number, number, number],
+              stride,
+              dilation,
+              pad,
+              undefined,
+              true,
+            );
+            const r = depthwiseReference({
+              x: xValues,
+              xShape: x,
+              filter: fValues,
+              filterShape: filter,
+              dy: dyValues,
+              dyShape: dy,
+              stride,
+              dilation,
+              padTop: padInfo.top,
+              padLeft: padInfo.left,
+            });
+            return kind === 'filter' ? { shape: filter, values: r.dFilter } : { shape: x, values: r.dx };
+          };
+    cases.push(
+      kind === 'filter'
+        ? {
+            label,
+            kernel: 'DepthwiseConv2dNativeBackpropFilter',
+            attrs: { ...attrs, filterShape: filter },
+            reference,
+            inputs: { x: { shape: x, values: xValues }, dy: { shape: dy, values: dyValues } },
+          }
+        : {
+            label,
+            kernel: 'DepthwiseConv2dNativeBackpropInput',
+            attrs: { ...attrs, inputShape: x },
+            reference,
+            inputs: { dy: { shape: dy, values: dyValues }, filter: { shape: filter, values: fValues } },
+          },
+    );
   }
   return cases;
 }
 
 function segmentSumCases(): Case[] {
   const cases: Case[] = [];
-  for (const [xShape, idsRank, numSegments] of [[[7, 5], 1, 4], [[6, 3, 2], 1, 9], [[4, 5, 3], 2, 6], [[11], 1, 3]] as const) {
+  for (const [xShape, idsRank, numSegments] of [
+    [[7, 5], 1, 4],
+    [[6, 3, 2], 1, 9],
+    [[4, 5, 3], 2, 6],
+    [[11], 1, 3],
+  ] as const) {
     const idsShape = xShape.slice(0, idsRank);
     // Includes ids outside [0, numSegments): TensorFlow drops them.
     const ids = Int32Array.from({ length: size(idsShape) }, () => randInt(rand, -1, numSegments));
@@ -130,10 +227,13 @@ function segmentSumCases(): Case[] {
       attrs: { numSegments },
       inputs: { x: { shape: [...xShape], values: xValues }, segmentIds: { shape: idsShape, values: ids, dtype: 'int32' } },
       // tfjs-backend-cpu broadcasts rank > 1 segment ids wrongly: use the definition there.
-      reference: idsRank === 1 ? undefined : () => ({
-        shape: [numSegments, ...xShape.slice(idsRank)],
-        values: segmentSumReference(xValues, ids, numSegments),
-      }),
+      reference:
+        idsRank === 1
+          ? undefined
+          : () => ({
+              shape: [numSegments, ...xShape.slice(idsRank)],
+              values: segmentSumReference(xValues, ids, numSegments),
+            }),
     });
   }
   return cases;
@@ -225,36 +325,71 @@ describe.each(['direct', 'zeroInserted', 'phases'] as const)('Conv2DBackpropInpu
 });
 
 describe('the plain-loop depthwise reference', () => {
-  it('agrees with tfjs-backend-cpu\'s forward depthwiseConv2d on a dilated, padded case', async () => {
+  it("agrees with tfjs-backend-cpu's forward depthwiseConv2d on a dilated, padded case", async () => {
     await tf.setBackend('cpu');
     const xShape = [2, 9, 10, 3];
     const filterShape = [3, 3, 3, 2];
     const x = randomValues(rand, size(xShape));
     const filter = randomValues(rand, size(filterShape));
-    const info = tf.backend_util.computeConv2DInfo(xShape as [number, number, number, number],
-      filterShape as [number, number, number, number], 1, 2, 'same', undefined, true);
-    const y = tf.tidy(() => tf.depthwiseConv2d(tf.tensor4d(x, xShape as [number, number, number, number]),
-      tf.tensor4d(filter, filterShape as [number, number, number, number]), 1, 'same', 'NHWC', 2));
+    const info = tf.backend_util.computeConv2DInfo(
+      xShape as [number, number, number, number],
+      filterShape as [number, number, number, number],
+      1,
+      2,
+      'same',
+      undefined,
+      true,
+    );
+    const y = tf.tidy(() =>
+      tf.depthwiseConv2d(
+        tf.tensor4d(x, xShape as [number, number, number, number]),
+        tf.tensor4d(filter, filterShape as [number, number, number, number]),
+        1,
+        'same',
+        'NHWC',
+        2,
+      ),
+    );
     const dy = new Float32Array(y.size);
-    const r = depthwiseReference({ x, xShape, filter, filterShape, dy, dyShape: y.shape, stride: 1, dilation: 2,
-      padTop: info.padInfo.top, padLeft: info.padInfo.left });
+    const r = depthwiseReference({
+      x,
+      xShape,
+      filter,
+      filterShape,
+      dy,
+      dyShape: y.shape,
+      stride: 1,
+      dilation: 2,
+      padTop: info.padInfo.top,
+      padLeft: info.padInfo.left,
+    });
     expect(relativeError(r.y, await y.data())).toBeLessThanOrEqual(1e-5);
     y.dispose();
   });
 });
 
 describe('the plain-loop conv filter-gradient reference', () => {
-  it('agrees with tfjs-backend-cpu\'s Conv2DBackpropFilter on a strided, padded case', async () => {
+  it("agrees with tfjs-backend-cpu's Conv2DBackpropFilter on a strided, padded case", async () => {
     const x = [2, 9, 8, 3];
     const filter = [3, 3, 3, 4];
     const dy = outShape(x, filter, 2, 1, 'same', false);
-    const c: KernelCase = { label: 'reference check', kernel: 'Conv2DBackpropFilter',
+    const c: KernelCase = {
+      label: 'reference check',
+      kernel: 'Conv2DBackpropFilter',
       attrs: { strides: 2, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: filter },
-      inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } } };
-    const { padInfo } = tf.backend_util.computeConv2DInfo(x as [number, number, number, number],
-      filter as [number, number, number, number], 2, 1, 'same');
-    const reference = convFilterGradReference(c.inputs.x.values as Float32Array, x, c.inputs.dy.values as Float32Array, dy,
-      filter, 2, padInfo.top, padInfo.left);
+      inputs: { x: { shape: x, values: randomValues(rand, size(x)) }, dy: { shape: dy, values: randomValues(rand, size(dy)) } },
+    };
+    const { padInfo } = tf.backend_util.computeConv2DInfo(x as [number, number, number, number], filter as [number, number, number, number], 2, 1, 'same');
+    const reference = convFilterGradReference(
+      c.inputs.x.values as Float32Array,
+      x,
+      c.inputs.dy.values as Float32Array,
+      dy,
+      filter,
+      2,
+      padInfo.top,
+      padInfo.left,
+    );
     expect(relativeError(reference, (await runKernelOn('cpu', c)).values)).toBeLessThanOrEqual(1e-5);
   });
 });
@@ -262,7 +397,10 @@ describe('the plain-loop conv filter-gradient reference', () => {
 describe('depthToSpace gradient', () => {
   it('is the adjoint of depthToSpace: <D(x), y> = <x, Dᵀ(y)> on random tensors', async () => {
     await tf.setBackend('wasm');
-    for (const [shape, block] of [[[2, 3, 4, 8], 2], [[1, 2, 3, 27], 3]] as const) {
+    for (const [shape, block] of [
+      [[2, 3, 4, 8], 2],
+      [[1, 2, 3, 27], 3],
+    ] as const) {
       const x = tf.tensor4d(randomValues(rand, size([...shape])), [...shape]);
       const d = tf.depthToSpace(x, block);
       const y = tf.tensor4d(randomValues(rand, d.size), d.shape);

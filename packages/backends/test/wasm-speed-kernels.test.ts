@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerWasmSpeedKernels, restoreWasmStockKernels, WASM_SPEED_KERNELS } from '../src/index';
 import { asBatchedSwap, collapsePermutation } from '../src/kernels/wasm-transpose';
-import { KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn } from './helpers';
+import { type KernelCase, mulberry32, randInt, randomValues, relativeError, runKernelOn } from './helpers';
 
 const rand = mulberry32(20261203);
 
@@ -73,16 +73,47 @@ describe('wasm speed kernels', () => {
   // Slice: every rank 1-5, partial and whole axes, empty boxes, runs above and below the loop/set switch.
   const sliceCases: Array<[number[], number[], number[]]> = [
     [[10], [3], [5]],
-    [[16384, 64], [0, 16], [16384, 16]], // one attention head: short rows
-    [[7, 130], [2, 1], [4, 128]], // long rows (TypedArray.set)
-    [[4, 9, 11], [1, 0, 0], [1, 9, 11]], // one sample: contiguous
-    [[3, 5, 6, 7], [1, 2, 3, 1], [2, 3, 2, 5]],
-    [[2, 6, 6, 4], [0, 1, 1, 0], [2, 4, 4, 4]], // a 3×3 tap of a padded map
-    [[2, 3, 4, 5, 6], [1, 0, 2, 1, 3], [1, 3, 2, 4, 2]],
-    [[5, 4], [2, 0], [0, 4]], // empty
+    [
+      [16384, 64],
+      [0, 16],
+      [16384, 16],
+    ], // one attention head: short rows
+    [
+      [7, 130],
+      [2, 1],
+      [4, 128],
+    ], // long rows (TypedArray.set)
+    [
+      [4, 9, 11],
+      [1, 0, 0],
+      [1, 9, 11],
+    ], // one sample: contiguous
+    [
+      [3, 5, 6, 7],
+      [1, 2, 3, 1],
+      [2, 3, 2, 5],
+    ],
+    [
+      [2, 6, 6, 4],
+      [0, 1, 1, 0],
+      [2, 4, 4, 4],
+    ], // a 3×3 tap of a padded map
+    [
+      [2, 3, 4, 5, 6],
+      [1, 0, 2, 1, 3],
+      [1, 3, 2, 4, 2],
+    ],
+    [
+      [5, 4],
+      [2, 0],
+      [0, 4],
+    ], // empty
   ];
   it.each(sliceCases)('Slice of %j at %j size %j equals tfjs-backend-cpu', async (shape, begin, size) => {
-    const values = randomValues(rand, shape.reduce((a, b) => a * b, 1));
+    const values = randomValues(
+      rand,
+      shape.reduce((a, b) => a * b, 1),
+    );
     const c: KernelCase = { label: `slice ${shape}`, kernel: 'Slice', inputs: { x: { shape, values } }, attrs: { begin, size } };
     const ours = await runKernelOn('wasm', c);
     const reference = await runKernelOn('cpu', c);
@@ -99,7 +130,10 @@ describe('wasm speed kernels', () => {
       expect(Array.from(tf.slice(ints, [0, 1], [2, 2]).dataSync())).toEqual([2, 3, 5, 6]);
       const bools = tf.tensor1d([true, false, true, true], 'bool');
       expect(Array.from(tf.slice(bools, [1], [2]).dataSync())).toEqual([0, 1]);
-      expect(tf.split(ints, [1, 2], 1).map((t) => Array.from(t.dataSync()))).toEqual([[1, 4], [2, 3, 5, 6]]);
+      expect(tf.split(ints, [1, 2], 1).map((t) => Array.from(t.dataSync()))).toEqual([
+        [1, 4],
+        [2, 3, 5, 6],
+      ]);
       expect(tf.slice(tf.tensor1d(['a', 'b', 'c'], 'string'), [1], [2]).dataSync()).toEqual(['b', 'c']);
     });
     expect(tf.memory().numTensors).toBe(before);
@@ -108,7 +142,12 @@ describe('wasm speed kernels', () => {
   it('SplitV equals tfjs-backend-cpu on every axis', async () => {
     const shape = [3, 4, 5, 6];
     const values = randomValues(rand, 360);
-    for (const [axis, splits] of [[0, [1, 2]], [1, [2, 1, 1]], [2, 5], [3, [4, -1]]] as const) {
+    for (const [axis, splits] of [
+      [0, [1, 2]],
+      [1, [2, 1, 1]],
+      [2, 5],
+      [3, [4, -1]],
+    ] as const) {
       const c: KernelCase = { label: `splitV axis ${axis}`, kernel: 'SplitV', inputs: { x: { shape, values } }, attrs: { numOrSizeSplits: splits, axis } };
       const run = async (backend: string) => {
         await tf.setBackend(backend);
@@ -145,12 +184,30 @@ describe('wasm speed kernels', () => {
     return p;
   };
   const transposeCases: Array<[number[], number[]]> = [
-    [[16384, 64], [1, 0]],
-    [[33, 70], [1, 0]],
-    [[3, 40, 35], [0, 2, 1]],
-    [[2, 5, 6, 7], [0, 3, 1, 2]],
-    [[4, 6, 6, 5], [3, 1, 2, 0]],
-    [[2, 1, 3, 1, 4], [4, 3, 2, 1, 0]],
+    [
+      [16384, 64],
+      [1, 0],
+    ],
+    [
+      [33, 70],
+      [1, 0],
+    ],
+    [
+      [3, 40, 35],
+      [0, 2, 1],
+    ],
+    [
+      [2, 5, 6, 7],
+      [0, 3, 1, 2],
+    ],
+    [
+      [4, 6, 6, 5],
+      [3, 1, 2, 0],
+    ],
+    [
+      [2, 1, 3, 1, 4],
+      [4, 3, 2, 1, 0],
+    ],
     [[7], [0]],
     ...Array.from({ length: 8 }, (_, i) => {
       const rank = 2 + (i % 5);
@@ -159,7 +216,10 @@ describe('wasm speed kernels', () => {
     }),
   ];
   it.each(transposeCases)('Transpose of %j by %j equals tfjs-backend-cpu', async (shape, perm) => {
-    const values = randomValues(rand, shape.reduce((a, b) => a * b, 1));
+    const values = randomValues(
+      rand,
+      shape.reduce((a, b) => a * b, 1),
+    );
     const c: KernelCase = { label: `transpose ${shape}`, kernel: 'Transpose', inputs: { x: { shape, values } }, attrs: { perm } };
     const ours = await runKernelOn('wasm', c);
     const reference = await runKernelOn('cpu', c);
@@ -181,8 +241,9 @@ describe('wasm speed kernels', () => {
     await tf.setBackend('wasm');
     // (x − 1)·2/√(3 + 1) + 0.5 = x − 0.5, and (x − 0)·1/√(0 + 1) − 1 = x − 1.
     const before = tf.memory().numTensors;
-    const y = tf.tidy(() => tf.batchNorm(tf.tensor4d([1, 10, 2, 20, 3, 30], [1, 1, 3, 2]),
-      tf.tensor1d([1, 0]), tf.tensor1d([3, 0]), tf.tensor1d([0.5, -1]), tf.tensor1d([2, 1]), 1));
+    const y = tf.tidy(() =>
+      tf.batchNorm(tf.tensor4d([1, 10, 2, 20, 3, 30], [1, 1, 3, 2]), tf.tensor1d([1, 0]), tf.tensor1d([3, 0]), tf.tensor1d([0.5, -1]), tf.tensor1d([2, 1]), 1),
+    );
     expect(Array.from(await y.data())).toEqual([0.5, 9, 1.5, 19, 2.5, 29]);
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -32,8 +32,7 @@ const realCpus = os.cpus, realWorker = wt.Worker;
 it('restarts plain wasm as the threaded SIMD build with 2 threads, matches cpu, and lets the process exit by itself', () => {
   const r = runChild(CHILD, {}, 30_000);
   // A child still alive at the timeout is killed with SIGTERM: the thread workers kept it alive.
-  expect({ signal: r.signal, status: r.status, stderr: r.status === 0 ? '' : r.stderr })
-    .toEqual({ signal: null, status: 0, stderr: '' });
+  expect({ signal: r.signal, status: r.status, stderr: r.status === 0 ? '' : r.stderr }).toEqual({ signal: null, status: 0, stderr: '' });
   expect(r.json).toMatchObject({ plainThreads: 1, threads: 2, backend: 'wasm', restored: true });
   expect(r.json.relErr).toBeLessThanOrEqual(1e-5);
 });

@@ -60,8 +60,7 @@ async function gradients(backend: string, init: Record<string, Float32Array>): P
   const x = tf.tensor4d(randomValues(rand, 2 * 10 * 10 * 3), [2, 10, 10, 3]);
   const target = tf.tensor4d(randomValues(rand, 2 * 10 * 10 * 3), [2, 10, 10, 3]);
   const t = tf.tensor1d([3, 7], 'int32');
-  const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) =>
-    loss(Object.fromEntries(NAMES.map((n, i) => [n, ps[i]])), x, t, target))(params);
+  const { value, grads } = tf.valueAndGrads((...ps: tf.Tensor[]) => loss(Object.fromEntries(NAMES.map((n, i) => [n, ps[i]])), x, t, target))(params);
   const out: Record<string, Float32Array> = {};
   for (let i = 0; i < NAMES.length; i++) out[NAMES[i]] = Float32Array.from(await grads[i].data());
   const lossValue = (await value.data())[0];

@@ -28,15 +28,23 @@ const repo = path.resolve(here, '../../..');
 const shared = path.resolve(process.env.DIFFLI2D_SHARED ?? path.join(repo, '../shared'));
 const hazyDir = path.join(shared, 'data/sots-indoor/hazy');
 if (!fs.existsSync(hazyDir)) throw new Error(`no SOTS-indoor images at ${hazyDir} (set DIFFLI2D_SHARED)`);
-const images = fs.readdirSync(hazyDir).filter((f) => /\.(png|jpe?g)$/i.test(f)).sort().slice(0, count).map((f) => path.join(hazyDir, f));
+const images = fs
+  .readdirSync(hazyDir)
+  .filter((f) => /\.(png|jpe?g)$/i.test(f))
+  .sort()
+  .slice(0, count)
+  .map((f) => path.join(hazyDir, f));
 const modelDir = path.join(here, '../models/default');
 
 // 1. The CLI end to end.
 function dehazeWithCli() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-bench-'));
   const started = performance.now();
-  const cli = spawnSync(process.execPath, [path.join(here, '../dist/bin.js'), '--backend', 'wasm', 'dehaze', ...images, '-o', out, '--json'],
-    { encoding: 'utf8', env: { ...process.env, DIFFLI2D_THREADS: String(threads) }, maxBuffer: 1 << 24 });
+  const cli = spawnSync(process.execPath, [path.join(here, '../dist/bin.js'), '--backend', 'wasm', 'dehaze', ...images, '-o', out, '--json'], {
+    encoding: 'utf8',
+    env: { ...process.env, DIFFLI2D_THREADS: String(threads) },
+    maxBuffer: 1 << 24,
+  });
   const processSeconds = +((performance.now() - started) / 1000).toFixed(2);
   fs.rmSync(out, { recursive: true, force: true });
   if (cli.status !== 0) throw new Error(`diffli2d dehaze failed (exit ${cli.status}): ${cli.stderr.slice(-2000)}`);
@@ -60,29 +68,48 @@ const prior = AdmUNet.fromWeights(null, readSafetensors(read(runJson.unet ?? 'pr
 const source = admGuidance(new HSpaceExtractor(prior));
 const model = loadModel(read('diffli2d.safetensors'));
 const tileSide = runJson.tile ?? 256;
-const { data, info } = await sharp(images[0]).removeAlpha().extract({ left: 0, top: 0, width: tileSide, height: tileSide }).raw().toBuffer({ resolveWithObject: true });
+const { data, info } = await sharp(images[0])
+  .removeAlpha()
+  .extract({ left: 0, top: 0, width: tileSide, height: tileSide })
+  .raw()
+  .toBuffer({ resolveWithObject: true });
 const tile = tf.tidy(() => tf.div(tf.tensor4d(new Uint8Array(data), [1, info.height, info.width, 3], 'int32').toFloat(), 255));
 const time = (f) => bestSeconds(tf, f, reps);
-const priorSeconds = await time(() => { const g = computeGuidance(model, source, tile, 0); return [g.content, g.haze].filter(Boolean); });
+const priorSeconds = await time(() => {
+  const g = computeGuidance(model, source, tile, 0);
+  return [g.content, g.haze].filter(Boolean);
+});
 const cueSeconds = model.config.hazeCue === 'dcp' ? await time(() => Object.values(darkChannelPrior(tile))) : 0;
 const guidance = computeGuidance(model, source, tile, 0);
 const forwardSeconds = await time(() => [model.forward(tile, guidance)]);
 disposeGuidance(guidance);
 tile.dispose();
 
-console.log(JSON.stringify({
-  package: '@diffli2d/cli',
-  model: { dir: 'packages/cli/models/default', network: model.config, run: runJson },
-  backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
-  dehaze: {
-    command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json`,
-    firstImageSeconds: perImage[0]?.seconds,
-    warmImageSeconds: perImage.slice(1).map((p) => p.seconds),
-    processSeconds,
-    images: perImage,
-  },
-  tile256: { side: tileSide, priorHspaceSeconds: priorSeconds, dcpCueSeconds: cueSeconds, networkSeconds: +(forwardSeconds - cueSeconds).toFixed(3), forwardSeconds },
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      package: '@diffli2d/cli',
+      model: { dir: 'packages/cli/models/default', network: model.config, run: runJson },
+      backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
+      dehaze: {
+        command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json`,
+        firstImageSeconds: perImage[0]?.seconds,
+        warmImageSeconds: perImage.slice(1).map((p) => p.seconds),
+        processSeconds,
+        images: perImage,
+      },
+      tile256: {
+        side: tileSide,
+        priorHspaceSeconds: priorSeconds,
+        dcpCueSeconds: cueSeconds,
+        networkSeconds: +(forwardSeconds - cueSeconds).toFixed(3),
+        forwardSeconds,
+      },
+    },
+    null,
+    2,
+  ),
+);
 model.dispose();
 prior.dispose();

@@ -8,7 +8,11 @@ import { dehazeDcp } from '@diffli2d/cli';
 
 let defaultModel = null;
 if (!process.argv.includes('--dcp-only')) {
-  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./default-model.mjs', import.meta.url))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  const child = spawnSync(process.execPath, [fileURLToPath(new URL('./default-model.mjs', import.meta.url))], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 24,
+  });
   defaultModel = child.status === 0 ? JSON.parse(child.stdout) : { error: `bench/default-model.mjs exited ${child.status}` };
 }
 
@@ -23,7 +27,10 @@ function image(width, height) {
 }
 
 const results = [];
-for (const [w, h] of [[620, 460], [1280, 720]]) {
+for (const [w, h] of [
+  [620, 460],
+  [1280, 720],
+]) {
   const img = image(w, h);
   dehazeDcp(img); // warm-up
   const times = [];

@@ -28,7 +28,7 @@ export class CommandContext {
 
   /** a note for people, on stderr (silenced by --quiet) */
   note(message: string): void {
-    if (!this.options.quiet) this.streams.stderr.write(message + '\n');
+    if (!this.options.quiet) this.streams.stderr.write(`${message}\n`);
   }
 
   warn(message: string): void {

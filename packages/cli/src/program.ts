@@ -92,8 +92,8 @@ export async function runCli(argv: string[], streams: Streams = { stdout: proces
     await program.parseAsync(argv, { from: 'user' });
     const result = state.result;
     if (result) {
-      if (state.ctx?.options.json) streams.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
-      else if (result.text) streams.stdout.write(result.text.endsWith('\n') ? result.text : result.text + '\n');
+      if (state.ctx?.options.json) streams.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+      else if (result.text) streams.stdout.write(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
     }
     return 0;
   } catch (err) {
@@ -103,7 +103,7 @@ export async function runCli(argv: string[], streams: Streams = { stdout: proces
     }
     const command = state.commandPath ?? 'diffli2d';
     streams.stderr.write(`${command}: ${oneLine(err)}\n`);
-    if (process.env.DIFFLI2D_DEBUG === '1' && err instanceof Error && err.stack) streams.stderr.write(err.stack + '\n');
+    if (process.env.DIFFLI2D_DEBUG === '1' && err instanceof Error && err.stack) streams.stderr.write(`${err.stack}\n`);
     return exitCodeOf(err);
   }
 }

@@ -20,9 +20,11 @@ describe('diffli2d convert', () => {
     for (const [key, t] of want.tensors) {
       const g = got.tensors.get(key)!;
       expect([g.dtype, g.shape]).toEqual([t.dtype, t.shape]);
-      expect(Buffer.from((g.data as Float32Array).buffer, (g.data as Float32Array).byteOffset, g.data.byteLength).equals(
-        Buffer.from((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, t.data.byteLength),
-      )).toBe(true);
+      expect(
+        Buffer.from((g.data as Float32Array).buffer, (g.data as Float32Array).byteOffset, g.data.byteLength).equals(
+          Buffer.from((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, t.data.byteLength),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -50,7 +52,17 @@ describe('diffli2d convert', () => {
 
   it('adm --hspace-only keeps exactly the time_embed, input_blocks and middle_block tensors, config in metadata', async () => {
     const out = path.join(tempDir('convert-adm'), 'h.safetensors');
-    const run = await runCli(['convert', 'adm', sharedPath('golden', 'torch', 'unet-small.pt'), out, '--config', 'adm-small-32', '--hspace-only', '--json', '-q']);
+    const run = await runCli([
+      'convert',
+      'adm',
+      sharedPath('golden', 'torch', 'unet-small.pt'),
+      out,
+      '--config',
+      'adm-small-32',
+      '--hspace-only',
+      '--json',
+      '-q',
+    ]);
     expectOk(run);
     const want = [...golden().tensors].filter(([k]) => /^(time_embed|input_blocks|middle_block)\./.test(k));
     const got = read(out);
@@ -82,10 +94,18 @@ describe('diffli2d convert', () => {
   it('refuses malicious pickles and existing outputs with clean errors', async () => {
     const dir = tempDir('convert-bad');
     const out = path.join(dir, 'x.safetensors');
-    expectCleanError(await runCli(['convert', 'torch', sharedPath('golden', 'torch', 'malicious', 'os_system.pt'), out]), 1, /os_system\.pt: .*(posix|os|system)/i);
+    expectCleanError(
+      await runCli(['convert', 'torch', sharedPath('golden', 'torch', 'malicious', 'os_system.pt'), out]),
+      1,
+      /os_system\.pt: .*(posix|os|system)/i,
+    );
     expect(fs.existsSync(out)).toBe(false);
     fs.writeFileSync(out, 'mine');
-    expectCleanError(await runCli(['convert', 'torch', sharedPath('golden', 'torch', 'unet-small.pt'), out]), 1, /x\.safetensors: output exists; pass --overwrite/);
+    expectCleanError(
+      await runCli(['convert', 'torch', sharedPath('golden', 'torch', 'unet-small.pt'), out]),
+      1,
+      /x\.safetensors: output exists; pass --overwrite/,
+    );
     expect(fs.readFileSync(out, 'utf8')).toBe('mine');
     expectCleanError(await runCli(['convert', 'torch', path.join(dir, 'missing.pt'), path.join(dir, 'y.safetensors')]), 1, /missing\.pt: no such file/);
   });

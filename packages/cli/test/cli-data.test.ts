@@ -36,7 +36,21 @@ describe('diffli2d data', () => {
 
   it('haze makes synthetic pairs that eval can read, and will not overwrite them', async () => {
     const out = path.join(tempDir('haze'), 'pairs');
-    const run = await runCli(['data', 'haze', sharedPath('data', 'natural', 'set5'), '-o', out, '--per-image', '2', '--max-images', '2', '--seed', '5', '--json', '-q']);
+    const run = await runCli([
+      'data',
+      'haze',
+      sharedPath('data', 'natural', 'set5'),
+      '-o',
+      out,
+      '--per-image',
+      '2',
+      '--max-images',
+      '2',
+      '--seed',
+      '5',
+      '--json',
+      '-q',
+    ]);
     expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.pairs).toBe(4);

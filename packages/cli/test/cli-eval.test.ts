@@ -122,7 +122,7 @@ describe('diffli2d eval', () => {
       expect(meta.format).toBe('jpeg');
       expect(meta.width).toBe(240);
     }
-    expect(html).toContain('th.addEventListener(\'click\'');
+    expect(html).toContain("th.addEventListener('click'");
     // the report is not replaced without --overwrite
     const again = await runCli(['eval', '--data', sharedPath('data', 'dense-haze-320x240'), '--method', 'dcp', '--report', report]);
     expectCleanError(again, 1, /dcp\.html: report exists; pass --overwrite/);
@@ -131,7 +131,11 @@ describe('diffli2d eval', () => {
   it('bad arguments and bad data give one-line errors and non-zero exits', async () => {
     expectCleanError(await runCli(['eval', '--identity']), 2, /--data is required/);
     expectCleanError(await runCli(['eval', '--data', '/nonexistent/folder', '--identity']), 1, /nonexistent/);
-    expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--method', 'dcp']), 2, /choose one of --model, --method and --identity/);
+    expectCleanError(
+      await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--method', 'dcp']),
+      2,
+      /choose one of --model, --method and --identity/,
+    );
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--method', 'magic']), 2, /--method expects one of dcp, got 'magic'/);
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--shard', '3/3']), 2, /--shard/);
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--metrics', 'psnr,fid']), 1, /unknown metric 'fid'/);

@@ -26,15 +26,31 @@ describe('LPIPS in eval', () => {
     expect(JSON.parse(converted.stdout)).toMatchObject({ net: 'alex', tensors: 15 });
 
     const run = await runCli([
-      '--backend', 'wasm', 'eval', '--data', sharedPath('data', 'dense-haze-320x240'), '--identity', '--limit', '1',
-      '--metrics', 'psnr,lpips', '--lpips-weights', weights, '--json', '-q',
+      '--backend',
+      'wasm',
+      'eval',
+      '--data',
+      sharedPath('data', 'dense-haze-320x240'),
+      '--identity',
+      '--limit',
+      '1',
+      '--metrics',
+      'psnr,lpips',
+      '--lpips-weights',
+      weights,
+      '--json',
+      '-q',
     ]);
     expectOk(run);
     const doc = JSON.parse(run.stdout);
     expect(doc.metrics).toEqual(['psnr', 'lpips']);
     const img = doc.images[0];
 
-    const net = LPIPS.fromWeights('alex', readSafetensors(readShared('golden', 'lpips-alex-backbone.safetensors')), readTorchCheckpoint(new Uint8Array(fs.readFileSync(lin))));
+    const net = LPIPS.fromWeights(
+      'alex',
+      readSafetensors(readShared('golden', 'lpips-alex-backbone.safetensors')),
+      readTorchCheckpoint(new Uint8Array(fs.readFileSync(lin))),
+    );
     const [a, b] = await Promise.all([imageTensor(img.hazy), imageTensor(img.clean)]);
     const [expected] = await net.distance(a, b);
     tf.dispose([a, b]);

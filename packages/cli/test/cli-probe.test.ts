@@ -8,9 +8,26 @@ describe('diffli2d hspace probe', () => {
   it('writes a t-SNE map per t (and for pixels) and a separation score per t', async () => {
     const out = path.join(tempDir('probe'), 'maps');
     const run = await runCli([
-      '--backend', 'wasm', 'hspace', 'probe',
-      '--data', sharedPath('data', 'sots-indoor'), '--unet', sharedPath('golden', 'unet-small.weights.safetensors'),
-      '--size', '32', '--limit', '8', '--t', '0,500,1000', '--iterations', '300', '-o', out, '--json', '-q',
+      '--backend',
+      'wasm',
+      'hspace',
+      'probe',
+      '--data',
+      sharedPath('data', 'sots-indoor'),
+      '--unet',
+      sharedPath('golden', 'unet-small.weights.safetensors'),
+      '--size',
+      '32',
+      '--limit',
+      '8',
+      '--t',
+      '0,500,1000',
+      '--iterations',
+      '300',
+      '-o',
+      out,
+      '--json',
+      '-q',
     ]);
     expectOk(run);
     const doc = JSON.parse(run.stdout);
@@ -29,6 +46,10 @@ describe('diffli2d hspace probe', () => {
 
   it('checks its arguments', async () => {
     expectCleanError(await runCli(['hspace', 'probe', '--unet', 'x.safetensors']), 2, /--data is required/);
-    expectCleanError(await runCli(['hspace', 'probe', '--data', 'd', '--unet', 'u', '--t', '0,2000']), 2, /--t expects whole numbers from 0 to 1000, got '2000'/);
+    expectCleanError(
+      await runCli(['hspace', 'probe', '--data', 'd', '--unet', 'u', '--t', '0,2000']),
+      2,
+      /--t expects whole numbers from 0 to 1000, got '2000'/,
+    );
   });
 });

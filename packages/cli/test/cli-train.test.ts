@@ -78,7 +78,9 @@ describe('diffli2d train', () => {
 
   it('dehaze --model uses the trained model (UNet found through run.json)', async () => {
     const input = path.join(dir, 'small.png');
-    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(input);
+    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png'))
+      .extract({ left: 40, top: 30, width: 72, height: 52 })
+      .toFile(input);
     const out = path.join(dir, 'dehazed');
     const result = await runCli(['--backend', 'wasm', 'dehaze', input, '-o', out, '--model', path.join(run, 'model.safetensors'), '--json', '-q']);
     expectOk(result);
@@ -86,9 +88,14 @@ describe('diffli2d train', () => {
     expect([meta.width, meta.height]).toEqual([72, 52]);
     // and eval scores it, naming the model it ran
     const pairs = path.join(dir, 'small-pairs');
-    for (const [sub, name] of [['hazy', '01_hazy.png'], ['clean', '01_GT.png']] as const) {
+    for (const [sub, name] of [
+      ['hazy', '01_hazy.png'],
+      ['clean', '01_GT.png'],
+    ] as const) {
       fs.mkdirSync(path.join(pairs, sub), { recursive: true });
-      await sharp(sharedPath('data', 'dense-haze-320x240', sub, name)).extract({ left: 40, top: 30, width: 72, height: 52 }).toFile(path.join(pairs, sub, '01.png'));
+      await sharp(sharedPath('data', 'dense-haze-320x240', sub, name))
+        .extract({ left: 40, top: 30, width: 72, height: 52 })
+        .toFile(path.join(pairs, sub, '01.png'));
     }
     const scored = await runCli(['--backend', 'wasm', 'eval', '--data', pairs, '--model', path.join(run, 'model.safetensors'), '--json', '-q']);
     expectOk(scored);
@@ -105,7 +112,9 @@ describe('diffli2d train', () => {
   /** A crop of Dense-Haze 01 written as a PNG in the run's folder. */
   async function hazyCrop(name: string, box: { left: number; top: number; width: number; height: number }): Promise<string> {
     const input = path.join(dir, name);
-    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png')).extract(box).toFile(input);
+    await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png'))
+      .extract(box)
+      .toFile(input);
     return input;
   }
 
@@ -137,7 +146,11 @@ describe('diffli2d train', () => {
     expect(viaRunJson.equals(explicit32)).toBe(true); // 32-px tiles, as run.json says
     expect(viaRunJson.equals(whole)).toBe(false); // and the flag wins over run.json
     copy.setRunJson({ tile: 'big' });
-    expectCleanError(await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', copy.model]), 1, /run\.json: "tile" must be a positive integer, got "big"/);
+    expectCleanError(
+      await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', copy.model]),
+      1,
+      /run\.json: "tile" must be a positive integer, got "big"/,
+    );
   });
 
   it("run.json's ensemble sets the default self-ensemble; --ensemble overrides it; bad values are named", async () => {

@@ -24,7 +24,8 @@ try {
   // localhost is a secure context (crypto.subtle); every request is answered here, no server runs.
   await page.route('http://localhost:9/**', (route) => {
     const p = new URL(route.request().url()).pathname;
-    if (p === '/') return route.fulfill({ contentType: 'text/html', body: '<script type="importmap">{"imports":{"@tensorflow/tfjs-core":"/tfcore.js"}}</script>' });
+    if (p === '/')
+      return route.fulfill({ contentType: 'text/html', body: '<script type="importmap">{"imports":{"@tensorflow/tfjs-core":"/tfcore.js"}}</script>' });
     if (p === '/tfcore.js') return route.fulfill({ contentType: 'text/javascript', body: tfCore });
     if (p === '/browser.js') return route.fulfill({ contentType: 'text/javascript', body: browserEntry });
     return route.fulfill({ contentType: 'image/png', body: fs.readFileSync(path.join(data, decodeURIComponent(p.slice(5)))) });
@@ -33,7 +34,7 @@ try {
   for (const f of files) {
     const [w, h, hash] = await page.evaluate(async (f) => {
       const m = await import('/browser.js');
-      const img = await m.decodeImageBlobU8(await (await fetch('/img/' + f)).blob(), { name: f });
+      const img = await m.decodeImageBlobU8(await (await fetch(`/img/${f}`)).blob(), { name: f });
       const d = new Uint8Array(await crypto.subtle.digest('SHA-256', img.data));
       return [img.width, img.height, [...d].map((b) => b.toString(16).padStart(2, '0')).join('')];
     }, f);
@@ -44,7 +45,10 @@ try {
   }
   const err = await page.evaluate(async () => {
     const m = await import('/browser.js');
-    return m.decodeImageBlob(new Blob(['not an image']), { name: 'bad.png' }).then(() => 'no error', (e) => `${e.name}: ${e.message}`);
+    return m.decodeImageBlob(new Blob(['not an image']), { name: 'bad.png' }).then(
+      () => 'no error',
+      (e) => `${e.name}: ${e.message}`,
+    );
   });
   console.log(err);
   if (!err.startsWith('ImageDecodeError')) failures++;

@@ -78,7 +78,8 @@ export function applyAugment(image: RgbImage, p: AugmentParams): RgbImage {
  * resizing the files once beforehand.
  */
 export function resizeBilinear(image: RgbImage, width: number, height: number): RgbImage {
-  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) throw new DatasetOptionError(`resize: target size must be positive integers, got ${width}x${height}`);
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1)
+    throw new DatasetOptionError(`resize: target size must be positive integers, got ${width}x${height}`);
   if (width === image.width && height === image.height) return image;
   const out = new Float32Array(width * height * 3);
   const sx = image.width / width;

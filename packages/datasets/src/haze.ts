@@ -102,7 +102,8 @@ export function addHaze(clean: RgbImage, options: HazeOptions): HazeResult {
   const n = width * height;
   if (!(options.beta >= 0)) throw new DatasetOptionError(`addHaze: beta must be ≥ 0, got ${options.beta}`);
   const A = typeof options.airlight === 'number' ? [options.airlight, options.airlight, options.airlight] : [...options.airlight];
-  if (A.length !== 3 || A.some((a) => !(a >= 0 && a <= 1))) throw new DatasetOptionError(`addHaze: airlight must be in [0,1] (scalar or 3 values), got ${JSON.stringify(options.airlight)}`);
+  if (A.length !== 3 || A.some((a) => !(a >= 0 && a <= 1)))
+    throw new DatasetOptionError(`addHaze: airlight must be in [0,1] (scalar or 3 values), got ${JSON.stringify(options.airlight)}`);
   const depth = options.depth ?? pseudoDepth(width, height, options.pseudoDepthKind ?? 'vertical');
   if (depth.length !== n) throw new ImageSizeError(`addHaze: depth has ${depth.length} values, expected ${width}x${height} = ${n}`);
   let noise: Float32Array | undefined;

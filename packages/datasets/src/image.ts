@@ -20,7 +20,9 @@ export function assertRgb(image: { width: number; height: number; data: ArrayLik
     throw new ImageSizeError(`${what}: width and height must be positive integers, got ${image.width}x${image.height}`);
   }
   if (image.data.length !== image.width * image.height * 3) {
-    throw new ImageSizeError(`${what}: expected ${image.width}x${image.height}x3 = ${image.width * image.height * 3} values (RGB HWC), got ${image.data.length}`);
+    throw new ImageSizeError(
+      `${what}: expected ${image.width}x${image.height}x3 = ${image.width * image.height * 3} values (RGB HWC), got ${image.data.length}`,
+    );
   }
 }
 
@@ -30,7 +32,8 @@ export function toUint8(image: RgbImage): RgbImageU8 {
   const src = image.data;
   for (let i = 0; i < src.length; i++) {
     const v = src[i]!;
-    if (v !== v) throw new DatasetOptionError(`toUint8: value at index ${i} is NaN (pixel ${Math.floor(i / 3) % image.width},${Math.floor(i / 3 / image.width)})`);
+    if (Number.isNaN(v))
+      throw new DatasetOptionError(`toUint8: value at index ${i} is NaN (pixel ${Math.floor(i / 3) % image.width},${Math.floor(i / 3 / image.width)})`);
     out[i] = v <= 0 ? 0 : v >= 1 ? 255 : (v * 255 + 0.5) | 0; // | 0 floors positives, cheaper than Math.floor
   }
   return { width: image.width, height: image.height, data: out };
@@ -48,7 +51,8 @@ export function fromUint8(image: RgbImageU8): RgbImage {
  */
 export function rawToRgb(samples: ArrayLike<number>, width: number, height: number, channels: number, maxValue: number): RgbImage {
   const n = width * height;
-  if (samples.length < n * channels) throw new ImageSizeError(`rawToRgb: expected ${n * channels} samples for ${width}x${height}x${channels}, got ${samples.length}`);
+  if (samples.length < n * channels)
+    throw new ImageSizeError(`rawToRgb: expected ${n * channels} samples for ${width}x${height}x${channels}, got ${samples.length}`);
   const out = new Float32Array(n * 3);
   const scale = 1 / maxValue;
   for (let i = 0, s = 0, o = 0; i < n; i++, s += channels, o += 3) {

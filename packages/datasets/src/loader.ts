@@ -86,7 +86,8 @@ export class PairedLoader implements AsyncIterable<Batch> {
     if (crop && !(Number.isInteger(crop.width) && Number.isInteger(crop.height) && crop.width > 0 && crop.height > 0)) {
       throw new DatasetOptionError(`PairedLoader: crop must be positive integers, got ${JSON.stringify(options.crop)}`);
     }
-    if (options.rot90 && (!crop || crop.width !== crop.height)) throw new DatasetOptionError('PairedLoader: rot90 needs a square crop (rotated non-square crops cannot share a batch)');
+    if (options.rot90 && (!crop || crop.width !== crop.height))
+      throw new DatasetOptionError('PairedLoader: rot90 needs a square crop (rotated non-square crops cannot share a batch)');
     this.augment = { crop, flipH: options.flipH ?? true, flipV: options.flipV ?? false, rot90: options.rot90 ?? false };
     this.opts = {
       batchSize,
@@ -96,7 +97,8 @@ export class PairedLoader implements AsyncIterable<Batch> {
       prefetch: Math.max(0, options.prefetch ?? 2),
       cacheBytes: options.cacheBytes ?? 0,
     };
-    if (this.opts.dropLast && pairs.length < batchSize) throw new DatasetOptionError(`PairedLoader: ${pairs.length} pairs cannot fill one batch of ${batchSize} with dropLast`);
+    if (this.opts.dropLast && pairs.length < batchSize)
+      throw new DatasetOptionError(`PairedLoader: ${pairs.length} pairs cannot fill one batch of ${batchSize} with dropLast`);
     this.state = { seed: this.opts.seed, epoch: 0, batch: 0 };
   }
 
@@ -135,11 +137,16 @@ export class PairedLoader implements AsyncIterable<Batch> {
     const pair = this.pairs[this.epochOrder(epoch)[position]!]!;
     let [hazy, clean] = await Promise.all([this.load(pair.hazy), this.load(pair.clean)]);
     if (hazy.width !== clean.width || hazy.height !== clean.height) {
-      throw new ImageSizeError(`pair ${pair.id ?? pair.hazy}: hazy ${pair.hazy} is ${hazy.width}x${hazy.height} but clean ${pair.clean} is ${clean.width}x${clean.height}`);
+      throw new ImageSizeError(
+        `pair ${pair.id ?? pair.hazy}: hazy ${pair.hazy} is ${hazy.width}x${hazy.height} but clean ${pair.clean} is ${clean.width}x${clean.height}`,
+      );
     }
     const resize = this.options.resize;
     if (resize) {
-      const [w, h] = 'scale' in resize ? [Math.max(1, Math.round(hazy.width * resize.scale)), Math.max(1, Math.round(hazy.height * resize.scale))] : [resize.width, resize.height];
+      const [w, h] =
+        'scale' in resize
+          ? [Math.max(1, Math.round(hazy.width * resize.scale)), Math.max(1, Math.round(hazy.height * resize.scale))]
+          : [resize.width, resize.height];
       hazy = resizeBilinear(hazy, w, h);
       clean = resizeBilinear(clean, w, h);
     }
@@ -213,7 +220,9 @@ export class PairedLoader implements AsyncIterable<Batch> {
     const { width, height } = first.hazy;
     for (const s of samples) {
       if (s.hazy.width !== width || s.hazy.height !== height) {
-        throw new ImageSizeError(`batch ${batch} of epoch ${epoch}: ${s.pair.hazy} gives ${s.hazy.width}x${s.hazy.height} but ${first.pair.hazy} gives ${width}x${height}; set crop or resize so that a batch shares one size`);
+        throw new ImageSizeError(
+          `batch ${batch} of epoch ${epoch}: ${s.pair.hazy} gives ${s.hazy.width}x${s.hazy.height} but ${first.pair.hazy} gives ${width}x${height}; set crop or resize so that a batch shares one size`,
+        );
       }
     }
     const per = width * height * 3;

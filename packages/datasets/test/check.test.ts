@@ -48,7 +48,12 @@ test('a damaged tree: truncated and non-image files are corrupt, orphans unpaire
   expect(report.corrupt).toEqual([path.join(dir, 'GT/02_GT.png'), path.join(dir, 'hazy/02_hazy.png')]);
   expect(report.corruptDetails.every((c) => c.error.includes(c.file))).toBe(true);
   expect(report.unpaired).toEqual([path.join(dir, 'hazy/04_hazy.png')]);
-  expect(report.sizeMismatches.map((m) => [m.hazySize, m.cleanSize])).toEqual([[[10, 6], [8, 6]]]);
+  expect(report.sizeMismatches.map((m) => [m.hazySize, m.cleanSize])).toEqual([
+    [
+      [10, 6],
+      [8, 6],
+    ],
+  ]);
   expect(report.splits).toEqual({ train: 3 });
   expect(report.ok).toBe(false);
 
@@ -56,7 +61,11 @@ test('a damaged tree: truncated and non-image files are corrupt, orphans unpaire
   expect(shallow.corrupt).toEqual([path.join(dir, 'GT/02_GT.png')]); // a cut-off tail needs a full decode
 
   const manifestDir = path.join(tmp, 'with-manifest');
-  await buildTree(manifestDir, ['a.png', 'b.png', ['manifest.json', { text: JSON.stringify({ pairs: [{ hazy: 'a.png', clean: 'b.png', sha256_hazy: '00', sha256_clean: 'ff' }] }) }]]);
+  await buildTree(manifestDir, [
+    'a.png',
+    'b.png',
+    ['manifest.json', { text: JSON.stringify({ pairs: [{ hazy: 'a.png', clean: 'b.png', sha256_hazy: '00', sha256_clean: 'ff' }] }) }],
+  ]);
   const m = await checkDataset(manifestDir);
   expect(m.checksums).toEqual({ checked: 2, mismatched: [path.join(manifestDir, 'a.png'), path.join(manifestDir, 'b.png')] });
 });

@@ -4,16 +4,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import {
-  decodeImage,
-  decodeImageU8,
-  encodeImage,
-  ImageDecodeError,
-  ImageEncodeError,
-  ImageTooLargeError,
-  readImageInfo,
-  type DecodeNote,
-} from '../src/index';
+import { decodeImage, decodeImageU8, encodeImage, ImageDecodeError, ImageEncodeError, ImageTooLargeError, readImageInfo, type DecodeNote } from '../src/index';
 import { sharedPath } from '../../../test-support/shared';
 import { makeTempDir, removeDir } from './fixtures';
 import { decodePngReference, encodePngReference, pngFromParts } from './png-reference';
@@ -25,7 +16,14 @@ beforeAll(() => {
 });
 afterAll(() => removeDir(tmp));
 
-const SHARED_PNGS = ['sots-indoor/hazy/1401_1.png', 'sots-indoor/clean/1401.png', 'lol-v1/low/22.png', 'lol-v1/high/22.png', 'dense-haze-320x240/hazy/01_hazy.png', 'dense-haze-320x240/clean/01_GT.png'];
+const SHARED_PNGS = [
+  'sots-indoor/hazy/1401_1.png',
+  'sots-indoor/clean/1401.png',
+  'lol-v1/low/22.png',
+  'lol-v1/high/22.png',
+  'dense-haze-320x240/hazy/01_hazy.png',
+  'dense-haze-320x240/clean/01_GT.png',
+];
 
 describe('shared PNGs decode to the same pixels as a reference zlib + unfilter decode', () => {
   test.each(SHARED_PNGS)('%s', async (rel) => {
@@ -49,7 +47,10 @@ test('EXIF orientation 6 is applied: a 16x8 JPEG with red left / blue right beco
   const raw = Buffer.alloc(w * h * 3);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set(x < w / 2 ? [255, 0, 0] : [0, 0, 255], (y * w + x) * 3);
   const file = path.join(tmp, 'oriented.jpg');
-  await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toFile(file);
+  await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+    .jpeg({ quality: 100 })
+    .withMetadata({ orientation: 6 })
+    .toFile(file);
   const notes: DecodeNote[] = [];
   const img = await decodeImageU8(file, { onNote: (n) => notes.push(n) });
   expect([img.width, img.height]).toEqual([8, 16]);
@@ -100,7 +101,10 @@ test('16-bit RGB PNG: float = v / 65535 exactly as float32, uint8 = round(v·255
 test('pixel values are taken as stored: an embedded ICC profile (Display P3) is not applied', async () => {
   const raw = Buffer.from([200, 30, 60, 10, 220, 90, 128, 128, 128, 0, 0, 255]);
   const file = path.join(tmp, 'p3.png');
-  await sharp(raw, { raw: { width: 2, height: 2, channels: 3 } }).withIccProfile('p3').png().toFile(file);
+  await sharp(raw, { raw: { width: 2, height: 2, channels: 3 } })
+    .withIccProfile('p3')
+    .png()
+    .toFile(file);
   const ref = decodePngReference(fs.readFileSync(file));
   expect(ref.chunks).toContain('iCCP');
   expect(Array.from((await decodeImageU8(file)).data)).toEqual(Array.from(ref.samples));
@@ -110,7 +114,11 @@ test('WebP (lossless) and TIFF written by encodeImage read back exactly; JPEG wi
   const w = 5;
   const h = 4;
   const data = new Float32Array(w * h * 3).map((_, i) => ((i * 37) % 256) / 255);
-  for (const [name, opts] of [['x.webp', { lossless: true }], ['x.tif', {}], ['x.png', {}]] as const) {
+  for (const [name, opts] of [
+    ['x.webp', { lossless: true }],
+    ['x.tif', {}],
+    ['x.png', {}],
+  ] as const) {
     const file = path.join(tmp, name);
     await encodeImage(file, { width: w, height: h, data }, opts);
     const back = await decodeImage(file);

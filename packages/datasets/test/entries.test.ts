@@ -7,7 +7,18 @@ import * as browser from '../src/browser';
 const listed: Record<string, string[]> = JSON.parse(fs.readFileSync(path.join(__dirname, 'public-names.json'), 'utf8'));
 const documented = listed['.']!;
 const documentedBrowser = listed['./browser']!;
-const nodeOnly = ['scanDataset', 'decodeImage', 'decodeImageU8', 'readImageInfo', 'verifyImage', 'encodeImage', 'DEFAULT_MAX_PIXELS', 'listFiles', 'synthesizeHazePairs', 'checkDataset'];
+const nodeOnly = [
+  'scanDataset',
+  'decodeImage',
+  'decodeImageU8',
+  'readImageInfo',
+  'verifyImage',
+  'encodeImage',
+  'DEFAULT_MAX_PIXELS',
+  'listFiles',
+  'synthesizeHazePairs',
+  'checkDataset',
+];
 
 test('the Node entry exports every documented name', () => {
   expect(documented.filter((n) => !(n in node))).toEqual([]);
@@ -31,7 +42,7 @@ test('no browser-side source file imports node: modules, sharp or the node/ fold
       expect([file, spec]).not.toEqual([file, expect.stringMatching(/^(node:|sharp$|fs$|path$)/)]);
       if (spec.startsWith('.')) {
         expect([file, spec]).not.toEqual([file, expect.stringMatching(/(^|\/)node\//)]);
-        visit(path.resolve(path.dirname(file), spec) + '.ts');
+        visit(`${path.resolve(path.dirname(file), spec)}.ts`);
       }
     }
   };

@@ -1,7 +1,18 @@
 // Synthetic haze: hand-derived values of I = J·t + A·(1 − t), t = exp(−β·d), and the folder tool.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { addHaze, decodeImage, drawHazeParams, pseudoDepth, scanDataset, smoothNoise, synthesizeHazePairs, Xoshiro128, ImageEncodeError, type RgbImage } from '../src/index';
+import {
+  addHaze,
+  decodeImage,
+  drawHazeParams,
+  pseudoDepth,
+  scanDataset,
+  smoothNoise,
+  synthesizeHazePairs,
+  Xoshiro128,
+  ImageEncodeError,
+  type RgbImage,
+} from '../src/index';
 import { sharedPath } from '../../../test-support/shared';
 import { buildTree, makeTempDir, removeDir } from './fixtures';
 
@@ -22,6 +33,7 @@ test('constant depth: t = exp(−β·d) exactly and I = J·t + A·(1 − t)', ()
   // By hand: e^-1 = 0.36787944, 1 − e^-1 = 0.63212056.
   // R: 0.2·0.36787944 + 0.9·0.63212056 = 0.07357589 + 0.56890850 = 0.64248439
   // G: 0.5·0.36787944 + 0.56890850 = 0.75284822;  B: 0.36787944 + 0.56890850 = 0.93678794
+  expect(Array.from(transmission)).toEqual(new Array(6).fill(Math.fround(Math.exp(-1))));
   for (let i = 0; i < 6; i++) {
     expect(hazy.data[i * 3]).toBeCloseTo(0.64248439, 6);
     expect(hazy.data[i * 3 + 1]).toBeCloseTo(0.75284822, 6);

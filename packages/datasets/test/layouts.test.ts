@@ -25,7 +25,15 @@ async function scanTree(name: string, files: Parameters<typeof buildTree>[1], op
 }
 
 test('RESIDE ITS: hazy/<id>_<k>_<beta>.png ↔ clear/<id>.png, trans/ ignored, orphan reported', async () => {
-  const r = await scanTree('ITS', ['hazy/1_1_0.90179.png', 'hazy/1_2_0.80000.png', 'hazy/2_1_1.2.png', 'hazy/3_1_0.9.png', 'clear/1.png', 'clear/2.png', 'trans/1_1.png']);
+  const r = await scanTree('ITS', [
+    'hazy/1_1_0.90179.png',
+    'hazy/1_2_0.80000.png',
+    'hazy/2_1_1.2.png',
+    'hazy/3_1_0.9.png',
+    'clear/1.png',
+    'clear/2.png',
+    'trans/1_1.png',
+  ]);
   expect(r.scan.layout).toBe('reside-its');
   expect(r.pairs).toEqual([
     ['hazy/1_1_0.90179.png', 'clear/1.png', 'train'],
@@ -37,7 +45,14 @@ test('RESIDE ITS: hazy/<id>_<k>_<beta>.png ↔ clear/<id>.png, trans/ ignored, o
 });
 
 test('RESIDE OTS: hazy/part*/<id>_<A>_<beta>.jpg ↔ clear/<id>.jpg', async () => {
-  const r = await scanTree('OTS_BETA', ['hazy/part1/0001_0.8_0.2.jpg', 'hazy/part2/0001_1_0.16.jpg', 'hazy/part1/0005_0.9_0.08.jpg', 'clear/0001.jpg', 'clear/0005.jpg', 'clear/0009.jpg']);
+  const r = await scanTree('OTS_BETA', [
+    'hazy/part1/0001_0.8_0.2.jpg',
+    'hazy/part2/0001_1_0.16.jpg',
+    'hazy/part1/0005_0.9_0.08.jpg',
+    'clear/0001.jpg',
+    'clear/0005.jpg',
+    'clear/0009.jpg',
+  ]);
   expect(r.scan.layout).toBe('reside-ots');
   expect(r.pairs).toEqual([
     ['hazy/part1/0001_0.8_0.2.jpg', 'clear/0001.jpg', 'train'],
@@ -66,7 +81,13 @@ test('SOTS indoor: nyuhaze500/hazy/<id>_<k>.png ↔ gt/<id>.png', async () => {
 });
 
 test('HSTS: synthetic/synthetic/<name> ↔ synthetic/original/<name>; real-world hazy images are unpaired', async () => {
-  const r = await scanTree('HSTS', ['synthetic/synthetic/0586.jpg', 'synthetic/synthetic/1381.jpg', 'synthetic/original/0586.jpg', 'synthetic/original/1381.jpg', 'real-world/AM_Bing_211.png']);
+  const r = await scanTree('HSTS', [
+    'synthetic/synthetic/0586.jpg',
+    'synthetic/synthetic/1381.jpg',
+    'synthetic/original/0586.jpg',
+    'synthetic/original/1381.jpg',
+    'real-world/AM_Bing_211.png',
+  ]);
   expect(r.scan.layout).toBe('hsts');
   expect(r.pairs).toEqual([
     ['synthetic/synthetic/0586.jpg', 'synthetic/original/0586.jpg', 'test'],
@@ -82,7 +103,18 @@ test('HSTS with SOTS naming (hazy/<id>_<k> ↔ gt/<id>) is selectable by name', 
 });
 
 test('Dense-Haze: <nn>_hazy ↔ <nn>_GT; 51–55 test, the rest train; a second copy of one input is a duplicate', async () => {
-  const r = await scanTree('Dense_Haze_NTIRE19', ['hazy/01_hazy.png', 'hazy/02_hazy.png', 'hazy/02_hazy.jpg', 'hazy/51_hazy.png', 'hazy/55_hazy.png', 'GT/01_GT.png', 'GT/02_GT.png', 'GT/51_GT.png', 'GT/55_GT.png', 'GT/60_GT.png']);
+  const r = await scanTree('Dense_Haze_NTIRE19', [
+    'hazy/01_hazy.png',
+    'hazy/02_hazy.png',
+    'hazy/02_hazy.jpg',
+    'hazy/51_hazy.png',
+    'hazy/55_hazy.png',
+    'GT/01_GT.png',
+    'GT/02_GT.png',
+    'GT/51_GT.png',
+    'GT/55_GT.png',
+    'GT/60_GT.png',
+  ]);
   expect(r.scan.layout).toBe('dense-haze');
   expect(r.pairs).toEqual([
     ['hazy/01_hazy.png', 'GT/01_GT.png', 'train'],
@@ -110,7 +142,12 @@ test('a layout can be forced by name (NH-HAZE files read as Dense-Haze)', async 
 });
 
 test('O-HAZE: <nn>_outdoor_hazy.jpg ↔ <nn>_outdoor_GT.jpg, 41–45 test', async () => {
-  const r = await scanTree('O-HAZE', ['# O-HAZY NTIRE 2018/hazy/01_outdoor_hazy.jpg', '# O-HAZY NTIRE 2018/GT/01_outdoor_GT.jpg', '# O-HAZY NTIRE 2018/hazy/41_outdoor_hazy.jpg', '# O-HAZY NTIRE 2018/GT/41_outdoor_GT.jpg']);
+  const r = await scanTree('O-HAZE', [
+    '# O-HAZY NTIRE 2018/hazy/01_outdoor_hazy.jpg',
+    '# O-HAZY NTIRE 2018/GT/01_outdoor_GT.jpg',
+    '# O-HAZY NTIRE 2018/hazy/41_outdoor_hazy.jpg',
+    '# O-HAZY NTIRE 2018/GT/41_outdoor_GT.jpg',
+  ]);
   expect(r.scan.layout).toBe('o-haze');
   expect(r.pairs).toEqual([
     ['# O-HAZY NTIRE 2018/hazy/01_outdoor_hazy.jpg', '# O-HAZY NTIRE 2018/GT/01_outdoor_GT.jpg', 'train'],
@@ -139,7 +176,12 @@ test('LOL-v1: our485/ and eval15/ with low/ ↔ high/, split from the folder', a
 });
 
 test('LOL-v2 real: Train|Test/Low/low<id> ↔ Normal/normal<id>', async () => {
-  const r = await scanTree('LOL-v2', ['Real_captured/Train/Low/low00001.png', 'Real_captured/Train/Normal/normal00001.png', 'Real_captured/Test/Low/low00690.png', 'Real_captured/Test/Normal/normal00690.png']);
+  const r = await scanTree('LOL-v2', [
+    'Real_captured/Train/Low/low00001.png',
+    'Real_captured/Train/Normal/normal00001.png',
+    'Real_captured/Test/Low/low00690.png',
+    'Real_captured/Test/Normal/normal00690.png',
+  ]);
   expect(r.scan.layout).toBe('lol-v2-real');
   expect(r.pairs).toEqual([
     ['Real_captured/Test/Low/low00690.png', 'Real_captured/Test/Normal/normal00690.png', 'test'],
@@ -170,10 +212,11 @@ test('manifest.json (bare array, input/target keys): listed files missing on dis
 });
 
 test('hazy and clean images of different sizes are reported as size mismatches and kept', async () => {
-  const r = await scanTree('mismatch', [['hazy/01_hazy.png', { width: 10, height: 6 }], ['GT/01_GT.png', { width: 8, height: 6 }]]);
-  expect(r.scan.sizeMismatches).toEqual([
-    { id: '01_hazy', hazy: r.scan.pairs[0]!.hazy, clean: r.scan.pairs[0]!.clean, hazySize: [10, 6], cleanSize: [8, 6] },
+  const r = await scanTree('mismatch', [
+    ['hazy/01_hazy.png', { width: 10, height: 6 }],
+    ['GT/01_GT.png', { width: 8, height: 6 }],
   ]);
+  expect(r.scan.sizeMismatches).toEqual([{ id: '01_hazy', hazy: r.scan.pairs[0]!.hazy, clean: r.scan.pairs[0]!.clean, hazySize: [10, 6], cleanSize: [8, 6] }]);
   expect(r.pairs).toHaveLength(1);
 });
 
@@ -232,12 +275,14 @@ test('several datasets side by side without a manifest: each sub-folder detected
     'notes/readme.png',
   ]);
   expect(r.scan.layout).toBe('mixed');
-  expect(r.pairs).toEqual([
-    ['dense-haze/hazy/01_hazy.png', 'dense-haze/clean/01_GT.png', 'train'],
-    ['lol-v1/low/5.png', 'lol-v1/high/5.png', null],
-    ['sots-indoor/hazy/1400_1.png', 'sots-indoor/clean/1400.png', 'test'],
-    ['sots-indoor/hazy/1400_2.png', 'sots-indoor/clean/1400.png', 'test'],
-  ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+  expect(r.pairs).toEqual(
+    [
+      ['dense-haze/hazy/01_hazy.png', 'dense-haze/clean/01_GT.png', 'train'],
+      ['lol-v1/low/5.png', 'lol-v1/high/5.png', null],
+      ['sots-indoor/hazy/1400_1.png', 'sots-indoor/clean/1400.png', 'test'],
+      ['sots-indoor/hazy/1400_2.png', 'sots-indoor/clean/1400.png', 'test'],
+    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+  );
   expect(r.scan.pairs.map((p) => p.dataset).sort()).toEqual(['Dense-Haze', 'LOL-v1', 'RESIDE SOTS indoor', 'RESIDE SOTS indoor']);
   expect(r.unpaired).toEqual(['dense-haze/hazy/02_hazy.png', 'notes/readme.png']);
 });

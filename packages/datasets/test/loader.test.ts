@@ -30,7 +30,8 @@ function fakeDataset(n: number) {
   return { pairs, decode, calls };
 }
 
-const px = (b: Float32Array, shape: Batch['shape'], n: number, y: number, x: number) => Array.from(b.subarray(((n * shape[1] + y) * shape[2] + x) * 3, ((n * shape[1] + y) * shape[2] + x) * 3 + 3));
+const px = (b: Float32Array, shape: Batch['shape'], n: number, y: number, x: number) =>
+  Array.from(b.subarray(((n * shape[1] + y) * shape[2] + x) * 3, ((n * shape[1] + y) * shape[2] + x) * 3 + 3));
 
 async function take(loader: PairedLoader, k: number): Promise<Batch[]> {
   const out: Batch[] = [];
@@ -158,7 +159,9 @@ test('resize (scale) before crop, and whole-image batches without crop', async (
 
 test('errors: crop larger than the image, hazy/clean size mismatch, bad options', async () => {
   const { pairs, decode } = fakeDataset(2);
-  await expect(new PairedLoader(pairs, decode, { batchSize: 1, crop: 64 }).nextBatch()).rejects.toThrow(/pair p\d \(h\d\): crop 64x64 does not fit an image of 12x10/);
+  await expect(new PairedLoader(pairs, decode, { batchSize: 1, crop: 64 }).nextBatch()).rejects.toThrow(
+    /pair p\d \(h\d\): crop 64x64 does not fit an image of 12x10/,
+  );
   const mismatched = async (file: string) => (file.startsWith('h') ? codedImage(0, true, 12, 10) : codedImage(0, false, 11, 10));
   const err = await new PairedLoader(pairs, mismatched, { batchSize: 1, crop: 4 }).nextBatch().catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ImageSizeError);

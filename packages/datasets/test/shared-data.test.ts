@@ -18,7 +18,7 @@ const dataDir = sharedPath('data');
 const manifest: ManifestEntry[] = JSON.parse(fs.readFileSync(path.join(dataDir, 'manifest.json'), 'utf8')).pairs;
 const abs = (rel: string) => path.join(dataDir, rel);
 const asKeys = (pairs: { hazy: string; clean: string }[]) => pairs.map((p) => `${p.hazy} -> ${p.clean}`).sort();
-const entriesUnder = (folder: string) => manifest.filter((m) => m.hazy.startsWith(folder + '/')).map((m) => ({ ...m, hazy: abs(m.hazy), clean: abs(m.clean) }));
+const entriesUnder = (folder: string) => manifest.filter((m) => m.hazy.startsWith(`${folder}/`)).map((m) => ({ ...m, hazy: abs(m.hazy), clean: abs(m.clean) }));
 
 describe('shared/data', () => {
   test('the root folder uses its manifest.json: 61 pairs, each equal to the manifest entry', async () => {
@@ -68,6 +68,11 @@ describe('shared/data', () => {
 
   test('split filter keeps only the asked split', async () => {
     const scan = await scanDataset(dataDir, { split: 'train' });
-    expect(scan.pairs.map((p) => path.relative(dataDir, p.hazy)).sort()).toEqual(manifest.filter((m) => m.split === 'train').map((m) => m.hazy).sort());
+    expect(scan.pairs.map((p) => path.relative(dataDir, p.hazy)).sort()).toEqual(
+      manifest
+        .filter((m) => m.split === 'train')
+        .map((m) => m.hazy)
+        .sort(),
+    );
   });
 });

@@ -39,15 +39,24 @@ const profile = await tf.profile(pass);
 
 // Op scopes (names ending in __op, 'unnamed scope') contain the kernels they run.
 const leaves = profile.kernels.filter((k) => !k.name.endsWith('__op') && k.name !== 'unnamed scope');
-console.log(JSON.stringify({
-  backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock kernels' : ''}`,
-  input: `1x${size}x${size}x3`,
-  seconds: +wall.toFixed(3),
-  cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
-  kernelMsTotal: +leaves.reduce((s, k) => s + k.kernelTimeMs, 0).toFixed(1),
-  kernels: kernelTable(leaves),
-  conv2dByShape: kernelTable(leaves.filter((k) => k.name === 'FusedConv2D'), (k) => `${JSON.stringify(k.inputShapes[0])} * ${JSON.stringify(k.inputShapes[1])}`),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock kernels' : ''}`,
+      input: `1x${size}x${size}x3`,
+      seconds: +wall.toFixed(3),
+      cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+      kernelMsTotal: +leaves.reduce((s, k) => s + k.kernelTimeMs, 0).toFixed(1),
+      kernels: kernelTable(leaves),
+      conv2dByShape: kernelTable(
+        leaves.filter((k) => k.name === 'FusedConv2D'),
+        (k) => `${JSON.stringify(k.inputShapes[0])} * ${JSON.stringify(k.inputShapes[1])}`,
+      ),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
+    },
+    null,
+    2,
+  ),
+);
 unet.dispose();
 x.dispose();

@@ -55,21 +55,27 @@ x0.dispose();
 trainer.dispose();
 
 const best = [warmup, ...runs].slice(runs.length ? 1 : 0).reduce((a, b) => (b.seconds < a.seconds ? b : a));
-console.log(JSON.stringify({
-  backend: `${started.name} (${started.detail}) + gradient kernels${args.includes('--stock-kernels') ? ', stock forward kernels' : ' + speed kernels'}`,
-  config: PRIOR_CONFIG,
-  batch: `${batch}x${size}x${size}x3`,
-  warmupSeconds: +warmup.seconds.toFixed(3),
-  secondsPerStep: +best.seconds.toFixed(3),
-  cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
-  secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
-  cpuSecondsAll: runs.map((r) => +r.cpuSeconds.toFixed(3)),
-  losses: [warmup, ...runs].map((r) => +r.loss.toFixed(6)),
-  profile: {
-    kernelMsTotal: +totalMs.toFixed(1),
-    kernelCalls: profile.kernels.length,
-    top: kernels.slice(0, top),
-    ...(detail ? { [`${detail}ByInputShapes`]: byInputShapes(profile.kernels, detail).slice(0, top) } : {}),
-  },
-  note: 'shared 2-core dev machine: wall-clock figures are noisy; compare cpuSecondsPerStep',
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      backend: `${started.name} (${started.detail}) + gradient kernels${args.includes('--stock-kernels') ? ', stock forward kernels' : ' + speed kernels'}`,
+      config: PRIOR_CONFIG,
+      batch: `${batch}x${size}x${size}x3`,
+      warmupSeconds: +warmup.seconds.toFixed(3),
+      secondsPerStep: +best.seconds.toFixed(3),
+      cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
+      secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
+      cpuSecondsAll: runs.map((r) => +r.cpuSeconds.toFixed(3)),
+      losses: [warmup, ...runs].map((r) => +r.loss.toFixed(6)),
+      profile: {
+        kernelMsTotal: +totalMs.toFixed(1),
+        kernelCalls: profile.kernels.length,
+        top: kernels.slice(0, top),
+        ...(detail ? { [`${detail}ByInputShapes`]: byInputShapes(profile.kernels, detail).slice(0, top) } : {}),
+      },
+      note: 'shared 2-core dev machine: wall-clock figures are noisy; compare cpuSecondsPerStep',
+    },
+    null,
+    2,
+  ),
+);

@@ -71,45 +71,86 @@ const DEFAULTS = {
 export const ADM_PRESETS = {
   /** openai/guided-diffusion 256x256_diffusion_uncond.pt, exactly as its README's MODEL_FLAGS. */
   'adm-256-uncond': {
-    image_size: 256, num_channels: 256, num_res_blocks: 2, channel_mult: '', attention_resolutions: '32,16,8',
-    num_heads: 4, num_head_channels: 64, num_heads_upsample: -1, learn_sigma: true, class_cond: false,
-    use_scale_shift_norm: true, resblock_updown: true, use_new_attention_order: false,
-    use_checkpoint: false, use_fp16: false, dropout: 0,
+    image_size: 256,
+    num_channels: 256,
+    num_res_blocks: 2,
+    channel_mult: '',
+    attention_resolutions: '32,16,8',
+    num_heads: 4,
+    num_head_channels: 64,
+    num_heads_upsample: -1,
+    learn_sigma: true,
+    class_cond: false,
+    use_scale_shift_norm: true,
+    resblock_updown: true,
+    use_new_attention_order: false,
+    use_checkpoint: false,
+    use_fp16: false,
+    dropout: 0,
   },
   /** The small config of the shared golden files (same code path, small sizes). */
   'adm-small-32': {
-    image_size: 32, num_channels: 32, num_res_blocks: 2, channel_mult: '1,2,2', attention_resolutions: '16,8',
-    num_heads: 4, num_head_channels: 16, num_heads_upsample: -1, learn_sigma: true, class_cond: false,
-    use_scale_shift_norm: true, resblock_updown: true, use_new_attention_order: false,
-    use_checkpoint: false, use_fp16: false, dropout: 0,
+    image_size: 32,
+    num_channels: 32,
+    num_res_blocks: 2,
+    channel_mult: '1,2,2',
+    attention_resolutions: '16,8',
+    num_heads: 4,
+    num_head_channels: 16,
+    num_heads_upsample: -1,
+    learn_sigma: true,
+    class_cond: false,
+    use_scale_shift_norm: true,
+    resblock_updown: true,
+    use_new_attention_order: false,
+    use_checkpoint: false,
+    use_fp16: false,
+    dropout: 0,
   },
 } as const satisfies Record<string, AdmConfigInput>;
 
 export type PresetName = keyof typeof ADM_PRESETS;
 
-const KNOWN_KEYS = new Set<string>([
-  'image_size', 'num_channels', 'num_res_blocks', ...Object.keys(DEFAULTS),
-]);
+const KNOWN_KEYS = new Set<string>(['image_size', 'num_channels', 'num_res_blocks', ...Object.keys(DEFAULTS)]);
 
 /** Diffusion-side arguments of guided-diffusion's flag set: allowed next to the model's, and ignored. */
 const DIFFUSION_KEYS = new Set<string>([
-  'diffusion_steps', 'noise_schedule', 'timestep_respacing', 'use_kl', 'predict_xstart', 'rescale_timesteps', 'rescale_learned_sigmas',
+  'diffusion_steps',
+  'noise_schedule',
+  'timestep_respacing',
+  'use_kl',
+  'predict_xstart',
+  'rescale_timesteps',
+  'rescale_learned_sigmas',
 ]);
 
 /** guided-diffusion's channel_mult default for an image size (create_model). */
 function defaultChannelMult(imageSize: number): number[] {
   switch (imageSize) {
-    case 512: return [0.5, 1, 1, 2, 2, 4, 4];
-    case 256: return [1, 1, 2, 2, 4, 4];
-    case 128: return [1, 1, 2, 3, 4];
-    case 64: return [1, 2, 3, 4];
+    case 512:
+      return [0.5, 1, 1, 2, 2, 4, 4];
+    case 256:
+      return [1, 1, 2, 2, 4, 4];
+    case 128:
+      return [1, 1, 2, 3, 4];
+    case 64:
+      return [1, 2, 3, 4];
     default:
-      throw new AdmConfigError(`channel_mult is "" but guided-diffusion has no default for image_size ${imageSize} (only 64, 128, 256, 512); give channel_mult explicitly`);
+      throw new AdmConfigError(
+        `channel_mult is "" but guided-diffusion has no default for image_size ${imageSize} (only 64, 128, 256, 512); give channel_mult explicitly`,
+      );
   }
 }
 
 function numberList(value: string | number[], key: string): number[] {
-  const parts = typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number) : [...value];
+  const parts =
+    typeof value === 'string'
+      ? value
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+          .map(Number)
+      : [...value];
   if (parts.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
     throw new AdmConfigError(`${key} must be a comma-separated list of positive numbers, got ${JSON.stringify(value)}`);
   }
@@ -132,30 +173,36 @@ function bool(value: unknown, key: string): boolean {
 export function resolveConfig(like: AdmConfigLike | AdmConfig): AdmConfig {
   if (typeof like === 'object' && like !== null && 'hyperparameters' in like && 'timeEmbedDim' in like) return like;
   if (typeof like === 'string') {
-    if (Object.prototype.hasOwnProperty.call(ADM_PRESETS, like)) return resolveConfig(ADM_PRESETS[like as PresetName]);
+    if (Object.hasOwn(ADM_PRESETS, like)) return resolveConfig(ADM_PRESETS[like as PresetName]);
     if (like.trim().startsWith('--')) return resolveConfig(parseModelFlags(like));
-    throw new AdmConfigError(`unknown UNet preset ${JSON.stringify(like)}; presets: ${Object.keys(ADM_PRESETS).join(', ')} (or pass a MODEL_FLAGS string such as "--image_size 256 --num_channels 256 …")`);
+    throw new AdmConfigError(
+      `unknown UNet preset ${JSON.stringify(like)}; presets: ${Object.keys(ADM_PRESETS).join(', ')} (or pass a MODEL_FLAGS string such as "--image_size 256 --num_channels 256 …")`,
+    );
   }
-  if (typeof like !== 'object' || like === null) throw new AdmConfigError(`a UNet config must be an object, a preset name or a flag string, got ${String(like)}`);
+  if (typeof like !== 'object' || like === null)
+    throw new AdmConfigError(`a UNet config must be an object, a preset name or a flag string, got ${String(like)}`);
   const input = Object.fromEntries(Object.entries(like).filter(([k]) => !DIFFUSION_KEYS.has(k))) as unknown as AdmConfigInput;
   const unknown = Object.keys(input).filter((k) => !KNOWN_KEYS.has(k));
-  if (unknown.length) throw new AdmConfigError(`unknown UNet config key(s) ${unknown.join(', ')}; expected create_model's argument names (${[...KNOWN_KEYS].join(', ')})`);
+  if (unknown.length)
+    throw new AdmConfigError(`unknown UNet config key(s) ${unknown.join(', ')}; expected create_model's argument names (${[...KNOWN_KEYS].join(', ')})`);
 
   const h = { ...DEFAULTS, ...input };
   const imageSize = positiveInt(h.image_size, 'image_size');
   const modelChannels = positiveInt(h.num_channels, 'num_channels');
   const numResBlocks = positiveInt(h.num_res_blocks, 'num_res_blocks');
   const channelMultRaw = h.channel_mult;
-  const channelMult = channelMultRaw === '' || (Array.isArray(channelMultRaw) && channelMultRaw.length === 0)
-    ? defaultChannelMult(imageSize)
-    : numberList(channelMultRaw, 'channel_mult');
+  const channelMult =
+    channelMultRaw === '' || (Array.isArray(channelMultRaw) && channelMultRaw.length === 0)
+      ? defaultChannelMult(imageSize)
+      : numberList(channelMultRaw, 'channel_mult');
   const resolutions = numberList(h.attention_resolutions, 'attention_resolutions');
   const attentionDs = resolutions.map((res) => {
     // create_model: attention_ds.append(image_size // int(res))
     if (!Number.isInteger(res)) throw new AdmConfigError(`attention_resolutions entries must be integers, got ${res}`);
     return Math.floor(imageSize / res);
   });
-  if (bool(h.class_cond, 'class_cond')) throw new AdmConfigError('class_cond=True (class-conditional ADM) is not supported: this package builds unconditional UNets');
+  if (bool(h.class_cond, 'class_cond'))
+    throw new AdmConfigError('class_cond=True (class-conditional ADM) is not supported: this package builds unconditional UNets');
   const numHeads = h.num_heads;
   const numHeadChannels = h.num_head_channels;
   const numHeadsUpsample = h.num_heads_upsample === -1 ? numHeads : h.num_heads_upsample;
@@ -163,7 +210,8 @@ export function resolveConfig(like: AdmConfigLike | AdmConfig): AdmConfig {
   if (!Number.isInteger(numHeadChannels) || (numHeadChannels <= 0 && numHeadChannels !== -1)) {
     throw new AdmConfigError(`num_head_channels must be -1 or a positive integer, got ${numHeadChannels}`);
   }
-  if (!Number.isInteger(numHeadsUpsample) || numHeadsUpsample <= 0) throw new AdmConfigError(`num_heads_upsample must be -1 or a positive integer, got ${h.num_heads_upsample}`);
+  if (!Number.isInteger(numHeadsUpsample) || numHeadsUpsample <= 0)
+    throw new AdmConfigError(`num_heads_upsample must be -1 or a positive integer, got ${h.num_heads_upsample}`);
   for (const mult of channelMult) {
     const ch = mult * modelChannels;
     if (!Number.isInteger(ch) || ch % 32 !== 0) {
@@ -229,7 +277,15 @@ function flagValue(name: string, raw: string): string | number | boolean {
   return unquoted;
 }
 
-const BOOLEAN_FLAGS = new Set(['learn_sigma', 'class_cond', 'use_scale_shift_norm', 'resblock_updown', 'use_new_attention_order', 'use_checkpoint', 'use_fp16']);
+const BOOLEAN_FLAGS = new Set([
+  'learn_sigma',
+  'class_cond',
+  'use_scale_shift_norm',
+  'resblock_updown',
+  'use_new_attention_order',
+  'use_checkpoint',
+  'use_fp16',
+]);
 const STRING_FLAGS = new Set(['channel_mult', 'attention_resolutions']);
 
 /**

@@ -2,9 +2,7 @@
 // safetensors file) → a self-describing safetensors file: the tensors the chosen part
 // needs, in state_dict order and PyTorch layouts, float32 or float16, with the UNet
 // config in __metadata__. Nothing in the source is executed (see @diffli2d/weights).
-import {
-  type LazyWeights, type TensorEntry, detectFormat, readSafetensors, readTorchCheckpoint, writeSafetensors,
-} from '@diffli2d/weights';
+import { type LazyWeights, type TensorEntry, detectFormat, readSafetensors, readTorchCheckpoint, writeSafetensors } from '@diffli2d/weights';
 import { type AdmConfig, type AdmConfigLike, configFromMetadata, resolveConfig } from './config';
 import { AdmConfigError } from './errors';
 import { type ParamSpec, type UNetParts, admParameterSpec, checkWeights } from './spec';

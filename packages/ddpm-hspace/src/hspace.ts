@@ -61,7 +61,11 @@ export class HSpaceExtractor {
   }
 
   /** Builds the UNet's 'hspace' part from weights (decoder never allocated). */
-  static fromWeights(config: AdmConfigLike | AdmConfig | null, weights: WeightSource, opts: Omit<AdmUNetOptions, 'parts'> & { schedule?: DiffusionSchedule; timesteps?: readonly number[] } = {}): HSpaceExtractor {
+  static fromWeights(
+    config: AdmConfigLike | AdmConfig | null,
+    weights: WeightSource,
+    opts: Omit<AdmUNetOptions, 'parts'> & { schedule?: DiffusionSchedule; timesteps?: readonly number[] } = {},
+  ): HSpaceExtractor {
     const { schedule, timesteps, ...unetOpts } = opts;
     return new HSpaceExtractor(AdmUNet.fromWeights(config, weights, { ...unetOpts, parts: 'hspace' }), { schedule, timesteps });
   }
@@ -87,7 +91,9 @@ export class HSpaceExtractor {
    */
   extract(images: tf.Tensor4D, opts: HSpaceOptions = {}): tf.Tensor4D[] {
     if (!(images instanceof tf.Tensor) || images.rank !== 4 || images.shape[3] !== 3) {
-      throw new AdmInputError(`images must be NHWC float32 [N, H, W, 3] in [0,1], got ${images instanceof tf.Tensor ? `shape [${images.shape}]` : typeof images}`);
+      throw new AdmInputError(
+        `images must be NHWC float32 [N, H, W, 3] in [0,1], got ${images instanceof tf.Tensor ? `shape [${images.shape}]` : typeof images}`,
+      );
     }
     const timesteps = opts.timesteps ?? this.timesteps;
     const T = this.schedule.numTimesteps;
@@ -147,7 +153,8 @@ function resizedSize(height: number, width: number, resize: HSpaceOptions['resiz
   if (!resize) return [height, width];
   if (Array.isArray(resize)) {
     const [h, w] = resize as readonly [number, number];
-    if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw new AdmInputError(`resize must be [height, width] positive integers, got ${JSON.stringify(resize)}`);
+    if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1)
+      throw new AdmInputError(`resize must be [height, width] positive integers, got ${JSON.stringify(resize)}`);
     return [h, w];
   }
   const { maxSide } = resize as { maxSide: number };
@@ -163,10 +170,20 @@ export function reflectPadBottomRight(x: tf.Tensor4D, padBottom: number, padRigh
     let [remainingH, remainingW] = [padBottom, padRight];
     while (remainingH > 0 || remainingW > 0) {
       const [, h, w] = out.shape;
-      if ((remainingH > 0 && h < 2) || (remainingW > 0 && w < 2)) throw new AdmInputError(`cannot reflect-pad an image ${h}×${w}: a side of 1 pixel has nothing to reflect`);
+      if ((remainingH > 0 && h < 2) || (remainingW > 0 && w < 2))
+        throw new AdmInputError(`cannot reflect-pad an image ${h}×${w}: a side of 1 pixel has nothing to reflect`);
       const stepH = Math.min(remainingH, h - 1);
       const stepW = Math.min(remainingW, w - 1);
-      out = tf.mirrorPad(out, [[0, 0], [0, stepH], [0, stepW], [0, 0]], 'reflect');
+      out = tf.mirrorPad(
+        out,
+        [
+          [0, 0],
+          [0, stepH],
+          [0, stepW],
+          [0, 0],
+        ],
+        'reflect',
+      );
       remainingH -= stepH;
       remainingW -= stepW;
     }

@@ -22,7 +22,14 @@ export interface Layer {
 class ConvLayer implements Layer {
   private readonly w: tf.Tensor4D;
   private readonly b: tf.Tensor1D;
-  constructor(p: ParamLoader, key: string, cin: number, cout: number, private readonly stride: 1 | 2 = 1, private readonly upsampleFirst = false) {
+  constructor(
+    p: ParamLoader,
+    key: string,
+    cin: number,
+    cout: number,
+    private readonly stride: 1 | 2 = 1,
+    private readonly upsampleFirst = false,
+  ) {
     this.w = p.conv(`${key}.weight`, cout, cin, 3);
     this.b = p.vector(`${key}.bias`, cout);
   }
@@ -33,14 +40,25 @@ class ConvLayer implements Layer {
 }
 
 class ResBlock implements Layer {
-  private readonly in0g: tf.Tensor1D; private readonly in0b: tf.Tensor1D;
-  private readonly in2w: tf.Tensor4D; private readonly in2b: tf.Tensor1D;
-  private readonly embW: tf.Tensor2D; private readonly embB: tf.Tensor1D;
-  private readonly out0g: tf.Tensor1D; private readonly out0b: tf.Tensor1D;
-  private readonly out3w: tf.Tensor4D; private readonly out3b: tf.Tensor1D;
-  private readonly skipW?: tf.Tensor4D; private readonly skipB?: tf.Tensor1D;
+  private readonly in0g: tf.Tensor1D;
+  private readonly in0b: tf.Tensor1D;
+  private readonly in2w: tf.Tensor4D;
+  private readonly in2b: tf.Tensor1D;
+  private readonly embW: tf.Tensor2D;
+  private readonly embB: tf.Tensor1D;
+  private readonly out0g: tf.Tensor1D;
+  private readonly out0b: tf.Tensor1D;
+  private readonly out3w: tf.Tensor4D;
+  private readonly out3b: tf.Tensor1D;
+  private readonly skipW?: tf.Tensor4D;
+  private readonly skipB?: tf.Tensor1D;
 
-  constructor(p: ParamLoader, key: string, private readonly desc: Extract<LayerDesc, { kind: 'res' }>, private readonly config: AdmConfig) {
+  constructor(
+    p: ParamLoader,
+    key: string,
+    private readonly desc: Extract<LayerDesc, { kind: 'res' }>,
+    private readonly config: AdmConfig,
+  ) {
     const { cin, cout } = desc;
     const embOut = config.useScaleShiftNorm ? 2 * cout : cout;
     this.in0g = p.vector(`${key}.in_layers.0.weight`, cin);
@@ -100,10 +118,12 @@ const AUTO_CHUNK_ELEMENTS = 1 << 24;
  * queries in chunks so that the [Tq, T] score matrix stays bounded.
  */
 class AttentionBlock implements Layer {
-  private readonly normG: tf.Tensor1D; private readonly normB: tf.Tensor1D;
+  private readonly normG: tf.Tensor1D;
+  private readonly normB: tf.Tensor1D;
   private readonly qkvW: tf.Tensor2D[][];
   private readonly qkvB: tf.Tensor1D[][];
-  private readonly projW: tf.Tensor2D; private readonly projB: tf.Tensor1D;
+  private readonly projW: tf.Tensor2D;
+  private readonly projB: tf.Tensor1D;
   private readonly heads: number;
 
   constructor(p: ParamLoader, key: string, desc: Extract<LayerDesc, { kind: 'attn' }>, config: AdmConfig) {
@@ -143,7 +163,9 @@ class AttentionBlock implements Layer {
           a = tf.concat(parts, 0);
           for (const part of parts) part.dispose();
         }
-        q.dispose(); kT.dispose(); v.dispose();
+        q.dispose();
+        kT.dispose();
+        v.dispose();
         headOutputs.push(a);
       }
       xs.dispose();
@@ -167,11 +189,16 @@ function attend(q: tf.Tensor2D, kT: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor2D {
 
 export function buildLayer(p: ParamLoader, key: string, desc: LayerDesc, config: AdmConfig): Layer {
   switch (desc.kind) {
-    case 'conv': return new ConvLayer(p, key, desc.cin, desc.cout);
-    case 'res': return new ResBlock(p, key, desc, config);
-    case 'attn': return new AttentionBlock(p, key, desc, config);
-    case 'downsample': return new ConvLayer(p, `${key}.op`, desc.channels, desc.channels, 2);
-    case 'upsample': return new ConvLayer(p, `${key}.conv`, desc.channels, desc.channels, 1, true);
+    case 'conv':
+      return new ConvLayer(p, key, desc.cin, desc.cout);
+    case 'res':
+      return new ResBlock(p, key, desc, config);
+    case 'attn':
+      return new AttentionBlock(p, key, desc, config);
+    case 'downsample':
+      return new ConvLayer(p, `${key}.op`, desc.channels, desc.channels, 2);
+    case 'upsample':
+      return new ConvLayer(p, `${key}.conv`, desc.channels, desc.channels, 1, true);
   }
 }
 

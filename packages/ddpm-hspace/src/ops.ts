@@ -249,7 +249,13 @@ export function softmaxLastAxis(scores: tf.Tensor2D): tf.Tensor2D {
 export function mulPerSample(x: tf.Tensor4D, coeffs: readonly number[]): tf.Tensor4D {
   if (coeffs.every((c) => c === coeffs[0])) return tf.tidy(() => tf.mul(x, tf.scalar(coeffs[0]!, 'float32')));
   if (tf.getBackend() === 'cpu') {
-    return tf.tidy(() => tf.concat(tf.split(x, coeffs.length, 0).map((xi, i) => tf.mul(xi, tf.scalar(coeffs[i]!, 'float32'))), 0) as tf.Tensor4D);
+    return tf.tidy(
+      () =>
+        tf.concat(
+          tf.split(x, coeffs.length, 0).map((xi, i) => tf.mul(xi, tf.scalar(coeffs[i]!, 'float32'))),
+          0,
+        ) as tf.Tensor4D,
+    );
   }
   return tf.tidy(() => tf.mul(x, tf.tensor4d([...coeffs], [coeffs.length, 1, 1, 1], 'float32')));
 }

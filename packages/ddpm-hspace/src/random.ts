@@ -43,7 +43,10 @@ export class SeededRandom {
   constructor(seed = 0) {
     if (!Number.isFinite(seed)) throw new RangeError(`SeededRandom seed must be a finite number, got ${seed}`);
     const sm = splitmix32(Math.trunc(seed));
-    this.s0 = sm(); this.s1 = sm(); this.s2 = sm(); this.s3 = sm();
+    this.s0 = sm();
+    this.s1 = sm();
+    this.s2 = sm();
+    this.s3 = sm();
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
   }
 
@@ -64,7 +67,10 @@ export class SeededRandom {
 
   /** Fills `out` with successive nextUint32() values (a tight loop on local state: fast for large arrays). */
   fillUint32(out: Uint32Array): Uint32Array {
-    let s0 = this.s0, s1 = this.s1, s2 = this.s2, s3 = this.s3;
+    let s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2,
+      s3 = this.s3;
     for (let i = 0; i < out.length; i++) {
       const m = (s1 * 5) | 0;
       out[i] = (((m << 7) | (m >>> 25)) * 9) | 0;
@@ -76,7 +82,10 @@ export class SeededRandom {
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
     }
-    this.s0 = s0 >>> 0; this.s1 = s1 >>> 0; this.s2 = s2 >>> 0; this.s3 = s3 >>> 0;
+    this.s0 = s0 >>> 0;
+    this.s1 = s1 >>> 0;
+    this.s2 = s2 >>> 0;
+    this.s3 = s3 >>> 0;
     return out;
   }
 
@@ -94,7 +103,8 @@ export class SeededRandom {
     if (range > 2 ** 32) throw new RangeError('int(): range wider than 2^32');
     const limit = Math.floor(2 ** 32 / range) * range;
     let x: number;
-    do x = this.nextUint32(); while (x >= limit);
+    do x = this.nextUint32();
+    while (x >= limit);
     return lo + (x % range);
   }
 

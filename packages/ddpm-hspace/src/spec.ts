@@ -22,22 +22,23 @@ function layerParams(prefix: string, layer: LayerDesc, config: AdmConfig): Param
       const { cin, cout } = layer;
       const embOut = config.useScaleShiftNorm ? 2 * cout : cout;
       const out = [
-        p('in_layers.0.weight', cin), p('in_layers.0.bias', cin),
-        p('in_layers.2.weight', cout, cin, 3, 3), p('in_layers.2.bias', cout),
-        p('emb_layers.1.weight', embOut, config.timeEmbedDim), p('emb_layers.1.bias', embOut),
-        p('out_layers.0.weight', cout), p('out_layers.0.bias', cout),
-        p('out_layers.3.weight', cout, cout, 3, 3), p('out_layers.3.bias', cout),
+        p('in_layers.0.weight', cin),
+        p('in_layers.0.bias', cin),
+        p('in_layers.2.weight', cout, cin, 3, 3),
+        p('in_layers.2.bias', cout),
+        p('emb_layers.1.weight', embOut, config.timeEmbedDim),
+        p('emb_layers.1.bias', embOut),
+        p('out_layers.0.weight', cout),
+        p('out_layers.0.bias', cout),
+        p('out_layers.3.weight', cout, cout, 3, 3),
+        p('out_layers.3.bias', cout),
       ];
       if (cin !== cout) out.push(p('skip_connection.weight', cout, cin, 1, 1), p('skip_connection.bias', cout));
       return out;
     }
     case 'attn': {
       const c = layer.channels;
-      return [
-        p('norm.weight', c), p('norm.bias', c),
-        p('qkv.weight', 3 * c, c, 1), p('qkv.bias', 3 * c),
-        p('proj_out.weight', c, c, 1), p('proj_out.bias', c),
-      ];
+      return [p('norm.weight', c), p('norm.bias', c), p('qkv.weight', 3 * c, c, 1), p('qkv.bias', 3 * c), p('proj_out.weight', c, c, 1), p('proj_out.bias', c)];
     }
     case 'downsample':
       return [p('op.weight', layer.channels, layer.channels, 3, 3), p('op.bias', layer.channels)];
@@ -53,15 +54,19 @@ export function admParameterSpec(configLike: AdmConfigLike | AdmConfig, parts: U
   const mc = config.modelChannels;
   const ted = config.timeEmbedDim;
   const out: ParamSpec[] = [
-    { name: 'time_embed.0.weight', shape: [ted, mc] }, { name: 'time_embed.0.bias', shape: [ted] },
-    { name: 'time_embed.2.weight', shape: [ted, ted] }, { name: 'time_embed.2.bias', shape: [ted] },
+    { name: 'time_embed.0.weight', shape: [ted, mc] },
+    { name: 'time_embed.0.bias', shape: [ted] },
+    { name: 'time_embed.2.weight', shape: [ted, ted] },
+    { name: 'time_embed.2.bias', shape: [ted] },
   ];
   const blocks = parts === 'full' ? [...s.inputBlocks, s.middleBlock, ...s.outputBlocks] : [...s.inputBlocks, s.middleBlock];
   for (const block of blocks) block.layers.forEach((layer, i) => out.push(...layerParams(`${block.name}.${i}`, layer, config)));
   if (parts === 'full') {
     out.push(
-      { name: 'out.0.weight', shape: [s.outChannelsIn] }, { name: 'out.0.bias', shape: [s.outChannelsIn] },
-      { name: 'out.2.weight', shape: [config.outChannels, s.outChannelsIn, 3, 3] }, { name: 'out.2.bias', shape: [config.outChannels] },
+      { name: 'out.0.weight', shape: [s.outChannelsIn] },
+      { name: 'out.0.bias', shape: [s.outChannelsIn] },
+      { name: 'out.2.weight', shape: [config.outChannels, s.outChannelsIn, 3, 3] },
+      { name: 'out.2.bias', shape: [config.outChannels] },
     );
   }
   return out;

@@ -87,8 +87,10 @@ export class AdmUNet {
       const mc = cfg.modelChannels;
       const ted = cfg.timeEmbedDim;
       const timeEmbed = {
-        w0: p.linear('time_embed.0.weight', ted, mc), b0: p.vector('time_embed.0.bias', ted),
-        w2: p.linear('time_embed.2.weight', ted, ted), b2: p.vector('time_embed.2.bias', ted),
+        w0: p.linear('time_embed.0.weight', ted, mc),
+        b0: p.vector('time_embed.0.bias', ted),
+        w2: p.linear('time_embed.2.weight', ted, ted),
+        b2: p.vector('time_embed.2.bias', ted),
       };
       const build = (desc: UNetStructure['inputBlocks'][number]): Block => ({
         name: desc.name,
@@ -97,12 +99,15 @@ export class AdmUNet {
       const inputBlocks = s.inputBlocks.map(build);
       const middleBlock = build(s.middleBlock);
       const outputBlocks = parts === 'full' ? s.outputBlocks.map(build) : [];
-      const out = parts === 'full'
-        ? {
-            g: p.vector('out.0.weight', s.outChannelsIn), b: p.vector('out.0.bias', s.outChannelsIn),
-            w: p.conv('out.2.weight', cfg.outChannels, s.outChannelsIn, 3), bias: p.vector('out.2.bias', cfg.outChannels),
-          }
-        : null;
+      const out =
+        parts === 'full'
+          ? {
+              g: p.vector('out.0.weight', s.outChannelsIn),
+              b: p.vector('out.0.bias', s.outChannelsIn),
+              w: p.conv('out.2.weight', cfg.outChannels, s.outChannelsIn, 3),
+              bias: p.vector('out.2.bias', cfg.outChannels),
+            }
+          : null;
       return new AdmUNet(cfg, parts, timeEmbed, inputBlocks, middleBlock, outputBlocks, out, p.created, opts.attentionChunkSize ?? 0);
     } catch (err) {
       for (const t of p.created) t.dispose();
@@ -132,11 +137,21 @@ export class AdmUNet {
    * 'emb', 'temb_sin' (those two are [N, C]), 'out' (= forward's result).
    */
   features(x: tf.Tensor4D, t: Timesteps, taps: readonly FeatureTap[]): Record<string, tf.Tensor> {
-    const known = new Set(['emb', 'temb_sin', 'middle_block', 'middle_block.0', 'middle_block.1', 'out',
-      ...this.structure.inputBlocks.map((b) => b.name), ...(this.parts === 'full' ? this.structure.outputBlocks.map((b) => b.name) : [])]);
+    const known = new Set([
+      'emb',
+      'temb_sin',
+      'middle_block',
+      'middle_block.0',
+      'middle_block.1',
+      'out',
+      ...this.structure.inputBlocks.map((b) => b.name),
+      ...(this.parts === 'full' ? this.structure.outputBlocks.map((b) => b.name) : []),
+    ]);
     const bad = taps.filter((tap) => !known.has(tap));
     if (bad.length) {
-      throw new AdmInputError(`unknown feature tap(s) ${bad.join(', ')}; this UNet (parts '${this.parts}') offers: emb, temb_sin, input_blocks.0-${this.inputBlocks.length - 1}, middle_block.0, middle_block.1, middle_block${this.parts === 'full' ? `, output_blocks.0-${this.outputBlocks.length - 1}, out` : ''}`);
+      throw new AdmInputError(
+        `unknown feature tap(s) ${bad.join(', ')}; this UNet (parts '${this.parts}') offers: emb, temb_sin, input_blocks.0-${this.inputBlocks.length - 1}, middle_block.0, middle_block.1, middle_block${this.parts === 'full' ? `, output_blocks.0-${this.outputBlocks.length - 1}, out` : ''}`,
+      );
     }
     const needOutput = taps.includes('out') || taps.some((tap) => tap.startsWith('output_blocks.'));
     const r = this.run(x, t, { output: needOutput, taps });
@@ -189,12 +204,16 @@ export class AdmUNet {
   }
 
   private checkInput(x: tf.Tensor4D): void {
-    if (!(x instanceof tf.Tensor) || x.rank !== 4) throw new AdmInputError(`x_t must be a rank-4 NHWC tensor, got ${x instanceof tf.Tensor ? `shape [${x.shape}]` : typeof x}`);
+    if (!(x instanceof tf.Tensor) || x.rank !== 4)
+      throw new AdmInputError(`x_t must be a rank-4 NHWC tensor, got ${x instanceof tf.Tensor ? `shape [${x.shape}]` : typeof x}`);
     const [, h, w, c] = x.shape;
-    if (c !== this.config.inChannels) throw new AdmInputError(`x_t has ${c} channels (shape [${x.shape}]); the UNet expects NHWC with ${this.config.inChannels}`);
+    if (c !== this.config.inChannels)
+      throw new AdmInputError(`x_t has ${c} channels (shape [${x.shape}]); the UNet expects NHWC with ${this.config.inChannels}`);
     const m = 2 ** this.structure.numDownsamples;
     if (h % m !== 0 || w % m !== 0) {
-      throw new AdmInputError(`x_t is ${h}×${w}; this UNet halves the image ${this.structure.numDownsamples} times, so both sides must be multiples of ${m} (HSpaceExtractor pads for you)`);
+      throw new AdmInputError(
+        `x_t is ${h}×${w}; this UNet halves the image ${this.structure.numDownsamples} times, so both sides must be multiples of ${m} (HSpaceExtractor pads for you)`,
+      );
     }
   }
 
@@ -210,10 +229,16 @@ export class AdmUNet {
       const tembValues = timestepEmbedding(t, this.config.modelChannels);
       const temb = tf.tensor2d(tembValues, [n, this.config.modelChannels]);
       owned.push(temb);
-      if (tapSet.has('temb_sin')) { taps.temb_sin = temb; keep.add(temb); }
+      if (tapSet.has('temb_sin')) {
+        taps.temb_sin = temb;
+        keep.add(temb);
+      }
       const emb = tf.tidy(() => linear(silu(linear(temb, this.timeEmbed.w0, this.timeEmbed.b0)), this.timeEmbed.w2, this.timeEmbed.b2));
       owned.push(emb);
-      if (tapSet.has('emb')) { taps.emb = emb; keep.add(emb); }
+      if (tapSet.has('emb')) {
+        taps.emb = emb;
+        keep.add(emb);
+      }
       const ctx: RunContext = { embSilu: silu(emb), attentionChunk: this.attentionChunkSize };
       owned.push(ctx.embSilu);
 
@@ -228,7 +253,10 @@ export class AdmUNet {
         if (want.output) hs.push(next);
         else if (h !== x && !keep.has(h)) h.dispose();
         h = next;
-        if (tapSet.has(block.name)) { taps[block.name] = h; keep.add(h); }
+        if (tapSet.has(block.name)) {
+          taps[block.name] = h;
+          keep.add(h);
+        }
       }
       if (encoderOnly) {
         if (h !== x && !keep.has(h)) h.dispose();
@@ -241,7 +269,10 @@ export class AdmUNet {
         if (m !== h && !keep.has(m)) m.dispose();
         m = next;
         const name = i < 2 ? `middle_block.${i}` : 'middle_block';
-        if (tapSet.has(name)) { taps[name] = m; keep.add(m); }
+        if (tapSet.has(name)) {
+          taps[name] = m;
+          keep.add(m);
+        }
       });
       if (!want.output && h !== x && !keep.has(h)) h.dispose();
       h = m;
@@ -255,7 +286,10 @@ export class AdmUNet {
         if (!keep.has(h)) h.dispose();
         if (!keep.has(skip)) skip.dispose();
         h = consume(cat, (c) => this.applyBlock(block, c, ctx));
-        if (tapSet.has(block.name)) { taps[block.name] = h; keep.add(h); }
+        if (tapSet.has(block.name)) {
+          taps[block.name] = h;
+          keep.add(h);
+        }
       }
       const o = this.out!;
       const output = tf.tidy(() => conv(groupNorm(h, o.g, o.b, { silu: true }), o.w, o.bias));

@@ -36,7 +36,8 @@ export function normaliseWeights(source: WeightSource): NormalisedWeights {
 export function asFloat32(key: string, entry: WeightEntry): Float32Array {
   const { data } = entry;
   if (entry.dtype === 'F16' || entry.dtype === 'BF16') {
-    if (data instanceof Uint16Array) throw new AdmInputError(`weight ${key}: ${entry.dtype} given as raw bits; read the file with half floats widened to float32`);
+    if (data instanceof Uint16Array)
+      throw new AdmInputError(`weight ${key}: ${entry.dtype} given as raw bits; read the file with half floats widened to float32`);
   }
   if (data instanceof Float32Array) return data;
   if (data.length > 0 && typeof data[0] === 'bigint') throw new AdmInputError(`weight ${key}: integer dtype ${entry.dtype ?? ''} where float32 was expected`);

@@ -4,7 +4,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bytesSource, float16ToFloat32, float32ToFloat16, openWeights, readSafetensors, readTorchCheckpoint } from '@diffli2d/weights';
 import {
-  AdmUNet, AdmWeightsError, CONVERTED_FORMAT, admParameterSpec, countParameters, configFromMetadata, convertAdmCheckpoint, convertAdmCheckpointLazy, resolveConfig,
+  AdmUNet,
+  AdmWeightsError,
+  CONVERTED_FORMAT,
+  admParameterSpec,
+  countParameters,
+  configFromMetadata,
+  convertAdmCheckpoint,
+  convertAdmCheckpointLazy,
+  resolveConfig,
 } from '../src';
 import { readShared } from '../../../test-support/shared';
 import { useBackend } from './backends';
@@ -57,7 +65,13 @@ describe('convertAdmCheckpoint', () => {
     const bytes = pt();
     const source = bytesSource(bytes);
     let bytesRead = 0;
-    const counting = { size: source.size, read: async (offset: number, length: number) => { bytesRead += length; return source.read(offset, length); } };
+    const counting = {
+      size: source.size,
+      read: async (offset: number, length: number) => {
+        bytesRead += length;
+        return source.read(offset, length);
+      },
+    };
     const lazy = await openWeights(counting);
     const viaLazy = await convertAdmCheckpointLazy(lazy, { config: 'adm-small-32', parts: 'hspace' });
     const inMemory = convertAdmCheckpoint(bytes, { config: 'adm-small-32', parts: 'hspace' });

@@ -24,9 +24,27 @@ describe('registerBroadcastingSquaredDifferenceGradient', () => {
 });
 
 it('the training entry exports what the README documents', () => {
-  for (const name of ['DdpmTrainer', 'DDPM_CHECKPOINT_FORMAT', 'Adam', 'ADAM_DEFAULTS', 'WeightEma', 'epsilonLoss', 'predictEpsilon',
-    'lossPerTimestep', 'sampleImages', 'ddimSample', 'ddpmSample', 'ddimTimesteps', 'initAdmWeights', 'internalToPyTorch', 'readUNetTensors',
-    'registerBroadcastingSquaredDifferenceGradient', 'DdpmTrainingError', 'NonFiniteLossError', 'DdpmCheckpointError']) {
+  for (const name of [
+    'DdpmTrainer',
+    'DDPM_CHECKPOINT_FORMAT',
+    'Adam',
+    'ADAM_DEFAULTS',
+    'WeightEma',
+    'epsilonLoss',
+    'predictEpsilon',
+    'lossPerTimestep',
+    'sampleImages',
+    'ddimSample',
+    'ddpmSample',
+    'ddimTimesteps',
+    'initAdmWeights',
+    'internalToPyTorch',
+    'readUNetTensors',
+    'registerBroadcastingSquaredDifferenceGradient',
+    'DdpmTrainingError',
+    'NonFiniteLossError',
+    'DdpmCheckpointError',
+  ]) {
     expect(training).toHaveProperty(name);
   }
 });

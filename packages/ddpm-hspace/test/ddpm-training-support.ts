@@ -6,8 +6,15 @@ import { registerWasmGradientKernels } from '@diffli2d/backends';
 import type { AdmConfigInput } from '../src';
 
 export const TINY: AdmConfigInput = {
-  image_size: 16, num_channels: 32, num_res_blocks: 1, channel_mult: '1,2', attention_resolutions: '8',
-  num_head_channels: 16, learn_sigma: false, use_scale_shift_norm: true, resblock_updown: true,
+  image_size: 16,
+  num_channels: 32,
+  num_res_blocks: 1,
+  channel_mult: '1,2',
+  attention_resolutions: '8',
+  num_head_channels: 16,
+  learn_sigma: false,
+  use_scale_shift_norm: true,
+  resblock_updown: true,
 };
 
 export async function useWasmForTraining(): Promise<void> {
@@ -18,7 +25,8 @@ export async function useWasmForTraining(): Promise<void> {
 
 /** Two 16×16 images of smooth colour ramps and a disc, in [-1,1]. */
 export function rampBatch(): tf.Tensor4D {
-  const n = 2, s = 16;
+  const n = 2,
+    s = 16;
   const data = new Float32Array(n * s * s * 3);
   for (let b = 0; b < n; b++)
     for (let y = 0; y < s; y++)

@@ -4,8 +4,17 @@ import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, linearSchedule, resolveConfig, SeededRandom } from '../src';
 import {
-  Adam, DdpmCheckpointError, DdpmTrainer, DdpmTrainingError, WeightEma, ddimSample, ddimTimesteps,
-  initAdmWeights, internalToPyTorch, lossPerTimestep, readUNetTensors,
+  Adam,
+  DdpmCheckpointError,
+  DdpmTrainer,
+  DdpmTrainingError,
+  WeightEma,
+  ddimSample,
+  ddimTimesteps,
+  initAdmWeights,
+  internalToPyTorch,
+  lossPerTimestep,
+  readUNetTensors,
 } from '../src/training';
 import { TINY, rampBatch, useWasmForTraining } from './ddpm-training-support';
 
@@ -62,14 +71,20 @@ describe('Adam and EMA arithmetic, by hand', () => {
     adam.dispose();
   });
 
-  it('Adam: five updates equal tf.train.adam\'s, a parameter without a gradient is left alone, bad settings are named', () => {
+  it("Adam: five updates equal tf.train.adam's, a parameter without a gradient is left alone, bad settings are named", () => {
     // ε = 1e-3 and tiny gradients make where ε is added visible (1e-8 would hide it)
     const config = { beta1: 0.8, beta2: 0.95, epsilon: 1e-3 };
     const init = [0.5, -1.5, 2, 0.25];
     const ours = tf.variable(tf.tensor1d(init), true, 'adam-ours');
     const frozen = tf.variable(tf.tensor1d([7]), true, 'adam-frozen');
     const theirs = tf.variable(tf.tensor1d(init), true, 'adam-theirs');
-    const adam = new Adam(new Map([['p', ours], ['q', frozen]]), config);
+    const adam = new Adam(
+      new Map([
+        ['p', ours],
+        ['q', frozen],
+      ]),
+      config,
+    );
     const reference = tf.train.adam(0.05, config.beta1, config.beta2, config.epsilon);
     for (let k = 0; k < 5; k++) {
       const g = tf.tensor1d([1e-3 * (k + 1), -2e-3, 0.3 / (k + 1), k % 2 ? 1e-4 : -1e-4]);
@@ -200,7 +215,7 @@ describe('DdpmTrainer', () => {
 });
 
 describe('sampling', () => {
-  it('uses guided-diffusion\'s ddimN step spacing', () => {
+  it("uses guided-diffusion's ddimN step spacing", () => {
     expect(ddimTimesteps(1000, 50)).toEqual(Array.from({ length: 50 }, (_, i) => 20 * i));
     expect(ddimTimesteps(1000, 1000)).toHaveLength(1000);
     expect(ddimTimesteps(1000, 3)).toEqual([0, 334, 668]);

@@ -54,7 +54,10 @@ export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>
     maxAbs = Math.max(maxAbs, d);
     const a = typeof atol === 'number' ? atol : atol(i);
     const excess = d - (a + rtol * Math.abs(expected[i]!));
-    if (excess > worstExcess) { worstExcess = excess; worstIndex = i; }
+    if (excess > worstExcess) {
+      worstExcess = excess;
+      worstIndex = i;
+    }
   }
   return { maxAbs, worstExcess, worstIndex };
 }
@@ -62,7 +65,9 @@ export function closeness(actual: ArrayLike<number>, expected: ArrayLike<number>
 export function expectClose(label: string, actual: ArrayLike<number>, expected: ArrayLike<number>, atol: number | ((i: number) => number), rtol = 0): number {
   const c = closeness(actual, expected, atol, rtol);
   if (!(c.worstExcess <= 0)) {
-    throw new Error(`${label}: outside tolerance at flat index ${c.worstIndex} (actual ${actual[c.worstIndex]}, expected ${expected[c.worstIndex]}); max |diff| ${c.maxAbs}`);
+    throw new Error(
+      `${label}: outside tolerance at flat index ${c.worstIndex} (actual ${actual[c.worstIndex]}, expected ${expected[c.worstIndex]}); max |diff| ${c.maxAbs}`,
+    );
   }
   return c.maxAbs;
 }

@@ -9,15 +9,34 @@ import { useBackend } from './backends';
 import { IO, WEIGHTS, expectClose, golden, goldenArray, nhwc, toNchw } from './golden';
 
 const HOLDOUT_LIKE: AdmConfigInput = {
-  image_size: 64, num_channels: 32, num_res_blocks: 1, channel_mult: '1,1,2,2', attention_resolutions: '16,8',
-  num_head_channels: 8, learn_sigma: true, use_scale_shift_norm: true, resblock_updown: true, use_new_attention_order: false,
+  image_size: 64,
+  num_channels: 32,
+  num_res_blocks: 1,
+  channel_mult: '1,1,2,2',
+  attention_resolutions: '16,8',
+  num_head_channels: 8,
+  learn_sigma: true,
+  use_scale_shift_norm: true,
+  resblock_updown: true,
+  use_new_attention_order: false,
 };
 const VARIANTS: [string, AdmConfigInput][] = [
   ['holdout-like (64, 1,1,2,2, 1 res block, 8-ch heads)', HOLDOUT_LIKE],
-  ['no scale-shift, conv resampling, new attention order, 3 output channels', {
-    image_size: 32, num_channels: 32, num_res_blocks: 1, channel_mult: '1,2', attention_resolutions: '16',
-    num_heads: 2, learn_sigma: false, use_scale_shift_norm: false, resblock_updown: false, use_new_attention_order: true,
-  }],
+  [
+    'no scale-shift, conv resampling, new attention order, 3 output channels',
+    {
+      image_size: 32,
+      num_channels: 32,
+      num_res_blocks: 1,
+      channel_mult: '1,2',
+      attention_resolutions: '16',
+      num_heads: 2,
+      learn_sigma: false,
+      use_scale_shift_norm: false,
+      resblock_updown: false,
+      use_new_attention_order: true,
+    },
+  ],
 ];
 
 describe.each(VARIANTS)('%s', (_label, config) => {

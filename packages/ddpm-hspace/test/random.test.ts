@@ -10,7 +10,10 @@ function referenceXoshiro(s: bigint[]): () => bigint {
   return () => {
     const result = (rotl((s[1]! * 5n) & M32, 7n) * 9n) & M32;
     const t = (s[1]! << 9n) & M32;
-    s[2]! ^= s[0]!; s[3]! ^= s[1]!; s[1]! ^= s[2]!; s[0]! ^= s[3]!;
+    s[2]! ^= s[0]!;
+    s[3]! ^= s[1]!;
+    s[1]! ^= s[2]!;
+    s[0]! ^= s[3]!;
     s[2]! ^= t;
     s[3] = rotl(s[3]!, 11n);
     return result;
@@ -74,7 +77,10 @@ describe('SeededRandom', () => {
     const z = new SeededRandom(7).normals(200_000);
     let sum = 0;
     let sq = 0;
-    for (const v of z) { sum += v; sq += v * v; }
+    for (const v of z) {
+      sum += v;
+      sq += v * v;
+    }
     const mean = sum / z.length;
     const variance = sq / z.length - mean * mean;
     expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(z.length));

@@ -9,10 +9,15 @@ import { IO, SCHEDULE, expectClose, goldenArray, nhwc, toNchw } from './golden';
 describe('linearSchedule(1000)', () => {
   const s = linearSchedule(1000);
   const fields: [keyof typeof s, string][] = [
-    ['betas', 'betas'], ['alphasCumprod', 'alphas_cumprod'], ['sqrtAlphasCumprod', 'sqrt_alphas_cumprod'],
-    ['sqrtOneMinusAlphasCumprod', 'sqrt_one_minus_alphas_cumprod'], ['logBetas', 'log_betas'],
-    ['posteriorVariance', 'posterior_variance'], ['posteriorLogVarianceClipped', 'posterior_log_variance_clipped'],
-    ['posteriorMeanCoef1', 'posterior_mean_coef1'], ['posteriorMeanCoef2', 'posterior_mean_coef2'],
+    ['betas', 'betas'],
+    ['alphasCumprod', 'alphas_cumprod'],
+    ['sqrtAlphasCumprod', 'sqrt_alphas_cumprod'],
+    ['sqrtOneMinusAlphasCumprod', 'sqrt_one_minus_alphas_cumprod'],
+    ['logBetas', 'log_betas'],
+    ['posteriorVariance', 'posterior_variance'],
+    ['posteriorLogVarianceClipped', 'posterior_log_variance_clipped'],
+    ['posteriorMeanCoef1', 'posterior_mean_coef1'],
+    ['posteriorMeanCoef2', 'posterior_mean_coef2'],
   ];
   it.each(fields)('%s equals the golden %s (float64, within 2 ulp)', (ours, theirs) => {
     const ref = goldenArray(SCHEDULE, theirs).data as Float64Array;

@@ -3,8 +3,17 @@
 // parsing (MODEL_FLAGS, metadata); and the one error that lists every bad key.
 import * as fs from 'node:fs';
 import {
-  ADM_PRESETS, AdmConfigError, AdmUNet, AdmWeightsError, admMacs, admParameterSpec, configFromMetadata, countParameters,
-  parseModelFlags, resolveConfig, unetStructure,
+  ADM_PRESETS,
+  AdmConfigError,
+  AdmUNet,
+  AdmWeightsError,
+  admMacs,
+  admParameterSpec,
+  configFromMetadata,
+  countParameters,
+  parseModelFlags,
+  resolveConfig,
+  unetStructure,
 } from '../src';
 import { sharedPath } from '../../../test-support/shared';
 import { WEIGHTS, golden } from './golden';
@@ -17,7 +26,8 @@ const real = JSON.parse(fs.readFileSync(sharedPath('golden', 'adm256-uncond.keys
   block_structure: string[];
   up_to_and_including_middle_block: { num_tensors: number; params: number; prefixes: string[] };
 };
-const MODEL_FLAGS = '--attention_resolutions 32,16,8 --class_cond False --diffusion_steps 1000 --image_size 256 --learn_sigma True --noise_schedule linear --num_channels 256 --num_head_channels 64 --num_res_blocks 2 --resblock_updown True --use_fp16 False --use_scale_shift_norm True';
+const MODEL_FLAGS =
+  '--attention_resolutions 32,16,8 --class_cond False --diffusion_steps 1000 --image_size 256 --learn_sigma True --noise_schedule linear --num_channels 256 --num_head_channels 64 --num_res_blocks 2 --resblock_updown True --use_fp16 False --use_scale_shift_norm True';
 
 describe('admParameterSpec', () => {
   it('adm-256-uncond lists exactly the real state_dict: 566 tensors, 552,814,086 parameters, same order', () => {
@@ -50,12 +60,15 @@ describe('admParameterSpec', () => {
   it('the block structure matches the real model description (resampling ResBlocks, attention at ds 8/16/32, 8 and 16 heads)', () => {
     const s = unetStructure(resolveConfig('adm-256-uncond'));
     const describe = (b: { name: string; layers: ReturnType<typeof unetStructure>['middleBlock']['layers'] }) =>
-      `${b.name}: ` + b.layers.map((l) => {
-        if (l.kind === 'conv') return `Conv2d(${l.cin}->${l.cout}, k3)`;
-        if (l.kind === 'res') return `ResBlock(${l.cin}->${l.cout}${l.resample ? `, ${l.resample}` : ''})`;
-        if (l.kind === 'attn') return `AttentionBlock(${l.channels} ch, ${l.heads} heads)`;
-        return l.kind;
-      }).join(' + ');
+      `${b.name}: ` +
+      b.layers
+        .map((l) => {
+          if (l.kind === 'conv') return `Conv2d(${l.cin}->${l.cout}, k3)`;
+          if (l.kind === 'res') return `ResBlock(${l.cin}->${l.cout}${l.resample ? `, ${l.resample}` : ''})`;
+          if (l.kind === 'attn') return `AttentionBlock(${l.channels} ch, ${l.heads} heads)`;
+          return l.kind;
+        })
+        .join(' + ');
     const ours = [...s.inputBlocks, s.middleBlock, ...s.outputBlocks].map(describe);
     expect(ours).toEqual(real.block_structure.slice(0, ours.length));
     expect(s.numDownsamples).toBe(5);
@@ -111,11 +124,13 @@ describe('weight checking', () => {
     }
     expect(err).toBeInstanceOf(AdmWeightsError);
     const { mismatches, message } = err as AdmWeightsError;
-    expect(mismatches).toEqual(expect.arrayContaining([
-      { key: 'input_blocks.4.1.qkv.weight', expected: [192, 64, 1], found: null },
-      { key: 'input_blocks.1.0.in_layers.2.weight', expected: [32, 32, 3, 3], found: [32, 32, 1, 1] },
-      { key: 'label_emb.weight', expected: null, found: [10, 128] },
-    ]));
+    expect(mismatches).toEqual(
+      expect.arrayContaining([
+        { key: 'input_blocks.4.1.qkv.weight', expected: [192, 64, 1], found: null },
+        { key: 'input_blocks.1.0.in_layers.2.weight', expected: [32, 32, 3, 3], found: [32, 32, 1, 1] },
+        { key: 'label_emb.weight', expected: null, found: [10, 128] },
+      ]),
+    );
     expect(mismatches).toHaveLength(3);
     expect(message).toContain('input_blocks.1.0.in_layers.2.weight: expected [32,32,3,3], found [32,32,1,1]');
   });
@@ -137,6 +152,8 @@ describe('admMacs', () => {
     expect(admMacs('adm-256-uncond', 256, 256, { parts: 'hspace', attentionProducts: false }) / 1e9).toBeCloseTo(287.7, 1);
     // the T×T products add 2·T²·C per attention layer: 2·1024²·512·2 + 2·256²·1024·2 + 2·64²·1024·3 at 256²
     const products = 2 * 1024 ** 2 * 512 * 2 + 2 * 256 ** 2 * 1024 * 2 + 2 * 64 ** 2 * 1024 * 3;
-    expect(admMacs('adm-256-uncond', 256, 256, { parts: 'hspace' }) - admMacs('adm-256-uncond', 256, 256, { parts: 'hspace', attentionProducts: false })).toBe(products);
+    expect(admMacs('adm-256-uncond', 256, 256, { parts: 'hspace' }) - admMacs('adm-256-uncond', 256, 256, { parts: 'hspace', attentionProducts: false })).toBe(
+      products,
+    );
   });
 });

@@ -77,8 +77,12 @@ describe.each(BACKENDS)('training backward passes on %s', (backend) => {
     const bias = seeded([9], 13) as tf.Tensor1D;
     const weights = seeded([20, 9], 14);
     const before = tf.memory().numTensors;
-    const ours = tf.grads((p, q, r) => tf.sum(tf.mul(tf.add(linear(p as tf.Tensor2D, q as tf.Tensor2D, r as tf.Tensor1D), matMul2d(p as tf.Tensor2D, q as tf.Tensor2D)), weights)))([a, b, bias]);
-    const reference = tf.grads((p, q, r) => tf.sum(tf.mul(tf.add(tf.add(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D), r), tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D)), weights)))([a, b, bias]);
+    const ours = tf.grads((p, q, r) =>
+      tf.sum(tf.mul(tf.add(linear(p as tf.Tensor2D, q as tf.Tensor2D, r as tf.Tensor1D), matMul2d(p as tf.Tensor2D, q as tf.Tensor2D)), weights)),
+    )([a, b, bias]);
+    const reference = tf.grads((p, q, r) =>
+      tf.sum(tf.mul(tf.add(tf.add(tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D), r), tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D)), weights)),
+    )([a, b, bias]);
     expect(tf.memory().numTensors).toBe(before + 6);
     ours.forEach((g, i) => expect(maxRelativeError(g, reference[i]!)).toBeLessThan(1e-5));
     tf.dispose([...ours, ...reference, a, b, bias, weights]);
@@ -95,8 +99,14 @@ describe('DdpmTrainer with the training backward passes', () => {
     // step 7 by 1.6e-4: with the old placement put back, today's code meets these values within
     // 5e-5 (checked when the Adams were merged). So the autodiff record is kept at 2e-4, and the
     // trajectory of the merged Adam (recorded then) at 5e-5.
-    const autodiffWithOldAdam = [1.011659026145935, 0.9404345154762268, 0.7554640769958496, 0.7690271735191345, 0.7209632992744446, 0.6730930209159851, 0.5096226334571838, 0.42458733916282654];
-    const recorded = [1.011659026145935, 0.9404332637786865, 0.7554927468299866, 0.7690144181251526, 0.7209579348564148, 0.6730738282203674, 0.5097858309745789, 0.42459654808044434];
+    const autodiffWithOldAdam = [
+      1.011659026145935, 0.9404345154762268, 0.7554640769958496, 0.7690271735191345, 0.7209632992744446, 0.6730930209159851, 0.5096226334571838,
+      0.42458733916282654,
+    ];
+    const recorded = [
+      1.011659026145935, 0.9404332637786865, 0.7554927468299866, 0.7690144181251526, 0.7209579348564148, 0.6730738282203674, 0.5097858309745789,
+      0.42459654808044434,
+    ];
     const x0 = rampBatch();
     const trainer = new DdpmTrainer({ config: TINY, seed: 7, learningRate: 2e-3, ema: { decay: 0.9, warmup: true } });
     const losses: number[] = [];

@@ -101,7 +101,10 @@ describe('GroupNorm statistics over many pixels', () => {
     const sq = new Float64Array(32);
     for (let i = 0; i < xs.length; i++) mean[Math.floor((i % c) / cg)]! += xs[i]!;
     for (let g = 0; g < 32; g++) mean[g]! /= count;
-    for (let i = 0; i < xs.length; i++) { const g = Math.floor((i % c) / cg); sq[g]! += (xs[i]! - mean[g]!) ** 2; }
+    for (let i = 0; i < xs.length; i++) {
+      const g = Math.floor((i % c) / cg);
+      sq[g]! += (xs[i]! - mean[g]!) ** 2;
+    }
     const gv = gamma.dataSync();
     const bv = beta.dataSync();
     let maxErr = 0;

@@ -70,17 +70,20 @@ describe.each(BACKENDS)('AdmUNet parity on %s', (backend) => {
     });
 
     // forward()/hspace() repeat the whole net: once per backend (case b, the cheaper one) is enough.
-    if (c === 'b') it('forward() and hspace() give the same tensors as features(), and leak nothing', () => {
-      const x = nhwc(IO, `${c}.x_t`);
-      const before = tf.memory().numTensors;
-      const out = unet.forward(x, t());
-      const h = unet.hspace(x, goldenArray(IO, `${c}.t`).data as BigInt64Array); // int64 timesteps straight from the file
-      expect(tf.memory().numTensors).toBe(before + 2);
-      expect(out.shape).toEqual([x.shape[0], x.shape[1], x.shape[2], 6]);
-      expectClose('forward', toNchw(out), goldenFor('model_out'), 2e-4, 2e-4);
-      expectClose('hspace', toNchw(h), goldenFor('h'), 1e-4, 1e-4);
-      out.dispose(); h.dispose(); x.dispose();
-      expect(tf.memory().numTensors).toBe(before - 1);
-    });
+    if (c === 'b')
+      it('forward() and hspace() give the same tensors as features(), and leak nothing', () => {
+        const x = nhwc(IO, `${c}.x_t`);
+        const before = tf.memory().numTensors;
+        const out = unet.forward(x, t());
+        const h = unet.hspace(x, goldenArray(IO, `${c}.t`).data as BigInt64Array); // int64 timesteps straight from the file
+        expect(tf.memory().numTensors).toBe(before + 2);
+        expect(out.shape).toEqual([x.shape[0], x.shape[1], x.shape[2], 6]);
+        expectClose('forward', toNchw(out), goldenFor('model_out'), 2e-4, 2e-4);
+        expectClose('hspace', toNchw(h), goldenFor('h'), 1e-4, 1e-4);
+        out.dispose();
+        h.dispose();
+        x.dispose();
+        expect(tf.memory().numTensors).toBe(before - 1);
+      });
   });
 });

@@ -42,20 +42,28 @@ const timed = async () => {
 await timed(); // warm-up
 const runs = [];
 for (let i = 0; i < steps; i++) runs.push(await timed());
-const profile = await tf.profile(async () => { await trainer.trainStep({ hazy, clean }); });
+const profile = await tf.profile(async () => {
+  await trainer.trainStep({ hazy, clean });
+});
 const detail = args.includes('--detail') ? args[args.indexOf('--detail') + 1] : null;
 const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
-console.log(JSON.stringify({
-  backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock forward kernels' : ''}`,
-  network: model.config,
-  batch: `${batch}x${crop}x${crop}x3`,
-  secondsPerStep: +best.seconds.toFixed(3),
-  guidanceSeconds: +best.guidanceSeconds.toFixed(3),
-  cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
-  secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
-  kernelCalls: profile.kernels.length,
-  top: kernelTable(profile.kernels).slice(0, top),
-  ...(detail ? { [`${detail}ByInputShapes`]: byInputShapes(profile.kernels, detail).slice(0, top) } : {}),
-}, null, 2));
+console.log(
+  JSON.stringify(
+    {
+      backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock forward kernels' : ''}`,
+      network: model.config,
+      batch: `${batch}x${crop}x${crop}x3`,
+      secondsPerStep: +best.seconds.toFixed(3),
+      guidanceSeconds: +best.guidanceSeconds.toFixed(3),
+      cpuSecondsPerStep: +best.cpuSeconds.toFixed(3),
+      secondsAll: runs.map((r) => +r.seconds.toFixed(3)),
+      kernelCalls: profile.kernels.length,
+      top: kernelTable(profile.kernels).slice(0, top),
+      ...(detail ? { [`${detail}ByInputShapes`]: byInputShapes(profile.kernels, detail).slice(0, top) } : {}),
+    },
+    null,
+    2,
+  ),
+);
 tf.dispose([hazy, clean]);
 trainer.dispose?.();

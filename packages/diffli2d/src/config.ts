@@ -75,8 +75,7 @@ export function validateConfig(c: DiffLI2DConfig): DiffLI2DConfig {
   if (!posInt(c.ffnExpansion)) bad(`ffnExpansion must be a positive integer, got ${c.ffnExpansion}`);
   if (!['cross', 'self', 'none'].includes(c.cim)) bad(`cim must be 'cross' | 'self' | 'none', got ${JSON.stringify(c.cim)}`);
   if (!['sft', 'self', 'none'].includes(c.hae)) bad(`hae must be 'sft' | 'self' | 'none', got ${JSON.stringify(c.hae)}`);
-  if (!['hspace', 'encoder', 'decoder'].includes(c.features))
-    bad(`features must be 'hspace' | 'encoder' | 'decoder', got ${JSON.stringify(c.features)}`);
+  if (!['hspace', 'encoder', 'decoder'].includes(c.features)) bad(`features must be 'hspace' | 'encoder' | 'decoder', got ${JSON.stringify(c.features)}`);
   if (c.head !== undefined && !['residual', 'scattering'].includes(c.head)) bad(`head must be 'residual' | 'scattering', got ${JSON.stringify(c.head)}`);
   if (c.hazeCue !== undefined && !['none', 'dark-channel', 'dcp'].includes(c.hazeCue))
     bad(`hazeCue must be 'none' | 'dark-channel' | 'dcp', got ${JSON.stringify(c.hazeCue)}`);

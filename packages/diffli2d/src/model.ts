@@ -47,13 +47,14 @@ export class DiffLI2DModel {
     if (hazy.rank !== 4 || c !== 3 || h % m !== 0 || w % m !== 0) {
       throw new DiffLI2DShapeError(`DiffLI2D input must be [N,H,W,3] with H, W multiples of ${m}, got [${hazy.shape}]`);
     }
-    for (const [key, need] of [['content', this.config.cim === 'cross'], ['haze', this.config.hae === 'sft']] as const) {
+    for (const [key, need] of [
+      ['content', this.config.cim === 'cross'],
+      ['haze', this.config.hae === 'sft'],
+    ] as const) {
       const g = guidance[key];
       if (!need) continue;
-      if (!g || g.rank !== 4 || g.shape[0] !== hazy.shape[0] || g.shape[3] !== this.config.hChannels) {
-        throw new DiffLI2DShapeError(
-          `guidance.${key} must be [${hazy.shape[0]},h,w,${this.config.hChannels}] (NHWC), got ${g ? `[${g.shape}]` : 'nothing'}`,
-        );
+      if (g?.rank !== 4 || g.shape[0] !== hazy.shape[0] || g.shape[3] !== this.config.hChannels) {
+        throw new DiffLI2DShapeError(`guidance.${key} must be [${hazy.shape[0]},h,w,${this.config.hChannels}] (NHWC), got ${g ? `[${g.shape}]` : 'nothing'}`);
       }
     }
     return forwardNetwork(this.config, (name) => this.param(name), hazy, guidance);
@@ -129,7 +130,10 @@ export function createDiffLI2D(preset: PresetName | DiffLI2DConfig, opts: Create
   for (const spec of networkSpec(config)) {
     const values = initialValues(spec, rng);
     // tidy: tf.variable copies its initial tensor, which would otherwise linger
-    params.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(values, spec.shape), true, `diffli2d_${id}/${spec.name}`)));
+    params.set(
+      spec.name,
+      tf.tidy(() => tf.variable(tf.tensor(values, spec.shape), true, `diffli2d_${id}/${spec.name}`)),
+    );
   }
   return new DiffLI2DModel(config, params);
 }

@@ -120,7 +120,10 @@ describe('forward pass', () => {
   });
 
   test('every trainable weight gets a non-zero gradient and the frozen extractor none', () => {
-    for (const [cim, hae] of [['cross', 'sft'], ['self', 'self']] as const) {
+    for (const [cim, hae] of [
+      ['cross', 'sft'],
+      ['self', 'self'],
+    ] as const) {
       const model = createDiffLI2D('tiny', { cim, hae, seed: 11 });
       const hazy = randomImages(2, 16, 16, 2);
       const clean = randomImages(2, 16, 16, 3);
@@ -289,11 +292,18 @@ describe('hand-written kernels match tfjs reference ops', () => {
       const target = tf.randomNormal([2, 5, 6, 5], 0, 1, 'float32', 9);
       const target2 = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 10);
       const shifted = (v: tf.Tensor4D) => {
-        const p = tf.pad(v, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+        const p = tf.pad(v, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]);
         return Array.from({ length: 9 }, (_, k) => tf.slice(p, [0, Math.floor(k / 3), k % 3, 0], v.shape));
       };
-      const refConv = (v: tf.Tensor4D, k: tf.Tensor4D) => tf.matMul(tf.reshape(tf.concat(shifted(v), 3), [-1, 36]), tf.reshape(k, [36, 5])).reshape([2, 5, 6, 5]);
-      const refDepthwise = (v: tf.Tensor4D, k: tf.Tensor4D) => tf.addN(shifted(v).map((s, i) => tf.mul(s, tf.reshape(tf.slice(tf.reshape(k, [9, 4]), [i, 0], [1, 4]), [4]))));
+      const refConv = (v: tf.Tensor4D, k: tf.Tensor4D) =>
+        tf.matMul(tf.reshape(tf.concat(shifted(v), 3), [-1, 36]), tf.reshape(k, [36, 5])).reshape([2, 5, 6, 5]);
+      const refDepthwise = (v: tf.Tensor4D, k: tf.Tensor4D) =>
+        tf.addN(shifted(v).map((s, i) => tf.mul(s, tf.reshape(tf.slice(tf.reshape(k, [9, 4]), [i, 0], [1, 4]), [4]))));
       const zero5 = tf.zeros([5]) as tf.Tensor1D;
       const zero4 = tf.zeros([4]) as tf.Tensor1D;
       const loss = (y: tf.Tensor, t: tf.Tensor) => tf.sum(tf.mul(y, t)) as tf.Scalar;
@@ -301,7 +311,12 @@ describe('hand-written kernels match tfjs reference ops', () => {
       const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(refConv(a as tf.Tensor4D, b as tf.Tensor4D), target))([x, w]);
       const oursD = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(depthwise3x3(a as tf.Tensor4D, b as tf.Tensor4D, zero4), target2))([x, dw]);
       const refD = tf.grads((a: tf.Tensor, b: tf.Tensor) => loss(refDepthwise(a as tf.Tensor4D, b as tf.Tensor4D), target2))([x, dw]);
-      for (const [a, b] of [[ours[0], ref[0]], [ours[1], ref[1]], [oursD[0], refD[0]], [oursD[1], refD[1]]] as const) {
+      for (const [a, b] of [
+        [ours[0], ref[0]],
+        [ours[1], ref[1]],
+        [oursD[0], refD[0]],
+        [oursD[1], refD[1]],
+      ] as const) {
         expect(a!.shape).toEqual(b!.shape);
         expect(tf.max(tf.abs(tf.sub(a!, b!))).dataSync()[0]).toBeLessThan(1e-4);
       }

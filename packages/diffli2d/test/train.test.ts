@@ -4,9 +4,17 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
-  CheckpointError, computeGuidance, createDiffLI2D, disposeGuidance, loadModel, NonFiniteLossError,
-  toJsonLine, train, Trainer,
-  type MetricsRecord, type TrainingBatch,
+  CheckpointError,
+  computeGuidance,
+  createDiffLI2D,
+  disposeGuidance,
+  loadModel,
+  NonFiniteLossError,
+  toJsonLine,
+  train,
+  Trainer,
+  type MetricsRecord,
+  type TrainingBatch,
 } from '../src';
 import { checkpointSaver, jsonLinesLog, loadTrainerFile, readCheckpointFile } from '../src/node';
 import { SeededRandom } from '@diffli2d/ddpm-hspace';
@@ -57,8 +65,11 @@ test('10 steps straight equal 5 steps + checkpoint file + resume + 5 steps (acro
   const file = path.join(dir, 'ckpt.safetensors');
   const records: MetricsRecord[] = [];
   const first = await train({
-    ...common, model: createDiffLI2D('tiny', { seed: 5 }), maxSteps: 5,
-    checkpoint: { every: 5, save: checkpointSaver(file) }, onMetrics: (r) => records.push(r),
+    ...common,
+    model: createDiffLI2D('tiny', { seed: 5 }),
+    maxSteps: 5,
+    checkpoint: { every: 5, save: checkpointSaver(file) },
+    onMetrics: (r) => records.push(r),
   });
   expect(records.filter((r) => r.type === 'train')).toHaveLength(5);
   expect(records.at(-1)).toEqual({ type: 'checkpoint', step: 5, epoch: 1 });
@@ -103,7 +114,11 @@ test('a NaN loss stops training with a clear error and keeps the last good check
   await expect(run).rejects.toThrow(/loss is NaN at step 4 .*update was not applied/);
   const saved = loadTrainerFile(file, { extractor });
   expect(saved.step).toBe(2);
-  const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = fs
+    .readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(lines.map((l) => l.type)).toEqual(['train', 'train', 'checkpoint', 'train', 'stopped']);
   expect(lines.at(-1).step).toBe(4);
   saved.model.dispose();
@@ -173,7 +188,10 @@ test('ema: the weight average follows its recurrence by hand, resumes exactly, a
   expect(copy.ema!.updates).toBe(4);
   expect(maxDiff(new Map([...(await copy.weights('ema'))].map(([k, v]) => [k, v.data])), ema)).toBe(0);
   const { tensors, metadata } = readSafetensors(bytes);
-  const bad = writeSafetensors(new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }])), { ...metadata, ema: '{"decay":1.5,"updates":4}' });
+  const bad = writeSafetensors(new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }])), {
+    ...metadata,
+    ema: '{"decay":1.5,"updates":4}',
+  });
   expect(() => Trainer.restore(bad, { extractor })).toThrow(CheckpointError);
   expect(() => Trainer.restore(bad, { extractor })).toThrow(/'ema' must hold a decay in \[0, 1\)/);
 
@@ -228,7 +246,10 @@ test("loss 'mse' reports and descends the mean squared error; checkpoints keep i
   const mse = await lossesOf('mse');
   const l1 = await lossesOf('l1');
   const mean = (xs: Float32Array, f: (x: number) => number) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
-  expect(mse.reported).toBeCloseTo(mean(mse.error, (x) => x * x), 5); // float32 sums
+  expect(mse.reported).toBeCloseTo(
+    mean(mse.error, (x) => x * x),
+    5,
+  ); // float32 sums
   expect(l1.reported).toBeCloseTo(mean(l1.error, Math.abs), 5);
   // different losses, different gradients: the updated weights differ
   expect(maxDiff(await weightsOf(mse.trainer), await weightsOf(l1.trainer))).toBeGreaterThan(0);

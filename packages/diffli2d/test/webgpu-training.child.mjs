@@ -24,8 +24,12 @@ async function crop(rel, left, top, size) {
 }
 
 async function batch(size) {
-  const spots = [['1401_1', '1401', 200, 150], ['1404_2', '1404', 300, 200]];
-  const read = (kind) => Promise.all(spots.map(([h, c, l, t]) => crop(kind === 'hazy' ? `sots-indoor/hazy/${h}.png` : `sots-indoor/clean/${c}.png`, l, t, size)));
+  const spots = [
+    ['1401_1', '1401', 200, 150],
+    ['1404_2', '1404', 300, 200],
+  ];
+  const read = (kind) =>
+    Promise.all(spots.map(([h, c, l, t]) => crop(kind === 'hazy' ? `sots-indoor/hazy/${h}.png` : `sots-indoor/clean/${c}.png`, l, t, size)));
   const stack = (arrays) => tf.tensor4d(Float32Array.from(arrays.flatMap((a) => Array.from(a))), [arrays.length, size, size, 3]);
   return { hazy: stack(await read('hazy')), clean: stack(await read('clean')) };
 }
@@ -34,7 +38,9 @@ const plain = async (vars) => Object.fromEntries(await Promise.all([...vars].map
 
 try {
   const r = await setupBackend({ prefer: [backend], log: false });
-  const unet = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(shared('golden', 'unet-small.weights.safetensors')))), { parts: 'hspace' });
+  const unet = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(shared('golden', 'unet-small.weights.safetensors')))), {
+    parts: 'hspace',
+  });
   const extractor = admGuidance(new HSpaceExtractor(unet));
   const b = await batch(32);
   const options = { extractor, seed: 3, optimizer: { learningRate: 1e-3 } };
@@ -57,7 +63,10 @@ try {
   }
   tf.dispose([b.hazy, b.clean]);
   unet.dispose();
-  fs.writeFileSync(outFile, JSON.stringify({ backend: r.name, detail: r.detail, losses, tensors, resumedLoss, firstMoment, weights, resumedWeights, leftover: tf.memory().numTensors }));
+  fs.writeFileSync(
+    outFile,
+    JSON.stringify({ backend: r.name, detail: r.detail, losses, tensors, resumedLoss, firstMoment, weights, resumedWeights, leftover: tf.memory().numTensors }),
+  );
   console.log(JSON.stringify({ backend: r.name, losses }));
 } catch (e) {
   console.log(JSON.stringify({ error: `${e.name}: ${e.message}` }));

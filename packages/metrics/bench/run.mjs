@@ -29,7 +29,7 @@ async function time(fn, runs) {
 
 function syntheticPair(h, w) {
   let s = 12345;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const a = new Uint8Array(h * w * 3);
   const b = new Uint8Array(h * w * 3);
   for (let y = 0; y < h; y++) {
@@ -53,8 +53,14 @@ const W = 620;
 const { a, b } = syntheticPair(H, W);
 const imgA = { data: a, shape: [H, W, 3] };
 const imgB = { data: b, shape: [H, W, 3] };
-const tA = tf.tensor3d(Float32Array.from(a, (v) => v / 255), [H, W, 3]);
-const tB = tf.tensor3d(Float32Array.from(b, (v) => v / 255), [H, W, 3]);
+const tA = tf.tensor3d(
+  Float32Array.from(a, (v) => v / 255),
+  [H, W, 3],
+);
+const tB = tf.tensor3d(
+  Float32Array.from(b, (v) => v / 255),
+  [H, W, 3],
+);
 const ssimTfOnce = async () => {
   const t = ssimTf(tA, tB);
   await t.data();
@@ -77,7 +83,11 @@ const result = {
 };
 tf.dispose([tA, tB]);
 
-const lpips = LPIPS.fromWeights('alex', readSafetensors(readShared('golden', 'lpips-alex-backbone.safetensors')), readSafetensors(readShared('golden', 'lpips-lin-v0.1.safetensors')));
+const lpips = LPIPS.fromWeights(
+  'alex',
+  readSafetensors(readShared('golden', 'lpips-alex-backbone.safetensors')),
+  readSafetensors(readShared('golden', 'lpips-lin-v0.1.safetensors')),
+);
 const lpipsRows = [];
 for (const batch of [1, 4]) {
   const x0 = tf.randomUniform([batch, 256, 256, 3], -1, 1, 'float32', 1);

@@ -80,9 +80,7 @@ export function readImage(input: ImageInput, name: string): ImageBatch {
   const dims = nhwcShape(input.shape, name);
   const expected = dims.n * dims.h * dims.w * dims.c;
   if (input.data.length !== expected) {
-    throw new InvalidShapeError(
-      `${name}: data has ${input.data.length} values but shape [${input.shape.join(', ')}] needs ${expected}`,
-    );
+    throw new InvalidShapeError(`${name}: data has ${input.data.length} values but shape [${input.shape.join(', ')}] needs ${expected}`);
   }
   return { ...dims, data: input.data, kind: kindOfArray(input.data) };
 }
@@ -111,9 +109,7 @@ export function checkFinite(x: ImageBatch, name: string): void {
       const col = p % x.w;
       const row = ((p - col) / x.w) % x.h;
       const img = Math.floor(p / (x.w * x.h));
-      throw new NonFiniteValueError(
-        `${name}: value ${v} at image ${img}, row ${row}, column ${col}, channel ${c}; metrics need finite values`,
-      );
+      throw new NonFiniteValueError(`${name}: value ${v} at image ${img}, row ${row}, column ${col}, channel ${c}; metrics need finite values`);
     }
   }
 }

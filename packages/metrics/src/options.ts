@@ -43,7 +43,11 @@ export const SSIM_OPTION_NAMES = [...PSNR_OPTION_NAMES, 'variant'] as const;
 const VARIANTS: readonly SsimVariant[] = ['wang', 'skimage-default', 'pytorch-ssim'];
 
 /** Rejects unknown option names and ill-typed values; returns the options with defaults filled in. */
-export function checkOptions<T extends SsimOptions>(opts: T | undefined, allowed: readonly string[], fn: string): Required<Omit<SsimOptions, 'dataRange'>> & { dataRange?: number } {
+export function checkOptions<T extends SsimOptions>(
+  opts: T | undefined,
+  allowed: readonly string[],
+  fn: string,
+): Required<Omit<SsimOptions, 'dataRange'>> & { dataRange?: number } {
   const o = (opts ?? {}) as SsimOptions;
   if (typeof o !== 'object' || o === null) throw new InvalidOptionError(`${fn}: options must be an object, got ${typeof o}`);
   for (const key of Object.keys(o)) {

@@ -41,7 +41,7 @@ function planesOf(x: ImageBatch, img: number, dataRange: number, opts: ReturnTyp
         let v = data[src + ch]!;
         if (toU8) {
           v = floor((v / dataRange) * 255 + 0.5);
-          v = v < 0 ? 0 : v > 255 ? 255 : v;
+          v = v < 0 ? 0 : Math.min(v, 255);
         }
         planes[ch]![dst] = v;
       }
@@ -62,13 +62,7 @@ function planesOf(x: ImageBatch, img: number, dataRange: number, opts: ReturnTyp
 }
 
 /** Validates a pair of inputs and options, and returns their float64 planes per image. */
-export function preparePair(
-  a: ImageInput,
-  b: ImageInput,
-  opts: SsimOptions | undefined,
-  allowed: readonly string[],
-  fn: string,
-): PreparedPair {
+export function preparePair(a: ImageInput, b: ImageInput, opts: SsimOptions | undefined, allowed: readonly string[], fn: string): PreparedPair {
   const options = checkOptions(opts, allowed, fn);
   const ia = readImage(a, `${fn}: image a`);
   const ib = readImage(b, `${fn}: image b`);

@@ -21,9 +21,7 @@ function ssimChannels(a: ImageInput, b: ImageInput, opts: SsimOptions | undefine
       `${fn}: images are ${prepared.h}×${prepared.w}${crop}, smaller than the ${K}×${K} window of variant '${prepared.options.variant}'`,
     );
   }
-  const perChannel = prepared.images.map((pair) =>
-    pair.a.map((plane, k) => ssimPlane(plane, pair.b[k]!, prepared.h, prepared.w, setting, prepared.dataRange)),
-  );
+  const perChannel = prepared.images.map((pair) => pair.a.map((plane, k) => ssimPlane(plane, pair.b[k]!, prepared.h, prepared.w, setting, prepared.dataRange)));
   return { perChannel, batched: prepared.batched };
 }
 

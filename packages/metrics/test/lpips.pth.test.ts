@@ -32,7 +32,13 @@ it.each(['alex', 'squeeze'] as const)('%s: lpips-v0.1-%s.pth lin layers reproduc
 it('vgg .pth lin keys load with the right shapes', () => {
   const pth = readTorchCheckpoint(readShared('golden', 'torch', 'lpips-v0.1-vgg.pth'));
   const shapes = [0, 1, 2, 3, 4].map((k) => pth.tensors.get(`lin${k}.model.1.weight`)?.shape);
-  expect(shapes).toEqual([[1, 64, 1, 1], [1, 128, 1, 1], [1, 256, 1, 1], [1, 512, 1, 1], [1, 512, 1, 1]]);
+  expect(shapes).toEqual([
+    [1, 64, 1, 1],
+    [1, 128, 1, 1],
+    [1, 256, 1, 1],
+    [1, 512, 1, 1],
+    [1, 512, 1, 1],
+  ]);
   const st = readSafetensors(readShared('golden', 'lpips-lin-v0.1.safetensors'));
   for (let k = 0; k < 5; k++) {
     expect(Array.from(pth.tensors.get(`lin${k}.model.1.weight`)!.data as Float32Array)).toEqual(

@@ -34,7 +34,11 @@ describe.each(pairs.map((p) => [p.name, p] as const))('%s against scikit-image',
     expect(Math.abs((ssim(gt, test, { variant: 'pytorch-ssim' }) as number) - p.ssim_rgb_pytorch_ssim_samepad)).toBeLessThan(1e-10);
   });
   it('float input in [0,1] (inferred range 1) and float 0..255 give the same numbers', () => {
-    const f01 = (u: Uint8Array) => img(Float64Array.from(u, (v) => v / 255), p.shape);
+    const f01 = (u: Uint8Array) =>
+      img(
+        Float64Array.from(u, (v) => v / 255),
+        p.shape,
+      );
     const f255 = (u: Uint8Array) => img(Float32Array.from(u), p.shape);
     expect(Math.abs((psnr(f01(p.gt), f01(p.test)) as number) - p.psnr_rgb)).toBeLessThan(1e-9);
     expect(Math.abs((ssim(f01(p.gt), f01(p.test)) as number) - p.ssim_rgb)).toBeLessThan(1e-10);
@@ -44,7 +48,10 @@ describe.each(pairs.map((p) => [p.name, p] as const))('%s against scikit-image',
   it('roundToUint8 on [0,1] floats equals the uint8 numbers', () => {
     // Off-grid floats that round back to the stored bytes.
     const jitter = (u: Uint8Array, period: number) =>
-      img(Float32Array.from(u, (v, i) => (v + ((i % period) - 3) * 0.1) / 255), p.shape);
+      img(
+        Float32Array.from(u, (v, i) => (v + ((i % period) - 3) * 0.1) / 255),
+        p.shape,
+      );
     const a = jitter(p.gt, 7);
     const b = jitter(p.test, 5);
     expect(Math.abs((psnr(a, b, { roundToUint8: true, dataRange: 1 }) as number) - p.psnr_rgb)).toBeLessThan(1e-9);

@@ -1,16 +1,7 @@
 // Input forms (tensors HWC/NHWC, typed arrays) and the typed errors of psnr / ssim.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import {
-  ImageTooSmallError,
-  InvalidOptionError,
-  InvalidShapeError,
-  NonFiniteValueError,
-  ShapeMismatchError,
-  UnknownOptionError,
-  psnr,
-  ssim,
-} from '../src';
+import { ImageTooSmallError, InvalidOptionError, InvalidShapeError, NonFiniteValueError, ShapeMismatchError, UnknownOptionError, psnr, ssim } from '../src';
 import { psnrSsimPairs } from './golden';
 
 const pairs = psnrSsimPairs();
@@ -31,8 +22,14 @@ describe('tensor inputs', () => {
     tf.dispose([a, b]);
   });
   it('float32 NHWC tensors in [0,1] give one value per image', () => {
-    const a = tf.tensor4d(Float32Array.from([...p.gt, ...pairs[1]!.gt], (v) => v / 255), [2, ...p.shape]);
-    const b = tf.tensor4d(Float32Array.from([...p.test, ...pairs[1]!.test], (v) => v / 255), [2, ...p.shape]);
+    const a = tf.tensor4d(
+      Float32Array.from([...p.gt, ...pairs[1]!.gt], (v) => v / 255),
+      [2, ...p.shape],
+    );
+    const b = tf.tensor4d(
+      Float32Array.from([...p.test, ...pairs[1]!.test], (v) => v / 255),
+      [2, ...p.shape],
+    );
     const ps = psnr(a, b) as number[];
     const ss = ssim(a, b, { yChannel: true }) as number[];
     // float32 storage of v/255 costs ~1e-8 relative; still far inside 1e-6.

@@ -40,7 +40,12 @@ describe.each(['wasm', 'cpu'])('on %s', (backend) => {
     const stack = (key: 'gt' | 'test') => {
       const out = new Float32Array(small.length * 64 * 80 * 3);
       // off-grid values that round back to the stored bytes
-      small.forEach((p, i) => out.set(Float32Array.from(p[key], (v, j) => (v + ((j % 5) - 2) * 0.15) / 255), i * 64 * 80 * 3));
+      small.forEach((p, i) =>
+        out.set(
+          Float32Array.from(p[key], (v, j) => (v + ((j % 5) - 2) * 0.15) / 255),
+          i * 64 * 80 * 3,
+        ),
+      );
       return tf.tensor4d(out, [small.length, 64, 80, 3]);
     };
     const a = stack('gt');

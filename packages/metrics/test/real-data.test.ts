@@ -21,7 +21,10 @@ interface ManifestPair {
 const manifest = JSON.parse(fs.readFileSync(sharedPath('data', 'manifest.json'), 'utf8')) as { pairs: ManifestPair[] };
 
 async function rgb(file: string): Promise<{ data: Uint8Array; shape: [number, number, number] }> {
-  const { data, info } = await sharp(path.join(sharedPath('data'), file)).removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(path.join(sharedPath('data'), file))
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   expect(info.channels).toBe(3);
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), shape: [info.height, info.width, 3] };
 }
@@ -44,8 +47,14 @@ it.each(chosen.map((p) => [`${p.dataset}: ${p.hazy}`, p] as const))('%s: PSNR eq
 it('620×460 SOTS pair: tfjs PSNR / SSIM (RGB and Y) agree with the float64 JS values', async () => {
   const p = manifest.pairs.find((q) => q.width === 620 && q.height === 460)!;
   const [hazy, clean] = await Promise.all([rgb(p.hazy), rgb(p.clean)]);
-  const a = tf.tensor3d(Float32Array.from(clean.data, (v) => v / 255), clean.shape);
-  const b = tf.tensor3d(Float32Array.from(hazy.data, (v) => v / 255), hazy.shape);
+  const a = tf.tensor3d(
+    Float32Array.from(clean.data, (v) => v / 255),
+    clean.shape,
+  );
+  const b = tf.tensor3d(
+    Float32Array.from(hazy.data, (v) => v / 255),
+    hazy.shape,
+  );
   const one = async (t: tf.Tensor) => {
     const v = (await t.data())[0]!;
     t.dispose();

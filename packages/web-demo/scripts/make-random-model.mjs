@@ -15,8 +15,16 @@ import { createDiffLI2D, serializeModel } from '@diffli2d/diffli2d';
 
 // 3 halvings (h-space at 1/8) keep the network's cross-attention cheap: 256 h tokens per 128² tile.
 export const RANDOM_PRIOR_CONFIG = {
-  image_size: 64, num_channels: 32, num_res_blocks: 1, channel_mult: '1,2,2,2', attention_resolutions: '8',
-  num_heads: 4, num_head_channels: 32, learn_sigma: true, use_scale_shift_norm: true, resblock_updown: true,
+  image_size: 64,
+  num_channels: 32,
+  num_res_blocks: 1,
+  channel_mult: '1,2,2,2',
+  attention_resolutions: '8',
+  num_heads: 4,
+  num_head_channels: 32,
+  learn_sigma: true,
+  use_scale_shift_norm: true,
+  resblock_updown: true,
 };
 const H_CHANNELS = 64; // middle block width: num_channels × last channel_mult
 

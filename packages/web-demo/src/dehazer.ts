@@ -4,15 +4,7 @@
 import { DehazerError, ImageReadError } from './errors';
 import { decodeImageFile, type RgbaImage } from './image-io';
 import type { Reply, Request, RequestBody } from './engine/protocol';
-import {
-  type BackendName,
-  type DehazeOptions,
-  type DehazeOutput,
-  type EngineOptions,
-  type EngineReady,
-  type ModelInfo,
-  type Progress,
-} from './engine/types';
+import type { BackendName, DehazeOptions, DehazeOutput, EngineOptions, EngineReady, ModelInfo, Progress } from './engine/types';
 
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 export const PRIOR_FILE = 'prior.safetensors';
@@ -73,9 +65,12 @@ function pageBase(): string {
   return typeof document !== 'undefined' ? document.baseURI : self.location.href;
 }
 
-export function resolveModelUrls(opts: Pick<DehazerOptions, 'modelUrl' | 'priorUrl' | 'networkUrl'>, moduleUrl = import.meta.url): { priorUrl: string; networkUrl: string } {
+export function resolveModelUrls(
+  opts: Pick<DehazerOptions, 'modelUrl' | 'priorUrl' | 'networkUrl'>,
+  moduleUrl = import.meta.url,
+): { priorUrl: string; networkUrl: string } {
   const dir = opts.modelUrl !== undefined ? resolveUrl(opts.modelUrl, pageBase()) : resolveUrl(DEFAULT_MODEL_DIR, moduleUrl);
-  const folder = dir.endsWith('/') ? dir : dir + '/';
+  const folder = dir.endsWith('/') ? dir : `${dir}/`;
   return {
     priorUrl: opts.priorUrl !== undefined ? resolveUrl(opts.priorUrl, pageBase()) : resolveUrl(PRIOR_FILE, folder),
     networkUrl: opts.networkUrl !== undefined ? resolveUrl(opts.networkUrl, pageBase()) : resolveUrl(NETWORK_FILE, folder),

@@ -80,7 +80,10 @@ export async function fetchWeights(url: string, opts: FetchWeightsOptions = {}):
   const bytes = await readAll(response, url, false, opts.onProgress);
   if (cache) {
     try {
-      await cache.put(url, new Response(bytes.slice().buffer as ArrayBuffer, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) } }));
+      await cache.put(
+        url,
+        new Response(bytes.slice().buffer as ArrayBuffer, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) } }),
+      );
     } catch {
       // Quota exceeded: the model still runs, it just downloads again next time.
     }

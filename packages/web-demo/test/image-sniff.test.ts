@@ -9,8 +9,7 @@ describe('sniffImageKind', () => {
     expect(sniffImageKind(head(sharedPath('data/sots-indoor/hazy/1401_1.png')))).toBe('png');
   });
   test('recognises hand-made headers of the other formats', () => {
-    const bytes = (...parts: (string | number[])[]) =>
-      Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+    const bytes = (...parts: (string | number[])[]) => Uint8Array.from(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
     expect(sniffImageKind(bytes([0xff, 0xd8, 0xff, 0xe0], '....JFIF'))).toBe('jpeg');
     expect(sniffImageKind(bytes('GIF89a', [1, 0, 1, 0]))).toBe('gif');
     expect(sniffImageKind(bytes('RIFF', [0, 0, 0, 0], 'WEBPVP8 '))).toBe('webp');

@@ -5,8 +5,16 @@ import { configToMetadata, randomAdmWeights, resolveConfig } from '@diffli2d/ddp
 import { createDiffLI2D, serializeModel } from '@diffli2d/diffli2d';
 
 export const PRIOR_CONFIG = {
-  image_size: 64, num_channels: 32, num_res_blocks: 1, channel_mult: '1,2', attention_resolutions: '32',
-  num_heads: 4, num_head_channels: 32, learn_sigma: true, use_scale_shift_norm: true, resblock_updown: true,
+  image_size: 64,
+  num_channels: 32,
+  num_res_blocks: 1,
+  channel_mult: '1,2',
+  attention_resolutions: '32',
+  num_heads: 4,
+  num_head_channels: 32,
+  learn_sigma: true,
+  use_scale_shift_norm: true,
+  resblock_updown: true,
 };
 
 /** Rewrites a safetensors file with every float tensor stored as F16, metadata merged with `extra`. */

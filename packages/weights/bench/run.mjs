@@ -35,7 +35,16 @@ async function measure(kind, file) {
   }
   const seconds = (performance.now() - start) / 1000;
   const peakRssMB = process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
-  process.stdout.write(JSON.stringify({ tensors, bytesRead: bytes, seconds: +seconds.toFixed(3), MBps: +(bytes / 1e6 / seconds).toFixed(1), peakRssMB: +peakRssMB.toFixed(1), checksum }));
+  process.stdout.write(
+    JSON.stringify({
+      tensors,
+      bytesRead: bytes,
+      seconds: +seconds.toFixed(3),
+      MBps: +(bytes / 1e6 / seconds).toFixed(1),
+      peakRssMB: +peakRssMB.toFixed(1),
+      checksum,
+    }),
+  );
 }
 
 /** Writes the file in 8.5 MB pieces so that the generator itself never holds 850 MB. */
@@ -75,23 +84,33 @@ async function main() {
     const generateSeconds = (performance.now() - t0) / 1000;
     const self = fileURLToPath(import.meta.url);
     const run = (k) => JSON.parse(execFileSync(process.execPath, [self, k, file], { encoding: 'utf8', maxBuffer: 1 << 20 }));
-    const idle = JSON.parse(execFileSync(process.execPath, ['-e', 'process.stdout.write(JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024 }))'], { encoding: 'utf8' }));
+    const idle = JSON.parse(
+      execFileSync(process.execPath, ['-e', 'process.stdout.write(JSON.stringify({ peakRssMB: process.resourceUsage().maxRSS / 1024 }))'], {
+        encoding: 'utf8',
+      }),
+    );
     const results = { whole: run('whole'), lazyFull: run('full'), lazyPartial: run('partial') };
-    console.log(JSON.stringify({
-      package: '@diffli2d/weights',
-      file: { sizeMB: +(size / 1e6).toFixed(1), tensors: TENSORS, dtype: 'F32', generateSeconds: +generateSeconds.toFixed(2) },
-      partialPrefix: PREFIX,
-      baselineNodeRssMB: +idle.peakRssMB.toFixed(1),
-      results,
-      notes: [
-        'whole = readSafetensorsFile (one read of the file, tensors are views into it)',
-        'lazyFull / lazyPartial = openWeightsFile(...).read(selector): header first, then one read per selected tensor',
-        'the file was just written, so it is likely in the page cache: these are memory-bound, not disk-bound, rates',
-        'measured on a shared 2-core machine: numbers are noisy',
-      ],
-      node: process.version,
-      cpus: os.cpus().length,
-    }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          package: '@diffli2d/weights',
+          file: { sizeMB: +(size / 1e6).toFixed(1), tensors: TENSORS, dtype: 'F32', generateSeconds: +generateSeconds.toFixed(2) },
+          partialPrefix: PREFIX,
+          baselineNodeRssMB: +idle.peakRssMB.toFixed(1),
+          results,
+          notes: [
+            'whole = readSafetensorsFile (one read of the file, tensors are views into it)',
+            'lazyFull / lazyPartial = openWeightsFile(...).read(selector): header first, then one read per selected tensor',
+            'the file was just written, so it is likely in the page cache: these are memory-bound, not disk-bound, rates',
+            'measured on a shared 2-core machine: numbers are noisy',
+          ],
+          node: process.version,
+          cpus: os.cpus().length,
+        },
+        null,
+        2,
+      ),
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -29,11 +29,23 @@ export interface TensorEntry {
 }
 
 const ITEM_SIZE: Record<DType, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U64: 8,
+  U32: 4,
+  U16: 2,
+  U8: 1,
+  BOOL: 1,
 };
 
 export function isDType(value: unknown): value is DType {
-  return typeof value === 'string' && Object.prototype.hasOwnProperty.call(ITEM_SIZE, value);
+  return typeof value === 'string' && Object.hasOwn(ITEM_SIZE, value);
 }
 
 /** Bytes per element of a safetensors dtype ('F32' → 4). Throws WeightsFormatError for unknown names. */
@@ -47,16 +59,29 @@ type ArrayCtor = { new (buffer: ArrayBufferLike, byteOffset: number, length: num
 /** The typed array that holds a dtype's raw bits (F16/BF16 → Uint16Array). */
 export function rawArrayType(dtype: DType): ArrayCtor {
   switch (dtype) {
-    case 'F64': return Float64Array as unknown as ArrayCtor;
-    case 'F32': return Float32Array as unknown as ArrayCtor;
-    case 'F16': case 'BF16': case 'U16': return Uint16Array as unknown as ArrayCtor;
-    case 'I64': return BigInt64Array as unknown as ArrayCtor;
-    case 'U64': return BigUint64Array as unknown as ArrayCtor;
-    case 'I32': return Int32Array as unknown as ArrayCtor;
-    case 'U32': return Uint32Array as unknown as ArrayCtor;
-    case 'I16': return Int16Array as unknown as ArrayCtor;
-    case 'I8': return Int8Array as unknown as ArrayCtor;
-    case 'U8': case 'BOOL': return Uint8Array as unknown as ArrayCtor;
+    case 'F64':
+      return Float64Array as unknown as ArrayCtor;
+    case 'F32':
+      return Float32Array as unknown as ArrayCtor;
+    case 'F16':
+    case 'BF16':
+    case 'U16':
+      return Uint16Array as unknown as ArrayCtor;
+    case 'I64':
+      return BigInt64Array as unknown as ArrayCtor;
+    case 'U64':
+      return BigUint64Array as unknown as ArrayCtor;
+    case 'I32':
+      return Int32Array as unknown as ArrayCtor;
+    case 'U32':
+      return Uint32Array as unknown as ArrayCtor;
+    case 'I16':
+      return Int16Array as unknown as ArrayCtor;
+    case 'I8':
+      return Int8Array as unknown as ArrayCtor;
+    case 'U8':
+    case 'BOOL':
+      return Uint8Array as unknown as ArrayCtor;
   }
 }
 
@@ -79,7 +104,8 @@ export function dtypeOfArray(data: unknown): DType | undefined {
 export function shapeSize(shape: readonly number[], where?: string): number {
   let n = 1;
   for (const d of shape) {
-    if (!Number.isSafeInteger(d) || d < 0) throw new WeightsFormatError(`shape ${JSON.stringify(shape)} has a dimension that is not a non-negative integer`, where);
+    if (!Number.isSafeInteger(d) || d < 0)
+      throw new WeightsFormatError(`shape ${JSON.stringify(shape)} has a dimension that is not a non-negative integer`, where);
     n *= d;
   }
   if (!Number.isSafeInteger(n)) throw new WeightsFormatError(`shape ${JSON.stringify(shape)} has more elements than JS can count`, where);

@@ -5,9 +5,19 @@ import * as path from 'node:path';
 // Imports go through the package's own public entry (kept external by tsup) so that
 // both entries share one copy of the error classes: `instanceof` works across them.
 import {
-  type ByteSource, ByteSourceError, type LazyWeights, type OpenTorchOptions, type ReadSafetensorsOptions,
-  type ReadTorchOptions, type TensorInputs, type WeightsFile, WeightsFormatError,
-  openWeights, readSafetensors, readTorchCheckpoint, writeSafetensors,
+  type ByteSource,
+  ByteSourceError,
+  type LazyWeights,
+  type OpenTorchOptions,
+  type ReadSafetensorsOptions,
+  type ReadTorchOptions,
+  type TensorInputs,
+  type WeightsFile,
+  WeightsFormatError,
+  openWeights,
+  readSafetensors,
+  readTorchCheckpoint,
+  writeSafetensors,
 } from '@diffli2d/weights';
 
 /** A file opened for random-access reads; close() releases the handle. */
@@ -48,7 +58,10 @@ export async function openWeightsFile(file: string, opts: OpenTorchOptions = {})
   const source = await fileSource(file);
   try {
     const lazy = await named(file, () => openWeights(source, opts));
-    const wrap = <A extends unknown[], R>(fn: (...a: A) => Promise<R>) => (...a: A) => named(file, () => fn(...a));
+    const wrap =
+      <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+      (...a: A) =>
+        named(file, () => fn(...a));
     return { ...lazy, read: wrap(lazy.read), readTensor: wrap(lazy.readTensor), select: lazy.select, close: () => source.close() };
   } catch (e) {
     await source.close();

@@ -76,7 +76,8 @@ export async function responseSource(response: Response): Promise<ByteSource> {
         if (!(await pull())) break;
       }
       if (offset + n <= head.length) return head.slice(offset, offset + n);
-      if (offset < position) throw new ByteSourceError(`stream already passed offset ${offset} (at ${position}); Response sources read forward only`, response.url || undefined);
+      if (offset < position)
+        throw new ByteSourceError(`stream already passed offset ${offset} (at ${position}); Response sources read forward only`, response.url || undefined);
       // Drop everything before `offset` as it arrives.
       while (position + pending.length < offset) {
         position += pending.length;

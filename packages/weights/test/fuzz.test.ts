@@ -11,13 +11,16 @@ const rand = mulberry32(20240917);
 const int = (n: number) => Math.floor(rand() * n);
 
 const safetensorsBases = [
-  writeSafetensors({
-    f64: { shape: [2], data: new Float64Array([1, 2]) },
-    f16: { dtype: 'F16', shape: [2, 2], data: [1, 2, 3, 4] },
-    i64: { shape: [1], data: new BigInt64Array([5n]) },
-    u8: { shape: [3], data: new Uint8Array([1, 2, 3]) },
-    empty: { shape: [0], data: new Float32Array(0) },
-  }, { note: 'x' }),
+  writeSafetensors(
+    {
+      f64: { shape: [2], data: new Float64Array([1, 2]) },
+      f16: { dtype: 'F16', shape: [2, 2], data: [1, 2, 3, 4] },
+      i64: { shape: [1], data: new BigInt64Array([5n]) },
+      u8: { shape: [3], data: new Uint8Array([1, 2, 3]) },
+      empty: { shape: [0], data: new Float32Array(0) },
+    },
+    { note: 'x' },
+  ),
   readShared('golden', 'torch', 'mixed.expected.safetensors'),
 ];
 const torchBases = ['mixed.pt', 'mixed.legacy.pt', 'lpips-v0.1-alex.pth', 'proto_keys.pt'].map((f) =>
@@ -37,13 +40,15 @@ function mutate(base: Uint8Array, safetensors: boolean): Uint8Array {
       return b;
     case 2: // truncate
       return b.subarray(0, int(b.length));
-    case 3: { // append junk
+    case 3: {
+      // append junk
       const out = new Uint8Array(b.length + 1 + int(64));
       out.set(b);
       for (let i = b.length; i < out.length; i++) out[i] = int(256);
       return out;
     }
-    case 4: { // insert or delete a run
+    case 4: {
+      // insert or delete a run
       const at = int(b.length);
       const n = 1 + int(16);
       if (rand() < 0.5) {
@@ -58,25 +63,29 @@ function mutate(base: Uint8Array, safetensors: boolean): Uint8Array {
       out.set(b.subarray(at), at + n);
       return out;
     }
-    case 5: { // damage the structure region: the zip directory at the end, or the pickle / header at the start
+    case 5: {
+      // damage the structure region: the zip directory at the end, or the pickle / header at the start
       const region = safetensors || rand() < 0.5 ? Math.min(b.length, 600) : b.length;
       const from = safetensors || region !== b.length ? 0 : Math.floor(b.length * 0.6);
       b[from + int(region - from)] = int(256);
       return b;
     }
-    case 6: { // overwrite a 4- or 8-byte little-endian field with an extreme value
+    case 6: {
+      // overwrite a 4- or 8-byte little-endian field with an extreme value
       const at = int(Math.max(1, b.length - 8));
       const v = [0, 1, 0xff, 0x7f, 0x80][int(5)]!;
       for (let i = 0; i < (rand() < 0.5 ? 4 : 8); i++) b[at + i] = v;
       return b;
     }
-    case 7: { // header length prefix: small change or random value
+    case 7: {
+      // header length prefix: small change or random value
       const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
       if (rand() < 0.5) dv.setUint32(0, Math.max(0, dv.getUint32(0, true) + int(33) - 16), true);
       else dv.setUint32(int(2) * 4, int(2 ** 32), true);
       return b;
     }
-    default: { // header JSON: rewrite one field of one entry, keep the length prefix consistent
+    default: {
+      // header JSON: rewrite one field of one entry, keep the length prefix consistent
       const n = new DataView(b.buffer).getUint32(0, true);
       const header = JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n)));
       const names = Object.keys(header).filter((k) => k !== '__metadata__');
@@ -100,7 +109,19 @@ function mutate(base: Uint8Array, safetensors: boolean): Uint8Array {
   }
 }
 
-const TRACKED = ['ArrayBuffer', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Uint32Array', 'Int32Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array'] as const;
+const TRACKED = [
+  'ArrayBuffer',
+  'Uint8Array',
+  'Int8Array',
+  'Uint16Array',
+  'Int16Array',
+  'Uint32Array',
+  'Int32Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+] as const;
 
 /** Replaces the global typed-array constructors with proxies that record the largest request. */
 function trackAllocations() {
@@ -142,7 +163,9 @@ describe('mutation fuzzing', () => {
           outcomes.parsed++;
         } catch (e) {
           if (!(e instanceof WeightsFormatError)) {
-            throw new Error(`case ${i} (${st ? "safetensors" : "torch"}) threw ${(e as Error)?.name}: ${(e as Error)?.message}\n${(e as Error)?.stack?.split("\n").slice(0, 12).join("\n")}`);
+            throw new Error(
+              `case ${i} (${st ? 'safetensors' : 'torch'}) threw ${(e as Error)?.name}: ${(e as Error)?.message}\n${(e as Error)?.stack?.split('\n').slice(0, 12).join('\n')}`,
+            );
           }
           outcomes.refused++;
           messages.add(e.message.replace(/\d+/g, 'N').slice(0, 60));

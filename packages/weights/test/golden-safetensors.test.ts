@@ -15,14 +15,23 @@ const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 describe('golden safetensors files', () => {
   const files = [
     ...fs.readdirSync(sharedPath('golden')).filter((f) => f.endsWith('.safetensors')),
-    ...fs.readdirSync(sharedPath('golden', 'torch')).filter((f) => f.endsWith('.safetensors')).map((f) => `torch/${f}`),
+    ...fs
+      .readdirSync(sharedPath('golden', 'torch'))
+      .filter((f) => f.endsWith('.safetensors'))
+      .map((f) => `torch/${f}`),
   ];
 
   it('finds the files the README lists', () => {
-    expect(files).toEqual(expect.arrayContaining([
-      'ddpm-linear-1000.safetensors', 'unet-small.weights.safetensors', 'unet-small.io.safetensors',
-      'lpips-lin-v0.1.safetensors', 'psnr-ssim.safetensors', 'torch/mixed.expected.safetensors',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'ddpm-linear-1000.safetensors',
+        'unet-small.weights.safetensors',
+        'unet-small.io.safetensors',
+        'lpips-lin-v0.1.safetensors',
+        'psnr-ssim.safetensors',
+        'torch/mixed.expected.safetensors',
+      ]),
+    );
   });
 
   it.each(files)('%s loads with consistent shapes', (file) => {
@@ -120,7 +129,11 @@ describe('golden safetensors files', () => {
     }
     // Regenerate features.3.bias of alex (k = 3) from the README formula, bit for bit.
     const lowbias32 = (x: number) => {
-      x ^= x >>> 16; x = Math.imul(x, 0x7feb352d); x ^= x >>> 15; x = Math.imul(x, 0x846ca68b); x ^= x >>> 16;
+      x ^= x >>> 16;
+      x = Math.imul(x, 0x7feb352d);
+      x ^= x >>> 15;
+      x = Math.imul(x, 0x846ca68b);
+      x ^= x >>> 16;
       return x >>> 0;
     };
     const base = lowbias32((101 + Math.imul(0x9e3779b9, 4)) >>> 0);

@@ -2,8 +2,17 @@
 // bytes are read, verified by counting every byte a source hands out.
 import * as fs from 'node:fs';
 import {
-  type ByteSource, ByteSourceError, blobSource, bytesSource, openSafetensors, openTorchCheckpoint, openWeights,
-  readSafetensors, readTorchCheckpoint, responseSource, type TensorEntry,
+  type ByteSource,
+  ByteSourceError,
+  blobSource,
+  bytesSource,
+  openSafetensors,
+  openTorchCheckpoint,
+  openWeights,
+  readSafetensors,
+  readTorchCheckpoint,
+  responseSource,
+  type TensorEntry,
 } from '../src/index';
 import { readShared, sharedPath } from '../../../test-support/shared';
 
@@ -21,7 +30,8 @@ function counting(inner: ByteSource) {
 }
 
 const sameBits = (a: TensorEntry, b: TensorEntry) =>
-  a.dtype === b.dtype && JSON.stringify(a.shape) === JSON.stringify(b.shape) &&
+  a.dtype === b.dtype &&
+  JSON.stringify(a.shape) === JSON.stringify(b.shape) &&
   Buffer.from(a.data.buffer, a.data.byteOffset, a.data.byteLength).equals(Buffer.from(b.data.buffer, b.data.byteOffset, b.data.byteLength));
 
 describe('lazy safetensors', () => {
@@ -78,7 +88,18 @@ describe('lazy safetensors', () => {
         const out = new Uint8Array(n);
         for (let i = 0; i < n; i++) {
           const at = o + i;
-          out[i] = at < 8 ? (at === 0 ? json.length & 0xff : at === 1 ? json.length >> 8 : at === 2 ? json.length >> 16 : 0) : at < dataStart ? json[at - 8]! : (at * 7) & 0xff;
+          out[i] =
+            at < 8
+              ? at === 0
+                ? json.length & 0xff
+                : at === 1
+                  ? json.length >> 8
+                  : at === 2
+                    ? json.length >> 16
+                    : 0
+              : at < dataStart
+                ? json[at - 8]!
+                : (at * 7) & 0xff;
         }
         return out;
       },

@@ -56,10 +56,13 @@ describe('safetensors write → read', () => {
   });
 
   it('names like __proto__ and constructor stay ordinary keys', () => {
-    const bytes = writeSafetensors(new Map([
-      ['__proto__', { shape: [1], data: new Float32Array([1]) }],
-      ['constructor', { shape: [1], data: new Float32Array([2]) }],
-    ]), { __proto__: 'x' } as Record<string, string>);
+    const bytes = writeSafetensors(
+      new Map([
+        ['__proto__', { shape: [1], data: new Float32Array([1]) }],
+        ['constructor', { shape: [1], data: new Float32Array([2]) }],
+      ]),
+      { __proto__: 'x' } as Record<string, string>,
+    );
     const { tensors } = readSafetensors(bytes);
     expect([...tensors.keys()].sort()).toEqual(['__proto__', 'constructor']);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -71,15 +74,16 @@ describe('half conversions', () => {
     const all = new Uint16Array(65536).map((_, i) => i);
     const back = float32ToFloat16(float16ToFloat32(all));
     for (let i = 0; i < 65536; i++) {
-      const isNaN = (i & 0x7c00) === 0x7c00 && (i & 0x3ff) !== 0;
-      if (isNaN) expect((back[i]! & 0x7c00) === 0x7c00 && (back[i]! & 0x3ff) !== 0).toBe(true);
+      const isNan = (i & 0x7c00) === 0x7c00 && (i & 0x3ff) !== 0;
+      if (isNan) expect((back[i]! & 0x7c00) === 0x7c00 && (back[i]! & 0x3ff) !== 0).toBe(true);
       else if (back[i] !== i) throw new Error(`F16 0x${i.toString(16)} came back as 0x${back[i]!.toString(16)}`);
     }
   });
 
   it('F16 narrowing rounds to nearest even, overflows to inf, keeps subnormals', () => {
-    expect([...float32ToFloat16([1 + 2 ** -11, 1 + 3 * 2 ** -11, 65520, 2 ** -24, 2 ** -25, 1.5 * 2 ** -24, -0])])
-      .toEqual([0x3c00, 0x3c02, 0x7c00, 0x0001, 0x0000, 0x0002, 0x8000]);
+    expect([...float32ToFloat16([1 + 2 ** -11, 1 + 3 * 2 ** -11, 65520, 2 ** -24, 2 ** -25, 1.5 * 2 ** -24, -0])]).toEqual([
+      0x3c00, 0x3c02, 0x7c00, 0x0001, 0x0000, 0x0002, 0x8000,
+    ]);
   });
 
   it('BF16: widen is exact, narrow rounds to nearest even', () => {

@@ -25,8 +25,14 @@ describe('mixed checkpoints (every dtype, views, shared storages, expansion)', (
   const expected = readSafetensors(readShared('golden', 'torch', 'mixed.expected.safetensors'));
   const originalDtypes = JSON.parse(expected.metadata.dtypes!) as Record<string, string>;
   const torchToSafetensors: Record<string, string> = {
-    'torch.float32': 'F32', 'torch.float16': 'F16', 'torch.bfloat16': 'BF16', 'torch.float64': 'F64',
-    'torch.int64': 'I64', 'torch.int32': 'I32', 'torch.uint8': 'U8', 'torch.bool': 'BOOL',
+    'torch.float32': 'F32',
+    'torch.float16': 'F16',
+    'torch.bfloat16': 'BF16',
+    'torch.float64': 'F64',
+    'torch.int64': 'I64',
+    'torch.int32': 'I32',
+    'torch.uint8': 'U8',
+    'torch.bool': 'BOOL',
   };
 
   it.each(['mixed.pt', 'mixed.legacy.pt'])('%s model.* equals mixed.expected.safetensors', (file) => {
@@ -75,7 +81,11 @@ describe('mixed checkpoints (every dtype, views, shared storages, expansion)', (
 
 describe('real LPIPS v0.1 .pth files (legacy format, saved from CUDA)', () => {
   const lin = readSafetensors(readShared('golden', 'lpips-lin-v0.1.safetensors')).tensors;
-  it.each([['alex', 5], ['vgg', 5], ['squeeze', 7]] as const)('lpips-v0.1-%s.pth holds the %d linear layers', (net, layers) => {
+  it.each([
+    ['alex', 5],
+    ['vgg', 5],
+    ['squeeze', 7],
+  ] as const)('lpips-v0.1-%s.pth holds the %d linear layers', (net, layers) => {
     const { tensors } = torchFile(`lpips-v0.1-${net}.pth`);
     expect(tensors.size).toBe(layers);
     for (let k = 0; k < layers; k++) {

@@ -12,10 +12,19 @@ describe('malicious checkpoints', () => {
   afterAll(() => expect(fs.existsSync(pwned)).toBe(false));
 
   it('covers every file in the folder', () => {
-    const files = fs.readdirSync(sharedPath('golden', 'torch', 'malicious')).filter((f) => f.endsWith('.pt')).sort();
+    const files = fs
+      .readdirSync(sharedPath('golden', 'torch', 'malicious'))
+      .filter((f) => f.endsWith('.pt'))
+      .sort();
     expect(files).toEqual([
-      'builtins_eval.pt', 'huge_shape.pt', 'inst_popen.pt', 'legacy_reduce.pt', 'os_system.pt',
-      'proto_keys.pt', 'stack_global_getattr.pt', 'truncated_storage.pt',
+      'builtins_eval.pt',
+      'huge_shape.pt',
+      'inst_popen.pt',
+      'legacy_reduce.pt',
+      'os_system.pt',
+      'proto_keys.pt',
+      'stack_global_getattr.pt',
+      'truncated_storage.pt',
     ]);
   });
 

@@ -5,7 +5,12 @@ import { readTorchCheckpoint, openTorchCheckpoint, bytesSource, WeightsFormatErr
 import { MemoryZip } from '../src/torch/zip';
 import { readShared } from '../../../test-support/shared';
 
-interface Options { zip64?: boolean; comment?: string; method?: number; pad?: number }
+interface Options {
+  zip64?: boolean;
+  comment?: string;
+  method?: number;
+  pad?: number;
+}
 
 /** Writes a zip of stored entries per APPNOTE 6.3; zip64 puts every size/offset in the extra fields. */
 function writeZip(entries: [string, Uint8Array][], opts: Options = {}): Uint8Array {
@@ -26,7 +31,10 @@ function writeZip(entries: [string, Uint8Array][], opts: Options = {}): Uint8Arr
   const cat = (...parts: Uint8Array[]) => {
     const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
     let p = 0;
-    for (const x of parts) (out.set(x, p), (p += x.length));
+    for (const x of parts) {
+      out.set(x, p);
+      p += x.length;
+    }
     return out;
   };
   const central: Uint8Array[] = [];
@@ -35,26 +43,72 @@ function writeZip(entries: [string, Uint8Array][], opts: Options = {}): Uint8Arr
     const at = offset;
     const pad = new Uint8Array(opts.pad ?? 0);
     const sat = (n: number) => (opts.zip64 ? 0xffffffff : n);
-    push(cat(le(4, 0x04034b50), le(2, 45), le(2, 0), le(2, opts.method ?? 0), le(4, 0), le(4, 0),
-      le(4, sat(data.length)), le(4, sat(data.length)), le(2, nameBytes.length), le(2, pad.length ? pad.length + 4 : 0), nameBytes,
-      pad.length ? cat(le(2, 0xcafe), le(2, pad.length), pad) : new Uint8Array(0)));
+    push(
+      cat(
+        le(4, 0x04034b50),
+        le(2, 45),
+        le(2, 0),
+        le(2, opts.method ?? 0),
+        le(4, 0),
+        le(4, 0),
+        le(4, sat(data.length)),
+        le(4, sat(data.length)),
+        le(2, nameBytes.length),
+        le(2, pad.length ? pad.length + 4 : 0),
+        nameBytes,
+        pad.length ? cat(le(2, 0xcafe), le(2, pad.length), pad) : new Uint8Array(0),
+      ),
+    );
     push(data);
     const extra = opts.zip64 ? cat(le(2, 1), le(2, 24), le(8, data.length), le(8, data.length), le(8, at)) : new Uint8Array(0);
-    central.push(cat(le(4, 0x02014b50), le(2, 45), le(2, 45), le(2, 0), le(2, opts.method ?? 0), le(4, 0), le(4, 0),
-      le(4, sat(data.length)), le(4, sat(data.length)), le(2, nameBytes.length), le(2, extra.length), le(2, 0),
-      le(2, 0), le(2, 0), le(4, 0), le(4, sat(at)), nameBytes, extra));
+    central.push(
+      cat(
+        le(4, 0x02014b50),
+        le(2, 45),
+        le(2, 45),
+        le(2, 0),
+        le(2, opts.method ?? 0),
+        le(4, 0),
+        le(4, 0),
+        le(4, sat(data.length)),
+        le(4, sat(data.length)),
+        le(2, nameBytes.length),
+        le(2, extra.length),
+        le(2, 0),
+        le(2, 0),
+        le(2, 0),
+        le(4, 0),
+        le(4, sat(at)),
+        nameBytes,
+        extra,
+      ),
+    );
   }
   const cdStart = offset;
   for (const c of central) push(c);
   const cdSize = offset - cdStart;
   if (opts.zip64) {
     const recordAt = offset;
-    push(cat(le(4, 0x06064b50), le(8, 44), le(2, 45), le(2, 45), le(4, 0), le(4, 0), le(8, entries.length), le(8, entries.length), le(8, cdSize), le(8, cdStart)));
+    push(
+      cat(le(4, 0x06064b50), le(8, 44), le(2, 45), le(2, 45), le(4, 0), le(4, 0), le(8, entries.length), le(8, entries.length), le(8, cdSize), le(8, cdStart)),
+    );
     push(cat(le(4, 0x07064b50), le(4, 0), le(8, recordAt), le(4, 1)));
   }
   const comment = new TextEncoder().encode(opts.comment ?? '');
   const count = opts.zip64 ? 0xffff : entries.length;
-  push(cat(le(4, 0x06054b50), le(2, 0), le(2, 0), le(2, count), le(2, count), le(4, opts.zip64 ? 0xffffffff : cdSize), le(4, opts.zip64 ? 0xffffffff : cdStart), le(2, comment.length), comment));
+  push(
+    cat(
+      le(4, 0x06054b50),
+      le(2, 0),
+      le(2, 0),
+      le(2, count),
+      le(2, count),
+      le(4, opts.zip64 ? 0xffffffff : cdSize),
+      le(4, opts.zip64 ? 0xffffffff : cdStart),
+      le(2, comment.length),
+      comment,
+    ),
+  );
   return cat(...chunks);
 }
 

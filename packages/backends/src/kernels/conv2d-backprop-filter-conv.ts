@@ -5,7 +5,7 @@
 // stride, whose [in, kh, kw, out] output is dW with two axes swapped. It runs on the
 // backend's fast forward conv (XNNPACK on wasm).
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvGeometry, padOrCrop } from './geometry';
+import { type ConvGeometry, padOrCrop } from './geometry';
 
 /** x, dy in `dataFormat`; returns the [kh, kw, in, out] filter gradient. */
 export function filterGradByConv(
@@ -25,7 +25,10 @@ export function filterGradByConv(
   const right = kw + (g.outWidth - 1) * g.strideWidth - g.inWidth - g.padLeft;
   const cropped = padOrCrop(padOrCrop(images, 1, Math.min(0, g.padTop), Math.min(0, bottom)), 2, Math.min(0, g.padLeft), Math.min(0, right));
   const padding: tf.backend_util.ExplicitPadding = [
-    [0, 0], [Math.max(0, g.padTop), Math.max(0, bottom)], [Math.max(0, g.padLeft), Math.max(0, right)], [0, 0],
+    [0, 0],
+    [Math.max(0, g.padTop), Math.max(0, bottom)],
+    [Math.max(0, g.padLeft), Math.max(0, right)],
+    [0, 0],
   ];
   const product = tf.conv2d(cropped as tf.Tensor4D, taps, 1, padding, 'NHWC', [g.strideHeight, g.strideWidth]); // [in, kh, kw, out]
   return tf.transpose(product, [1, 2, 0, 3]);

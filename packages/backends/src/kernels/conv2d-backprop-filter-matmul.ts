@@ -5,7 +5,7 @@
 // chunks that bound the stacked gradient's memory. Faster than the conv formulation when
 // the batch is small and the input has many channels (see conv2d-backprop-filter.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvGeometry } from './geometry';
+import type { ConvGeometry } from './geometry';
 import { channelMajorRuns, shiftRuns, tapLayout } from './tap-rows';
 
 /** Upper bound on stacked shifted-gradient elements per matMul (64 MiB of float32). */
@@ -26,8 +26,10 @@ export function filterGradByMatMul(x: tf.Tensor4D, dy: tf.Tensor4D, g: ConvGeome
     for (let first = 0; first < taps.length; first += chunk) {
       const group = taps.slice(first, first + chunk);
       const results = tf.tidy(() => {
-        const stacked = tf.concat(group.map(([i, j]) =>
-          tf.reshape(shiftRuns(runs, layout.start(i, j), layout.length), [outChannels, rowsPerTap])), 0);
+        const stacked = tf.concat(
+          group.map(([i, j]) => tf.reshape(shiftRuns(runs, layout.start(i, j), layout.length), [outChannels, rowsPerTap])),
+          0,
+        );
         const product = tf.matMul(stacked as tf.Tensor2D, pixels[p]); // [group·out, in]
         return tf.unstack(tf.transpose(tf.reshape(product, [group.length, outChannels, inChannels]), [0, 2, 1])) as tf.Tensor2D[];
       });

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { KernelArgumentError } from '../errors';
 import { filterGradByConv } from './conv2d-backprop-filter-conv';
 import { filterGradByMatMul } from './conv2d-backprop-filter-matmul';
-import { asTensor, convGeometry, ConvGeometry, nhwcShape, toNHWC } from './geometry';
+import { asTensor, convGeometry, type ConvGeometry, nhwcShape, toNHWC } from './geometry';
 
 export type FilterGradFormulation = 'conv' | 'matMul';
 

@@ -9,7 +9,7 @@
 //   8×64²×32→32: 86 vs 25 ms CPU; 8×32²×64→64: 47 vs 21 ms), so the rule does not pick it.
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelArgumentError } from '../errors';
-import { asTensor, convGeometry, ConvGeometry, fromNHWC, nhwcShape, padOrCrop, toNHWC, transposedConvInput } from './geometry';
+import { asTensor, convGeometry, type ConvGeometry, fromNHWC, nhwcShape, padOrCrop, toNHWC, transposedConvInput } from './geometry';
 import { inputGradByPhases } from './stride-phases';
 
 export type InputGradFormulation = 'direct' | 'zeroInserted' | 'phases';
@@ -39,9 +39,12 @@ export function conv2dBackpropInputWith(
     }
     let chosen = formulation === 'auto' ? chooseInputGradFormulation(g) : formulation;
     if (chosen === 'direct' && (g.strideHeight > 1 || g.strideWidth > 1)) chosen = 'zeroInserted';
-    const dx = chosen === 'direct' ? stride1InputGrad(dy, filter, g)
-      : chosen === 'phases' ? inputGradByPhases(dy, filter, g)
-      : tf.conv2d(transposedConvInput(dy, g), flipFilter(filter), 1, 'valid', 'NHWC');
+    const dx =
+      chosen === 'direct'
+        ? stride1InputGrad(dy, filter, g)
+        : chosen === 'phases'
+          ? inputGradByPhases(dy, filter, g)
+          : tf.conv2d(transposedConvInput(dy, g), flipFilter(filter), 1, 'valid', 'NHWC');
     return fromNHWC(dx, dataFormat);
   });
 }
@@ -61,6 +64,11 @@ function stride1InputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry)
   const right = g.inWidth + g.filterWidth - 1 - left - g.outWidth;
   // Negative amounts crop dy (outputs that read only padding); the rest goes to conv2d.
   const cropped = padOrCrop(padOrCrop(dy, 1, Math.min(0, top), Math.min(0, bottom)), 2, Math.min(0, left), Math.min(0, right));
-  const padding: tf.backend_util.ExplicitPadding = [[0, 0], [Math.max(0, top), Math.max(0, bottom)], [Math.max(0, left), Math.max(0, right)], [0, 0]];
+  const padding: tf.backend_util.ExplicitPadding = [
+    [0, 0],
+    [Math.max(0, top), Math.max(0, bottom)],
+    [Math.max(0, left), Math.max(0, right)],
+    [0, 0],
+  ];
   return tf.conv2d(cropped as tf.Tensor4D, flipFilter(filter), 1, padding, 'NHWC');
 }

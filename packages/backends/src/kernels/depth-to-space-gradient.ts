@@ -9,9 +9,7 @@ export function spaceToDepth(x: tf.Tensor4D, blockSize: number, dataFormat: 'NHW
     const nhwc = dataFormat === 'NCHW' ? tf.transpose(x, [0, 2, 3, 1]) : x;
     const [b, h, w, c] = nhwc.shape;
     if (!Number.isInteger(blockSize) || blockSize < 1 || h % blockSize !== 0 || w % blockSize !== 0) {
-      throw new KernelArgumentError(
-        `spaceToDepth: height and width of [${x.shape}] (${dataFormat}) must be multiples of blockSize ${blockSize}`,
-      );
+      throw new KernelArgumentError(`spaceToDepth: height and width of [${x.shape}] (${dataFormat}) must be multiples of blockSize ${blockSize}`);
     }
     const hb = h / blockSize;
     const wb = w / blockSize;

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { asTensor } from './geometry';
 
 export const fusedBatchNormKernel: tf.KernelFunc = ({ inputs, attrs }) => {
-  const { x, mean, variance, offset, scale } = inputs as unknown as Record<'x' | 'mean' | 'variance', tf.TensorInfo> & Partial<Record<'offset' | 'scale', tf.TensorInfo>>;
+  const { x, mean, variance, offset, scale } = inputs as unknown as Record<'x' | 'mean' | 'variance', tf.TensorInfo> &
+    Partial<Record<'offset' | 'scale', tf.TensorInfo>>;
   const { varianceEpsilon } = attrs as unknown as tf.FusedBatchNormAttrs;
   return tf.tidy(() => {
     // The per-channel factor is small next to x: computing it apart costs nothing.

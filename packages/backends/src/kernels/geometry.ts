@@ -34,9 +34,7 @@ export function convGeometry(
   depthwise: boolean,
 ): ConvGeometry {
   if (inShapeNHWC.length !== 4 || filterShape.length !== 4) {
-    throw new KernelArgumentError(
-      `${kernel}: expected a rank-4 input and filter, got input [${inShapeNHWC}] and filter [${filterShape}]`,
-    );
+    throw new KernelArgumentError(`${kernel}: expected a rank-4 input and filter, got input [${inShapeNHWC}] and filter [${filterShape}]`);
   }
   const info = tf.backend_util.computeConv2DInfo(
     inShapeNHWC as [number, number, number, number],
@@ -89,12 +87,22 @@ export function zeroInsert(x: tf.Tensor4D, strideHeight: number, strideWidth: nu
   const [b, h, w, c] = x.shape;
   let out: tf.Tensor = x;
   if (strideHeight > 1) {
-    const rows = tf.pad(tf.reshape(out, [b, h, 1, w * c]), [[0, 0], [0, 0], [0, strideHeight - 1], [0, 0]]);
+    const rows = tf.pad(tf.reshape(out, [b, h, 1, w * c]), [
+      [0, 0],
+      [0, 0],
+      [0, strideHeight - 1],
+      [0, 0],
+    ]);
     out = tf.reshape(rows, [b, h * strideHeight, w, c]);
   }
   if (strideWidth > 1) {
     const hh = out.shape[1] as number;
-    const cols = tf.pad(tf.reshape(out, [b * hh, w, 1, c]), [[0, 0], [0, 0], [0, strideWidth - 1], [0, 0]]);
+    const cols = tf.pad(tf.reshape(out, [b * hh, w, 1, c]), [
+      [0, 0],
+      [0, 0],
+      [0, strideWidth - 1],
+      [0, 0],
+    ]);
     out = tf.reshape(cols, [b, hh, w * strideWidth, c]);
   }
   return out as tf.Tensor4D;

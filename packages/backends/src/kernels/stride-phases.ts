@@ -4,7 +4,7 @@
 // The s² results, each [B, T, T', in], are interleaved into rows s·t + a and cropped to the
 // input. Total work equals the forward conv's; zero-inserting dy costs s² times that.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvGeometry, padOrCrop } from './geometry';
+import { type ConvGeometry, padOrCrop } from './geometry';
 
 export function inputGradByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvGeometry): tf.Tensor4D {
   const sh = g.strideHeight;
@@ -26,7 +26,12 @@ export function inputGradByPhases(dy: tf.Tensor4D, filter: tf.Tensor4D, g: ConvG
       const sub = tf.stridedSlice(filter, [a, b, 0, 0], [kh, kw, filter.shape[2], filter.shape[3]], [sh, sw, 1, 1]) as tf.Tensor4D;
       const flipped = tf.transpose(tf.reverse(sub, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
       // "Full" padding (taps − 1 before), then enough after that every phase has T × T' outputs.
-      const padding: tf.backend_util.ExplicitPadding = [[0, 0], [tapsH - 1, maxTapsH - 1], [tapsW - 1, maxTapsW - 1], [0, 0]];
+      const padding: tf.backend_util.ExplicitPadding = [
+        [0, 0],
+        [tapsH - 1, maxTapsH - 1],
+        [tapsW - 1, maxTapsW - 1],
+        [0, 0],
+      ];
       phases.push(tf.conv2d(dy, flipped, 1, padding, 'NHWC'));
     }
   }

@@ -9,7 +9,7 @@
 // Σ_window x·dy = Σ_all pixels x·dy_shifted. The extra `width - outWidth` pixels of each
 // row meet zeros in the widened dy and add nothing.
 import * as tf from '@tensorflow/tfjs-core';
-import { ConvGeometry, padOrCrop } from './geometry';
+import { type ConvGeometry, padOrCrop } from './geometry';
 
 export interface TapLayout {
   /** Row width (≥ outWidth). */
@@ -42,21 +42,19 @@ export function tapLayout(x: tf.Tensor4D, g: ConvGeometry): TapLayout {
   const padded = padOrCrop(rowsPadded, 2, g.padLeft, sw * width - g.padLeft - w);
   const split = tf.reshape(padded, [b, phaseHeight, sh, width, sw, c]);
   const perPhase = (t: tf.Tensor, shape: [number, number]): tf.Tensor2D[] =>
-    Array.from({ length: phases }, (_, p) =>
-      tf.reshape(phases === 1 ? t : tf.slice(t, [p, 0, 0], [1, shape[0], shape[1]]), shape) as tf.Tensor2D);
+    Array.from({ length: phases }, (_, p) => tf.reshape(phases === 1 ? t : tf.slice(t, [p, 0, 0], [1, shape[0], shape[1]]), shape) as tf.Tensor2D);
   return {
     width,
     length,
     phases,
     phase: (kh, kw) => ((kh * g.dilationHeight) % sh) * sw + ((kw * g.dilationWidth) % sw),
     start: (kh, kw) => offH(kh) * width + offW(kw),
-    channelRows: () =>
-      perPhase(tf.reshape(tf.transpose(split, [2, 4, 5, 0, 1, 3]), [phases, c, b * length]), [c, b * length]),
+    channelRows: () => perPhase(tf.reshape(tf.transpose(split, [2, 4, 5, 0, 1, 3]), [phases, c, b * length]), [c, b * length]),
     pixelRows: () =>
-      perPhase(
-        phases === 1 ? tf.reshape(padded, [1, b * length, c]) : tf.reshape(tf.transpose(split, [2, 4, 0, 1, 3, 5]), [phases, b * length, c]),
-        [b * length, c],
-      ),
+      perPhase(phases === 1 ? tf.reshape(padded, [1, b * length, c]) : tf.reshape(tf.transpose(split, [2, 4, 0, 1, 3, 5]), [phases, b * length, c]), [
+        b * length,
+        c,
+      ]),
   };
 }
 

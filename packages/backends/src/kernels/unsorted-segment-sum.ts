@@ -11,9 +11,7 @@ export const unsortedSegmentSumKernel: tf.KernelFunc = ({ inputs, attrs }) => {
     const ids = asTensor(inputs.segmentIds as tf.TensorInfo);
     const prefix = x.shape.slice(0, ids.rank);
     if (ids.rank === 0 || prefix.some((d, i) => d !== ids.shape[i])) {
-      throw new KernelArgumentError(
-        `UnsortedSegmentSum: segmentIds shape [${ids.shape}] must be a non-empty prefix of x shape [${x.shape}]`,
-      );
+      throw new KernelArgumentError(`UnsortedSegmentSum: segmentIds shape [${ids.shape}] must be a non-empty prefix of x shape [${x.shape}]`);
     }
     const count = ids.size;
     const rest = x.shape.slice(ids.rank);

@@ -6,7 +6,7 @@
 // across rows, and larger tiles thrash the cache: 9.5 vs 28 ms at 32 in a plain-JS test). Other
 // permutations (e.g. the conv filter gradient's [N,H,W,C] → [C,H,W,N]) stay with the stock
 // kernel, which a JS odometer did not beat.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { HeapArray, WasmBackendLike } from './wasm-heap';
 
 const TILE = 8;
@@ -62,7 +62,10 @@ export function makeTransposeKernel(stock: tf.KernelFunc): tf.KernelFunc {
     const swap = x.dtype === 'complex64' || x.shape.some((s) => s === 0) ? null : asBatchedSwap(x.shape, perm);
     if (!swap) return stock(args);
     const backend = args.backend as unknown as WasmBackendLike;
-    const out = backend.makeOutput(perm.map((a) => x.shape[a]!), x.dtype);
+    const out = backend.makeOutput(
+      perm.map((a) => x.shape[a]!),
+      x.dtype,
+    );
     // Views taken after makeOutput: allocating may grow (and so replace) the heap's buffer.
     const [src, dst] = [backend.typedArrayFromHeap(x), backend.typedArrayFromHeap(out)];
     const [batch, r, c] = swap;

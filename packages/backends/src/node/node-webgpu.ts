@@ -43,8 +43,12 @@ function describe(info: AdapterInfo | undefined): string {
 
 function isSoftware(adapter: Adapter): boolean {
   const info = adapter.info;
-  return Boolean(info?.isFallbackAdapter || adapter.isFallbackAdapter || info?.architecture === 'software' ||
-    /llvmpipe|lavapipe|swiftshader/i.test(`${info?.description} ${info?.device}`));
+  return Boolean(
+    info?.isFallbackAdapter ||
+      adapter.isFallbackAdapter ||
+      info?.architecture === 'software' ||
+      /llvmpipe|lavapipe|swiftshader/i.test(`${info?.description} ${info?.device}`),
+  );
 }
 
 /** Installs navigator.gpu and the GPU* globals (only those missing) from Dawn. */

@@ -107,7 +107,13 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<S
   const env = options.env ?? process.env;
   const fromEnv = env.DIFFLI2D_BACKEND?.trim();
   const order = fromEnv
-    ? parseList('DIFFLI2D_BACKEND', fromEnv.split(',').map((s) => s.trim()).filter(Boolean))
+    ? parseList(
+        'DIFFLI2D_BACKEND',
+        fromEnv
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      )
     : options.prefer
       ? parseList('setupBackend({ prefer })', options.prefer)
       : [...NODE_BACKENDS];
@@ -125,7 +131,5 @@ export async function setupBackend(options: SetupBackendOptions = {}): Promise<S
     }
     reasons[name] = result.reason;
   }
-  throw new BackendUnavailableError(
-    `no backend could be initialised: ${order.map((n) => `${n}: ${reasons[n]}`).join('; ')}`,
-  );
+  throw new BackendUnavailableError(`no backend could be initialised: ${order.map((n) => `${n}: ${reasons[n]}`).join('; ')}`);
 }

@@ -71,7 +71,7 @@ function engineHasWasmInstance(): boolean {
 async function withThreadPatches<T>(threads: number, init: () => Promise<T>): Promise<T> {
   const originalWorker = workerThreads.Worker;
   const originalCpus = osModule.cpus;
-  const hadGlobalWorker = Object.prototype.hasOwnProperty.call(globalThis, 'Worker');
+  const hadGlobalWorker = Object.hasOwn(globalThis, 'Worker');
   const previousGlobalWorker = (globalThis as { Worker?: unknown }).Worker;
   const previousFlag = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);

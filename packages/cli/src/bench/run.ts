@@ -94,7 +94,13 @@ export async function runBench(o: BenchOptions, ctx: CommandContext): Promise<Be
       out.dispose();
     });
     ctx.note(`network: ${ms.toFixed(0)} ms`);
-    return { backend, size: o.size, conv: { gflops: flops / convMs / 1e6, ms: convMs }, hspace, network: { preset: o.preset, parameters: countParams(model), ms } };
+    return {
+      backend,
+      size: o.size,
+      conv: { gflops: flops / convMs / 1e6, ms: convMs },
+      hspace,
+      network: { preset: o.preset, parameters: countParams(model), ms },
+    };
   } finally {
     model.dispose();
     image.dispose();

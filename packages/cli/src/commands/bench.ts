@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import type { Bind } from '../program';
 import { positiveInt } from '../util/options';
@@ -39,7 +39,9 @@ async function runBenchCommand(o: Record<string, unknown>, ctx: CommandContext):
   const lines = [
     `backend: ${result.backend.name} (${result.backend.detail})`,
     `conv2d 3×3 64→64 on 64×64: ${result.conv.gflops.toFixed(1)} GFLOP/s (${result.conv.ms.toFixed(1)} ms)`,
-    ...(result.hspace ? [`h-space (t = 0 and 500) at ${result.size}²: ${result.hspace.ms.toFixed(0)} ms — ${result.hspace.unet}`] : ['h-space: not timed (pass --unet)']),
+    ...(result.hspace
+      ? [`h-space (t = 0 and 500) at ${result.size}²: ${result.hspace.ms.toFixed(0)} ms — ${result.hspace.unet}`]
+      : ['h-space: not timed (pass --unet)']),
     `DiffLI2D ${result.network.preset} (${result.network.parameters.toLocaleString('en-US')} parameters) at ${result.size}²: ${result.network.ms.toFixed(0)} ms`,
   ];
   return { json: result, text: lines.join('\n') };

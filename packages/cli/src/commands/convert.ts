@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Bind } from '../program';
 import { convertTorch } from '../convert/torch';
 import { convertAdm } from '../convert/adm';
@@ -36,10 +36,13 @@ Examples:
 
   const adm = convert
     .command('adm')
-    .description("a guided-diffusion UNet checkpoint (e.g. 256x256_diffusion_uncond.pt), checked against its config")
+    .description('a guided-diffusion UNet checkpoint (e.g. 256x256_diffusion_uncond.pt), checked against its config')
     .argument('<in.pt>', 'guided-diffusion checkpoint')
     .argument('<out.safetensors>', 'output file (config stored in its metadata)')
-    .option('--config <preset|flags>', "UNet config: a preset (adm-256-uncond, adm-small-32) or guided-diffusion MODEL_FLAGS (default: the file's own metadata, else adm-256-uncond)")
+    .option(
+      '--config <preset|flags>',
+      "UNet config: a preset (adm-256-uncond, adm-small-32) or guided-diffusion MODEL_FLAGS (default: the file's own metadata, else adm-256-uncond)",
+    )
     .option('--key <path>', "sub-tree of the checkpoint holding the state_dict, e.g. 'model'")
     .option('--hspace-only', 'keep only time_embed, input_blocks and middle_block (all the h-space needs; 38% of the weights)')
     .option('--f16', 'store weights as float16')

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { CheckFailedError, UsageError } from '../errors';
 import type { Bind } from '../program';
@@ -40,7 +40,7 @@ Examples:
     const result = { json: report, text: formatCheck(report) };
     const problems = problemCount(report);
     if (o.strict && problems > 0) {
-      ctx.streams.stdout.write((ctx.options.json ? JSON.stringify(report, null, 2) : result.text) + '\n');
+      ctx.streams.stdout.write(`${ctx.options.json ? JSON.stringify(report, null, 2) : result.text}\n`);
       throw new CheckFailedError(`${problems} problem(s) found in ${report.root}`);
     }
     return result;
@@ -70,7 +70,6 @@ Examples:
     );
   bind(haze, (args, o, ctx) => runHaze(String(args[0]), o, ctx));
 }
-
 
 type Synthesize = (
   cleanDir: string,
@@ -102,5 +101,8 @@ async function runHaze(cleanDir: string, o: Record<string, unknown>, ctx: Comman
   });
   for (const s of result.skipped) ctx.warn(`skipped ${s.file}: ${s.error}`);
   const json = { output: path.resolve(result.outDir), pairs: result.pairs.length, skipped: result.skipped, seed: ctx.options.seed, items: result.pairs };
-  return { json, text: `wrote ${result.pairs.length} hazy/clean pair(s) to ${json.output}${result.skipped.length ? ` (${result.skipped.length} clean image(s) skipped)` : ''}` };
+  return {
+    json,
+    text: `wrote ${result.pairs.length} hazy/clean pair(s) to ${json.output}${result.skipped.length ? ` (${result.skipped.length} clean image(s) skipped)` : ''}`,
+  };
 }

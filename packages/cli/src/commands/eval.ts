@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { UsageError } from '../errors';
 import { buildDocument, mergeDocuments, type EvalDocument } from '../eval/document';
@@ -75,7 +75,18 @@ async function runEval(o: Record<string, unknown>, ctx: CommandContext): Promise
     });
     const [start, end] = shardRange(pairs.length, shard);
     const mine = pairs.slice(start, end);
-    const restorer = await createRestorer({ model: o.model as string | undefined, unet: o.unet as string | undefined, tile: positiveInt('--tile', o.tile), ensemble: o.ensemble as string | undefined, method: o.method as string | undefined, identity: Boolean(o.identity) }, ctx, true);
+    const restorer = await createRestorer(
+      {
+        model: o.model as string | undefined,
+        unet: o.unet as string | undefined,
+        tile: positiveInt('--tile', o.tile),
+        ensemble: o.ensemble as string | undefined,
+        method: o.method as string | undefined,
+        identity: Boolean(o.identity),
+      },
+      ctx,
+      true,
+    );
     const lpips = metrics.includes('lpips') ? await createLpipsScorer(o.lpipsWeights as string | undefined, ctx) : undefined;
     const scorer = await createScorer(metrics, lpips);
     ctx.note(`eval: ${restorer.name} on ${mine.length} pair(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${pairs.length})` : ''}`);
@@ -111,5 +122,5 @@ function formatText(doc: EvalDocument): string {
 }
 
 function kebab(name: string): string {
-  return name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { UsageError } from '../errors';
 import type { Bind } from '../program';
@@ -39,7 +39,10 @@ Examples:
 }
 
 function parseTimesteps(text: string, ctx: CommandContext): number[] {
-  const values = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const values = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out: number[] = [];
   for (const v of values) {
     if (!/^\d+$/.test(v) || Number(v) > 1000) throw new UsageError(`--t expects whole numbers from 0 to 1000, got '${v}'`);
@@ -74,9 +77,17 @@ async function runProbeCommand(o: Record<string, unknown>, ctx: CommandContext):
     },
     ctx,
   );
-  const json = { data: path.resolve(data), unet: path.resolve(unet), output, pairs: result.pairs, points: result.points, seed: ctx.options.seed, scores: result.scores };
+  const json = {
+    data: path.resolve(data),
+    unet: path.resolve(unet),
+    output,
+    pairs: result.pairs,
+    points: result.points,
+    seed: ctx.options.seed,
+    scores: result.scores,
+  };
   const { writeFileAtomic } = await import('../io/images');
-  await writeFileAtomic(path.join(output, 'probe.json'), JSON.stringify(json, null, 2) + '\n');
+  await writeFileAtomic(path.join(output, 'probe.json'), `${JSON.stringify(json, null, 2)}\n`);
   const rows = result.scores.map((s) => [String(s.t), fixed(s.silhouette, 3), fixed(s.knnAccuracy, 3), fixed(s.tsneSilhouette, 3)]);
   return { json, text: `${textTable(['t', 'silhouette', '5-NN acc', 't-SNE silhouette'], rows)}\n\nmaps and probe.json in ${output}` };
 }

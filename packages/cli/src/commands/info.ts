@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { defaultModelPath } from '../methods/restorer';
 import type { Bind } from '../program';

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import type { Bind } from '../program';
 import { loadTrainConfig } from '../train/config';

@@ -32,7 +32,9 @@ export async function convertAdm(input: string, output: string, o: Record<string
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
     // the library lists every mismatch; the first few say enough on one line
-    throw new InputError(`${input} does not convert with UNet config '${config ?? 'from its metadata, else adm-256-uncond'}': ${detail.length > 400 ? detail.slice(0, 400) + ' …' : detail}`);
+    throw new InputError(
+      `${input} does not convert with UNet config '${config ?? 'from its metadata, else adm-256-uncond'}': ${detail.length > 400 ? `${detail.slice(0, 400)} …` : detail}`,
+    );
   } finally {
     await lazy?.close();
   }
@@ -40,6 +42,17 @@ export async function convertAdm(input: string, output: string, o: Record<string
   const written = await readWeightsFile(output);
   const parameters = parameterCount(written.tensors);
   ctx.note(`convert adm: ${input} -> ${output}`);
-  const json = { input: path.resolve(input), output: path.resolve(output), parts, tensors: written.tensors.size, parameters, bytes: bytes.length, metadata: written.metadata };
-  return { json, text: `wrote ${output}: ${parts} UNet, ${written.tensors.size} tensors, ${parameters.toLocaleString('en-US')} parameters, ${(bytes.length / 2 ** 20).toFixed(1)} MiB` };
+  const json = {
+    input: path.resolve(input),
+    output: path.resolve(output),
+    parts,
+    tensors: written.tensors.size,
+    parameters,
+    bytes: bytes.length,
+    metadata: written.metadata,
+  };
+  return {
+    json,
+    text: `wrote ${output}: ${parts} UNet, ${written.tensors.size} tensors, ${parameters.toLocaleString('en-US')} parameters, ${(bytes.length / 2 ** 20).toFixed(1)} MiB`,
+  };
 }

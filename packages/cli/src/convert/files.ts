@@ -36,7 +36,7 @@ export async function readWeightsFile(file: string, opts: { key?: string } = {})
 }
 
 function subTree(file: WeightsFileLike, key: string, name: string): WeightsFileLike {
-  const prefix = key + '.';
+  const prefix = `${key}.`;
   const tensors = new Map([...file.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v] as const));
   if (tensors.size === 0) throw new InputError(`${name}: no tensors under '${key}'`);
   return { tensors, metadata: file.metadata };

@@ -11,6 +11,17 @@ export async function convertTorch(input: string, output: string, o: Record<stri
   ctx.note(`convert torch: ${tensors.size} tensors read from ${input}`);
   const written = await writeSafetensorsFile(output, tensors, meta, { f16: Boolean(o.f16) });
   const parameters = parameterCount(tensors);
-  const json = { input: path.resolve(input), output: path.resolve(output), tensors: tensors.size, parameters, bytes: written.bytes, dtypes: written.dtypes, metadata: meta };
-  return { json, text: `wrote ${output}: ${tensors.size} tensors, ${parameters.toLocaleString('en-US')} parameters, ${(written.bytes / 2 ** 20).toFixed(1)} MiB` };
+  const json = {
+    input: path.resolve(input),
+    output: path.resolve(output),
+    tensors: tensors.size,
+    parameters,
+    bytes: written.bytes,
+    dtypes: written.dtypes,
+    metadata: meta,
+  };
+  return {
+    json,
+    text: `wrote ${output}: ${tensors.size} tensors, ${parameters.toLocaleString('en-US')} parameters, ${(written.bytes / 2 ** 20).toFixed(1)} MiB`,
+  };
 }

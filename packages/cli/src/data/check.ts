@@ -27,15 +27,30 @@ export function formatCheck(r: CheckReport): string {
     `${r.root}: layout ${r.layout}, ${r.pairs} pair(s)`,
     `  sizes: ${s.images} image(s), width ${s.width.min}-${s.width.max}, height ${s.height.min}-${s.height.max}`,
   ];
-  if (Object.keys(r.datasets).length) lines.push(`  datasets: ${Object.entries(r.datasets).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (Object.keys(r.datasets).length)
+    lines.push(
+      `  datasets: ${Object.entries(r.datasets)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
   if (r.checksums.checked) lines.push(`  checksums: ${r.checksums.checked} checked, ${r.checksums.mismatched.length} differ`);
   const list = (title: string, items: string[]) => {
-    if (items.length) lines.push(`${title} (${items.length}):`, ...items.slice(0, 20).map((i) => `  ${i}`), ...(items.length > 20 ? [`  … ${items.length - 20} more`] : []));
+    if (items.length)
+      lines.push(`${title} (${items.length}):`, ...items.slice(0, 20).map((i) => `  ${i}`), ...(items.length > 20 ? [`  … ${items.length - 20} more`] : []));
   };
   list('unpaired', r.unpaired);
-  list('corrupt', r.corruptDetails.map((c) => `${c.file}: ${c.error}`));
-  list('size mismatches', r.sizeMismatches.map((m) => `${m.hazy} ${m.hazySize.join('×')} vs ${m.clean} ${m.cleanSize.join('×')}`));
-  list('duplicates', r.duplicates.map((d) => `${d.role} ${d.key}: ${d.files.join(', ')}`));
+  list(
+    'corrupt',
+    r.corruptDetails.map((c) => `${c.file}: ${c.error}`),
+  );
+  list(
+    'size mismatches',
+    r.sizeMismatches.map((m) => `${m.hazy} ${m.hazySize.join('×')} vs ${m.clean} ${m.cleanSize.join('×')}`),
+  );
+  list(
+    'duplicates',
+    r.duplicates.map((d) => `${d.role} ${d.key}: ${d.files.join(', ')}`),
+  );
   list('missing', r.missing);
   list('checksum mismatches', r.checksums.mismatched);
   const n = problemCount(r);

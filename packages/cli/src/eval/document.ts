@@ -83,7 +83,9 @@ export async function mergeDocuments(files: readonly string[]): Promise<EvalDocu
     const seen = new Map<number, string>();
     for (const { file, doc } of docs) {
       if (doc.shard!.count !== count || doc.shard!.total !== first.doc.shard!.total) {
-        throw new InputError(`${file}: shard ${doc.shard!.index}/${doc.shard!.count} of ${doc.shard!.total} pairs does not match ${first.file} (…/${count} of ${first.doc.shard!.total})`);
+        throw new InputError(
+          `${file}: shard ${doc.shard!.index}/${doc.shard!.count} of ${doc.shard!.total} pairs does not match ${first.file} (…/${count} of ${first.doc.shard!.total})`,
+        );
       }
       const other = seen.get(doc.shard!.index);
       if (other) throw new InputError(`shard ${doc.shard!.index}/${count} given twice: ${other} and ${file}`);

@@ -23,7 +23,12 @@ interface LpipsClass {
 }
 
 /** Builds the metrics package's LPIPS on the backend chosen by --backend. */
-export async function buildLpips(net: string, backbone: Map<string, TensorEntryLike>, lin: Map<string, TensorEntryLike>, ctx: CommandContext): Promise<LpipsNetwork> {
+export async function buildLpips(
+  net: string,
+  backbone: Map<string, TensorEntryLike>,
+  lin: Map<string, TensorEntryLike>,
+  ctx: CommandContext,
+): Promise<LpipsNetwork> {
   const LPIPS = await loadExport<LpipsClass>('@diffli2d/metrics', 'LPIPS', 'LPIPS');
   await prepareBackend(ctx);
   return LPIPS.fromWeights(net as 'alex', backbone, lin);
@@ -58,4 +63,3 @@ export async function createLpipsScorer(weightsFile: string | undefined, ctx: Co
     dispose: () => network.dispose(),
   };
 }
-

@@ -45,9 +45,7 @@ export async function createScorer(metrics: readonly MetricName[], lpips: LpipsS
     metrics,
     async score(result, clean, names) {
       if (result.width !== clean.width || result.height !== clean.height) {
-        throw new InputError(
-          `${names.result} is ${result.width}×${result.height} but its clean image ${names.clean} is ${clean.width}×${clean.height}`,
-        );
+        throw new InputError(`${names.result} is ${result.width}×${result.height} but its clean image ${names.clean} is ${clean.width}×${clean.height}`);
       }
       const a = { data: result.data, shape: [result.height, result.width, 3] };
       const b = { data: clean.data, shape: [clean.height, clean.width, 3] };

@@ -36,13 +36,13 @@ export function formatOfPath(file: string): ImageFormat {
 }
 
 export function parseFormat(text: string): ImageFormat {
-  const format = FORMAT_BY_EXTENSION['.' + text.toLowerCase().replace(/^\./, '')];
+  const format = FORMAT_BY_EXTENSION[`.${text.toLowerCase().replace(/^\./, '')}`];
   if (!format) throw new UsageError(`--format expects png, jpeg or webp, got '${text}'`);
   return format;
 }
 
 export function extensionOf(format: ImageFormat): string {
-  return format === 'jpeg' ? '.jpg' : '.' + format;
+  return format === 'jpeg' ? '.jpg' : `.${format}`;
 }
 
 type DecodeU8 = (file: string) => Promise<Rgb8>;
@@ -82,7 +82,7 @@ export function toRgb8(image: RgbImage): Rgb8 {
   const data = new Uint8Array(image.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = image.data[i]!;
-    data[i] = Math.round((v < 0 ? 0 : v > 1 ? 1 : v) * 255);
+    data[i] = Math.round((v < 0 ? 0 : Math.min(v, 1)) * 255);
   }
   return { width: image.width, height: image.height, data };
 }

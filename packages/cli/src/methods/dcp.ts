@@ -53,12 +53,7 @@ export function darkChannel(image: RgbImage, patchSize: number, scale: readonly 
   return minFilter(minRgb, width, height, Math.floor(patchSize / 2));
 }
 
-export function estimateAirlight(
-  image: RgbImage,
-  dark: Float32Array,
-  topFraction: number,
-  mode: 'mean' | 'brightest',
-): [number, number, number] {
+export function estimateAirlight(image: RgbImage, dark: Float32Array, topFraction: number, mode: 'mean' | 'brightest'): [number, number, number] {
   const n = dark.length;
   const count = Math.max(1, Math.floor(n * topFraction));
   const order = topIndices(dark, count);
@@ -123,7 +118,7 @@ export function dehazeDcp(image: RgbImage, options: DcpOptions = {}): DcpResult 
     const t = Math.max(transmission[i]!, o.t0);
     for (let c = 0; c < 3; c++) {
       const j = (data[3 * i + c]! - airlight[c]!) / t + airlight[c]!;
-      out[3 * i + c] = j < 0 ? 0 : j > 1 ? 1 : j;
+      out[3 * i + c] = j < 0 ? 0 : Math.min(j, 1);
     }
   }
   return { image: { width, height, data: out }, transmission, airlight };

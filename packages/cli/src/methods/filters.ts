@@ -14,15 +14,7 @@ export function minFilter(src: Float32Array, width: number, height: number, radi
   return out;
 }
 
-function slidingMin(
-  src: Float32Array,
-  dst: Float32Array,
-  offset: number,
-  stride: number,
-  n: number,
-  radius: number,
-  queue: Int32Array,
-): void {
+function slidingMin(src: Float32Array, dst: Float32Array, offset: number, stride: number, n: number, radius: number, queue: Int32Array): void {
   // queue holds positions whose values increase from head to tail
   let head = 0;
   let tail = 0;
@@ -71,14 +63,7 @@ export function boxMean(src: ArrayLike<number>, width: number, height: number, r
  * He et al.'s guided filter with a single-channel guide: edge-preserving smoothing of
  * `input` that follows the edges of `guide` (local linear model q = a·I + b).
  */
-export function guidedFilter(
-  guide: ArrayLike<number>,
-  input: ArrayLike<number>,
-  width: number,
-  height: number,
-  radius: number,
-  eps: number,
-): Float64Array {
+export function guidedFilter(guide: ArrayLike<number>, input: ArrayLike<number>, width: number, height: number, radius: number, eps: number): Float64Array {
   const n = width * height;
   const guideSq = new Float64Array(n);
   const guideInput = new Float64Array(n);

@@ -34,7 +34,10 @@ interface ModelLike {
   dispose(): void;
 }
 type LoadModel = (bytes: Uint8Array, source?: string) => ModelLike;
-type Dehaze = (image01: tf.Tensor3D, opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number; ensemble?: Ensemble }) => Promise<tf.Tensor3D>;
+type Dehaze = (
+  image01: tf.Tensor3D,
+  opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number; ensemble?: Ensemble },
+) => Promise<tf.Tensor3D>;
 
 interface RunFile {
   unet?: string;
@@ -94,7 +97,13 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
       const input = tfjs.tidy(() => tfjs.div(tfjs.tensor3d(Float32Array.from(image.data), [image.height, image.width, 3], 'float32'), 255) as tf.Tensor3D);
       let output: tf.Tensor3D | undefined;
       try {
-        output = await dehaze(input, { model, extractor: source, ...(image.width > tile || image.height > tile ? { tile: { size: tile } } : {}), seed: ctx.options.seed, ensemble });
+        output = await dehaze(input, {
+          model,
+          extractor: source,
+          ...(image.width > tile || image.height > tile ? { tile: { size: tile } } : {}),
+          seed: ctx.options.seed,
+          ensemble,
+        });
         const rounded = tfjs.tidy(() => tfjs.round(tfjs.mul(tfjs.clipByValue(output!, 0, 1), 255)));
         const data = Uint8Array.from(await rounded.data());
         rounded.dispose();

@@ -21,14 +21,14 @@ function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!);
 }
 
 function panel(series: Series, top: number, xMax: number): string {
   const w = WIDTH - MARGIN.left - MARGIN.right;
   const h = PANEL - MARGIN.top - MARGIN.bottom;
-  const parts = [`<text x="${MARGIN.left}" y="${top + 20}" font-size="14" font-weight="bold">${escape(series.title)}</text>`];
+  const parts = [`<text x="${MARGIN.left}" y="${top + 20}" font-size="14" font-weight="bold">${escapeXml(series.title)}</text>`];
   const x0 = MARGIN.left;
   const y0 = top + MARGIN.top;
   parts.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
@@ -53,7 +53,8 @@ function panel(series: Series, top: number, xMax: number): string {
   parts.push(`<text x="${x0 + w / 2}" y="${y0 + h + 32}" text-anchor="middle" font-size="12">step</text>`);
   const path = series.points.filter((p) => Number.isFinite(p[1])).map((p, i) => `${i ? 'L' : 'M'}${xs(p[0]).toFixed(1)},${yv(p[1]).toFixed(1)}`);
   parts.push(`<path d="${path.join(' ')}" fill="none" stroke="${series.color}" stroke-width="1.5"/>`);
-  if (series.points.length <= 50) for (const p of series.points) parts.push(`<circle cx="${xs(p[0]).toFixed(1)}" cy="${yv(p[1]).toFixed(1)}" r="2.5" fill="${series.color}"/>`);
+  if (series.points.length <= 50)
+    for (const p of series.points) parts.push(`<circle cx="${xs(p[0]).toFixed(1)}" cy="${yv(p[1]).toFixed(1)}" r="2.5" fill="${series.color}"/>`);
   return parts.join('');
 }
 

@@ -80,7 +80,9 @@ export async function runProbe(o: ProbeOptions, ctx: CommandContext): Promise<{ 
       svg: svgFile,
       png: pngFile,
     };
-    ctx.note(`${t === 'image' ? 'image space' : `t = ${t}`}: silhouette ${result.silhouette.toFixed(3)}, 5-NN accuracy ${result.knnAccuracy.toFixed(3)}, t-SNE silhouette ${result.tsneSilhouette.toFixed(3)}`);
+    ctx.note(
+      `${t === 'image' ? 'image space' : `t = ${t}`}: silhouette ${result.silhouette.toFixed(3)}, 5-NN accuracy ${result.knnAccuracy.toFixed(3)}, t-SNE silhouette ${result.tsneSilhouette.toFixed(3)}`,
+    );
     return result;
   };
 

@@ -26,7 +26,11 @@ export const TrainConfigSchema = z
         valLayout: z.string().optional(),
         valLimit: positiveInt.default(4),
         /** bytes of decoded images kept in memory between epochs */
-        cacheBytes: z.number().int().nonnegative().default(256 * 2 ** 20),
+        cacheBytes: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(256 * 2 ** 20),
       })
       .strict(),
     unet: z
@@ -65,8 +69,21 @@ export const TrainConfigSchema = z
         logEvery: positiveInt.default(1),
       })
       .strict()
-      .default({ epochs: 1, batchSize: 4, crop: 128, flips: true, lr: 2e-4, betas: [0.9, 0.999], lrDecay: { everyEpochs: 300, factor: 0.5 }, loss: 'l1', logEvery: 1 }),
-    checkpoint: z.object({ every: positiveInt.default(100) }).strict().default({ every: 100 }),
+      .default({
+        epochs: 1,
+        batchSize: 4,
+        crop: 128,
+        flips: true,
+        lr: 2e-4,
+        betas: [0.9, 0.999],
+        lrDecay: { everyEpochs: 300, factor: 0.5 },
+        loss: 'l1',
+        logEvery: 1,
+      }),
+    checkpoint: z
+      .object({ every: positiveInt.default(100) })
+      .strict()
+      .default({ every: 100 }),
     validation: z
       // full images are dehazed in tiles of this side (default: train.crop), as attention
       // over every pixel of a large image does not fit in memory

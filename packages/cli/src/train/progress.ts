@@ -51,12 +51,12 @@ export class TrainProgress {
 
   record(r: MetricsRecord): void {
     this.records.push(r);
-    fs.appendFileSync(this.logFile, JSON.stringify(r) + '\n');
+    fs.appendFileSync(this.logFile, `${JSON.stringify(r)}\n`);
     if (this.bar) {
       if (r.type === 'train') this.bar.update(r.step, { loss: r.loss.toFixed(4), lr: r.lr.toExponential(2) });
       if (r.type === 'validation') this.bar.update(r.step, { psnr: `val ${r.psnr.toFixed(2)} dB` });
     } else if (!this.ctx.options.quiet) {
-      this.ctx.streams.stderr.write(JSON.stringify(r) + '\n');
+      this.ctx.streams.stderr.write(`${JSON.stringify(r)}\n`);
     }
   }
 

@@ -87,7 +87,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
 
   const resolvedText = JSON.stringify(config, null, 2);
   ctx.note(`resolved config (saved to ${file('config')}):\n${resolvedText}`);
-  await writeFileAtomic(file('config'), resolvedText + '\n');
+  await writeFileAtomic(file('config'), `${resolvedText}\n`);
 
   const backend = await prepareBackend(ctx, { gradients: true });
   const tfjs = await loadTf();
@@ -111,7 +111,8 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     ctx.note(`DiffLI2D ${config.model.preset}: ${lib.countParams(model).toLocaleString('en-US')} trainable parameters`);
 
     const { pairs } = await loadPairs({ data: config.data.train, layout: config.data.layout, dataset: config.data.dataset, limit: config.data.limit });
-    if (pairs.length < config.train.batchSize) throw new UsageError(`train.batchSize ${config.train.batchSize} is larger than the ${pairs.length} training pairs`);
+    if (pairs.length < config.train.batchSize)
+      throw new UsageError(`train.batchSize ${config.train.batchSize} is larger than the ${pairs.length} training pairs`);
     const decode = (f: string) => data.decodeImage(f);
     loader = new data.PairedLoader(pairs, decode, {
       batchSize: config.train.batchSize,
@@ -131,9 +132,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
       }
     }
 
-    const valPairs = config.data.val
-      ? (await loadPairs({ data: config.data.val, layout: config.data.valLayout, limit: config.data.valLimit })).pairs
-      : [];
+    const valPairs = config.data.val ? (await loadPairs({ data: config.data.val, layout: config.data.valLayout, limit: config.data.valLimit })).pairs : [];
     async function* validationPairs(): AsyncGenerator<{ hazy: tf.Tensor3D; clean: tf.Tensor3D; name: string }> {
       for (const p of valPairs) {
         const [h, c] = await Promise.all([decode(p.hazy), decode(p.clean)]);
@@ -146,14 +145,22 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     const progress = new TrainProgress(ctx, file('log'), totalSteps, opts.resume);
     const writeCurves = async () => {
       const svg = curvesSvg([
-        { title: 'training loss (L1)', color: '#c0392b', points: progress.records.filter((r) => r.type === 'train').map((r) => [r.step, (r as { loss: number }).loss]) },
-        { title: 'validation PSNR (dB)', color: '#2471a3', points: progress.records.filter((r) => r.type === 'validation').map((r) => [r.step, (r as { psnr: number }).psnr]) },
+        {
+          title: 'training loss (L1)',
+          color: '#c0392b',
+          points: progress.records.filter((r) => r.type === 'train').map((r) => [r.step, (r as { loss: number }).loss]),
+        },
+        {
+          title: 'validation PSNR (dB)',
+          color: '#2471a3',
+          points: progress.records.filter((r) => r.type === 'validation').map((r) => [r.step, (r as { psnr: number }).psnr]),
+        },
       ]);
       await writeFileAtomic(file('curvesSvg'), svg);
       await writeFileAtomic(file('curvesPng'), await svgToPng(svg));
     };
 
-    let result;
+    let result: Awaited<ReturnType<DiffLI2DLib['train']>>;
     try {
       result = await lib.train({
         model,
@@ -196,7 +203,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
       epochs: result.epoch,
       backend: backend.name,
     };
-    await writeFileAtomic(file('run'), JSON.stringify(run, null, 2) + '\n');
+    await writeFileAtomic(file('run'), `${JSON.stringify(run, null, 2)}\n`);
     await writeCurves();
     const last = <T extends MetricsRecord['type']>(type: T) => [...progress.records].reverse().find((r) => r.type === type);
     return {

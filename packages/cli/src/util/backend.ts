@@ -26,7 +26,9 @@ export function backendOrder(request: string): string[] | undefined {
   const known = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length || names.length === 0) {
-    throw new UsageError(`--backend: unknown backend ${unknown.map((n) => `'${n}'`).join(', ') || '(empty)'}; expected auto, tensorflow or some of ${known.join(', ')}`);
+    throw new UsageError(
+      `--backend: unknown backend ${unknown.map((n) => `'${n}'`).join(', ') || '(empty)'}; expected auto, tensorflow or some of ${known.join(', ')}`,
+    );
   }
   return names;
 }

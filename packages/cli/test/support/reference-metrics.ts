@@ -31,7 +31,11 @@ export function referenceSsim(a: Uint8Array, b: Uint8Array, width: number, heigh
     let count = 0;
     for (let y = RADIUS; y < height - RADIUS; y++) {
       for (let x = RADIUS; x < width - RADIUS; x++) {
-        let mx = 0, my = 0, sxx = 0, syy = 0, sxy = 0;
+        let mx = 0,
+          my = 0,
+          sxx = 0,
+          syy = 0,
+          sxy = 0;
         for (let dy = -RADIUS; dy <= RADIUS; dy++) {
           const wy = WINDOW[dy + RADIUS]!;
           const row = (y + dy) * width;

@@ -46,7 +46,10 @@ export function pairWithRule(rule: LayoutRule, files: readonly string[], context
     }
   }
   const duplicates: DuplicateGroup[] = [];
-  for (const [map, role] of [[hazyByKey, 'hazy'], [cleanById, 'clean']] as const) {
+  for (const [map, role] of [
+    [hazyByKey, 'hazy'],
+    [cleanById, 'clean'],
+  ] as const) {
     for (const entry of map.values()) {
       if (entry.files.length > 1) {
         entry.files.sort(preferLossless);
@@ -75,7 +78,14 @@ export function pairWithRule(rule: LayoutRule, files: readonly string[], context
       oneToOneClash.set(cleanKey, group);
       continue;
     }
-    const pair: ImagePair = { id: joinScope(c.scope, hazy.stem), hazy: hazy.rel, clean: clean.files[0]!.rel, sceneId: joinScope(c.scope, c.id), dataset: rule.dataset, task: rule.task };
+    const pair: ImagePair = {
+      id: joinScope(c.scope, hazy.stem),
+      hazy: hazy.rel,
+      clean: clean.files[0]!.rel,
+      sceneId: joinScope(c.scope, c.id),
+      dataset: rule.dataset,
+      task: rule.task,
+    };
     const split = splitFromPath(hazy.dirs) ?? rule.defaultSplit(c.id);
     if (split) pair.split = split;
     pairs.push(pair);
@@ -161,7 +171,15 @@ function pairBySubfolder(files: readonly string[], options: PairFilesOptions): P
       continue;
     }
     paired++;
-    merged.pairs.push(...r.pairs.map((p) => ({ ...p, id: prefix(p.id), hazy: prefix(p.hazy), clean: prefix(p.clean), ...(p.sceneId !== undefined && { sceneId: prefix(p.sceneId) }) })));
+    merged.pairs.push(
+      ...r.pairs.map((p) => ({
+        ...p,
+        id: prefix(p.id),
+        hazy: prefix(p.hazy),
+        clean: prefix(p.clean),
+        ...(p.sceneId !== undefined && { sceneId: prefix(p.sceneId) }),
+      })),
+    );
     merged.unpaired.push(...r.unpaired.map(prefix));
     merged.duplicates.push(...r.duplicates.map((d) => ({ ...d, key: prefix(d.key), files: d.files.map(prefix) })));
     merged.ignored.push(...r.ignored.map(prefix));

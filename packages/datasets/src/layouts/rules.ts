@@ -120,7 +120,14 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     task: 'lowlight',
     manyToOne: false,
     // Real_captured: Low/low00001.png ↔ Normal/normal00001.png; Synthetic: same names on both sides.
-    classify: (p) => byRoleDir(p, ['low'], ['normal'], (s) => /^low(\d+)$/i.exec(s)?.[1] ?? s, (s) => /^normal(\d+)$/i.exec(s)?.[1] ?? s),
+    classify: (p) =>
+      byRoleDir(
+        p,
+        ['low'],
+        ['normal'],
+        (s) => /^low(\d+)$/i.exec(s)?.[1] ?? s,
+        (s) => /^normal(\d+)$/i.exec(s)?.[1] ?? s,
+      ),
     defaultSplit: () => undefined,
     hint: hintFrom([[/lol/, 0.5]]),
   },
@@ -172,7 +179,14 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
       return byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, match(THREE_PART), match(NUM));
     },
     defaultSplit: () => 'train',
-    hint: (context, files) => Math.max(hintFrom([[/(^|[^s])its\b/, 0.6], [/indoor/, 0.4]])(context), jpgShare(files) < 0.5 ? 0.2 : 0),
+    hint: (context, files) =>
+      Math.max(
+        hintFrom([
+          [/(^|[^s])its\b/, 0.6],
+          [/indoor/, 0.4],
+        ])(context),
+        jpgShare(files) < 0.5 ? 0.2 : 0,
+      ),
   },
   {
     name: 'reside-ots',
@@ -193,7 +207,11 @@ export const LAYOUT_RULES: readonly LayoutRule[] = [
     manyToOne: true,
     classify: (p) => byRoleDir(p, RESIDE_HAZY_DIRS, CLEAN_DIRS, match(THREE_PART), match(NUM)),
     defaultSplit: () => 'test',
-    hint: hintFrom([[/sots/, 0.5], [/outdoor/, 0.4], [/(^|\/)gt(\/|$)/, 0.35]]),
+    hint: hintFrom([
+      [/sots/, 0.5],
+      [/outdoor/, 0.4],
+      [/(^|\/)gt(\/|$)/, 0.35],
+    ]),
   },
   {
     name: 'sots-indoor',

@@ -89,7 +89,9 @@ export async function checkDataset(dir: string, options: CheckOptions = {}): Pro
       if (p.sha256?.clean) expected.set(p.clean, p.sha256.clean.toLowerCase());
     }
     await mapLimit([...expected], concurrency, async ([file, hash]) => {
-      const actual = createHash('sha256').update(await fs.readFile(file)).digest('hex');
+      const actual = createHash('sha256')
+        .update(await fs.readFile(file))
+        .digest('hex');
       checksums.checked++;
       if (actual !== hash) checksums.mismatched.push(file);
     });
@@ -112,7 +114,13 @@ export async function checkDataset(dir: string, options: CheckOptions = {}): Pro
     sizeStats: sizeStatsOf([...sizes.values()]),
     checksums,
     ignored: scan.ignored.length,
-    ok: scan.unpaired.length === 0 && corrupt.length === 0 && scan.duplicates.length === 0 && sizeMismatches.length === 0 && scan.missing.length === 0 && checksums.mismatched.length === 0,
+    ok:
+      scan.unpaired.length === 0 &&
+      corrupt.length === 0 &&
+      scan.duplicates.length === 0 &&
+      sizeMismatches.length === 0 &&
+      scan.missing.length === 0 &&
+      checksums.mismatched.length === 0,
   };
 }
 

@@ -68,7 +68,8 @@ export async function readImageInfo(input: Input, options: DecodeOptions = {}): 
   } catch (err) {
     throw new ImageDecodeError(file, reason(err));
   }
-  if (!RASTER_FORMATS.has(meta.format)) throw new ImageDecodeError(file, `format "${meta.format}" is not a supported raster image format (png, jpeg, webp, tiff)`);
+  if (!RASTER_FORMATS.has(meta.format))
+    throw new ImageDecodeError(file, `format "${meta.format}" is not a supported raster image format (png, jpeg, webp, tiff)`);
   const orientation = meta.orientation ?? 1;
   const swap = orientation >= 5 && orientation <= 8;
   const width = swap ? meta.height : meta.width;
@@ -76,7 +77,16 @@ export async function readImageInfo(input: Input, options: DecodeOptions = {}): 
   if (!width || !height) throw new ImageDecodeError(file, 'image header has no width/height');
   if (width * height > maxPixels) throw new ImageTooLargeError(file, width, height, maxPixels);
   const sixteen = meta.depth === 'ushort' || meta.depth === 'short';
-  return { width, height, format: meta.format, channels: meta.channels, bitDepth: sixteen ? 16 : 8, hasAlpha: meta.hasAlpha, orientation, space: meta.space ?? 'srgb' };
+  return {
+    width,
+    height,
+    format: meta.format,
+    channels: meta.channels,
+    bitDepth: sixteen ? 16 : 8,
+    hasAlpha: meta.hasAlpha,
+    orientation,
+    space: meta.space ?? 'srgb',
+  };
 }
 
 interface RawDecode {

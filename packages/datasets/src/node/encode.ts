@@ -26,7 +26,11 @@ const BY_EXT: Record<string, EncodeFormat> = { '.png': 'png', '.jpg': 'jpeg', '.
  */
 export async function encodeImage(file: string, image: RgbImage | RgbImageU8, options: EncodeOptions = {}): Promise<void> {
   const format = options.format ?? BY_EXT[path.extname(file).toLowerCase()];
-  if (!format) throw new ImageEncodeError(file, `cannot tell the format from the extension "${path.extname(file)}"; use .png, .jpg, .webp or .tif, or pass options.format`);
+  if (!format)
+    throw new ImageEncodeError(
+      file,
+      `cannot tell the format from the extension "${path.extname(file)}"; use .png, .jpg, .webp or .tif, or pass options.format`,
+    );
   try {
     assertRgb(image, file);
   } catch (err) {

@@ -61,10 +61,16 @@ export async function synthesizeHazePairs(cleanDir: string, outDir: string, opti
   if (!Number.isInteger(perImage) || perImage < 1) throw new DatasetOptionError(`synthesizeHazePairs: perImage must be a positive integer, got ${perImage}`);
   const root = path.resolve(cleanDir);
   const out = path.resolve(outDir);
-  if (out === root || out.startsWith(root + path.sep)) throw new DatasetOptionError(`synthesizeHazePairs: output ${out} must not lie inside the clean folder ${root}`);
+  if (out === root || out.startsWith(root + path.sep))
+    throw new DatasetOptionError(`synthesizeHazePairs: output ${out} must not lie inside the clean folder ${root}`);
   const paramsFile = path.join(out, 'haze-params.json');
-  const exists = (f: string) => fs.access(f).then(() => true, () => false);
-  if (!(options.overwrite ?? false) && (await exists(paramsFile))) throw new ImageEncodeError(paramsFile, 'a haze output already exists here (pass overwrite: true to replace it)');
+  const exists = (f: string) =>
+    fs.access(f).then(
+      () => true,
+      () => false,
+    );
+  if (!(options.overwrite ?? false) && (await exists(paramsFile)))
+    throw new ImageEncodeError(paramsFile, 'a haze output already exists here (pass overwrite: true to replace it)');
   let files = (await listFiles(root)).filter(isImagePath).sort(naturalCompare);
   if (options.maxImages !== undefined) files = files.slice(0, options.maxImages);
   if (files.length === 0) throw new DatasetOptionError(`synthesizeHazePairs: no images found in ${root}`);
@@ -91,7 +97,14 @@ export async function synthesizeHazePairs(cleanDir: string, outDir: string, opti
     for (let k = 1; k <= perImage; k++) {
       const rng = new Xoshiro128(deriveSeed(seed, n, k));
       const { beta, airlight } = drawHazeParams(rng, options);
-      const { hazy, transmission } = addHaze(clean, { beta, airlight, depth, pseudoDepthKind: options.pseudoDepth, nonHomogeneous: options.nonHomogeneous, rng });
+      const { hazy, transmission } = addHaze(clean, {
+        beta,
+        airlight,
+        depth,
+        pseudoDepthKind: options.pseudoDepth,
+        nonHomogeneous: options.nonHomogeneous,
+        rng,
+      });
       const hazyOut = path.join(out, 'hazy', `${n}_${k}_${beta.toFixed(5)}.png`);
       await write(hazyOut, hazy);
       if (options.writeTransmission) {
@@ -103,7 +116,13 @@ export async function synthesizeHazePairs(cleanDir: string, outDir: string, opti
     }
   }
   options.onProgress?.(files.length, files.length, '');
-  const params = { model: 'I = J*t + A*(1-t), t = exp(-beta*d)', seed, options: { ...options, onProgress: undefined, decode: undefined }, pairs: result.pairs, skipped: result.skipped };
+  const params = {
+    model: 'I = J*t + A*(1-t), t = exp(-beta*d)',
+    seed,
+    options: { ...options, onProgress: undefined, decode: undefined },
+    pairs: result.pairs,
+    skipped: result.skipped,
+  };
   await fs.writeFile(paramsFile, JSON.stringify(params, null, 1));
   return result;
 }

@@ -42,14 +42,16 @@ export async function scanDataset(dir: string, options: ScanOptions = {}): Promi
   if (!st) throw new LayoutError(`dataset folder ${root} does not exist`, root);
   let manifestFile: string | undefined;
   if (st.isFile()) {
-    if (options.layout !== undefined && options.layout !== 'manifest') throw new LayoutError(`${root} is a file; layout "${options.layout}" needs a folder`, root);
+    if (options.layout !== undefined && options.layout !== 'manifest')
+      throw new LayoutError(`${root} is a file; layout "${options.layout}" needs a folder`, root);
     manifestFile = root;
     root = path.dirname(root);
   } else if (options.layout === undefined || options.layout === 'manifest') {
     const candidate = path.join(root, MANIFEST_NAME);
     const json = await readJson(candidate, options.layout === 'manifest');
     if (json !== undefined && isPairManifest(json)) manifestFile = candidate;
-    else if (options.layout === 'manifest') throw new LayoutError(`layout "manifest" requested but ${candidate} is missing or lists no {hazy, clean} pairs`, root);
+    else if (options.layout === 'manifest')
+      throw new LayoutError(`layout "manifest" requested but ${candidate} is missing or lists no {hazy, clean} pairs`, root);
   }
 
   const files = await listFiles(root);

@@ -28,13 +28,7 @@ export function epsilonLoss(unet: AdmUNet, schedule: DiffusionSchedule, x0: tf.T
  * The denoising loss at each given timestep (same x0 batch and, per timestep, noise from
  * SeededRandom(seed) drawn in order): how well the model predicts ε as t varies. No gradients.
  */
-export async function lossPerTimestep(
-  unet: AdmUNet,
-  schedule: DiffusionSchedule,
-  x0: tf.Tensor4D,
-  timesteps: readonly number[],
-  seed = 0,
-): Promise<number[]> {
+export async function lossPerTimestep(unet: AdmUNet, schedule: DiffusionSchedule, x0: tf.Tensor4D, timesteps: readonly number[], seed = 0): Promise<number[]> {
   const rng = new SeededRandom(seed);
   const n = x0.shape[0];
   const out: number[] = [];

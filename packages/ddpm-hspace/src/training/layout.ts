@@ -14,8 +14,7 @@ function hwioToOihw(src: Float32Array, [o, i, kh, kw]: readonly number[]): Float
   const out = new Float32Array(src.length);
   for (let oo = 0; oo < o!; oo++)
     for (let ii = 0; ii < i!; ii++)
-      for (let y = 0; y < kh!; y++)
-        for (let x = 0; x < kw!; x++) out[((oo * i! + ii) * kh! + y) * kw! + x] = src[((y * kw! + x) * i! + ii) * o! + oo]!;
+      for (let y = 0; y < kh!; y++) for (let x = 0; x < kw!; x++) out[((oo * i! + ii) * kh! + y) * kw! + x] = src[((y * kw! + x) * i! + ii) * o! + oo]!;
   return out;
 }
 

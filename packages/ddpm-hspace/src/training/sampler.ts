@@ -37,7 +37,9 @@ export function ddimTimesteps(numTimesteps: number, steps: number): number[] {
     for (let t = 0; t < numTimesteps; t += stride) seq.push(t);
     if (seq.length === steps) return seq;
   }
-  throw new AdmInputError(`cannot make exactly ${steps} evenly spaced steps out of ${numTimesteps} (as guided-diffusion's ddimN); pick a divisor-friendly count such as 10, 25, 50, 100, 250`);
+  throw new AdmInputError(
+    `cannot make exactly ${steps} evenly spaced steps out of ${numTimesteps} (as guided-diffusion's ddimN); pick a divisor-friendly count such as 10, 25, 50, 100, 250`,
+  );
 }
 
 /** Draws images in [-1, 1] (NHWC). The caller owns the result. */

@@ -34,7 +34,10 @@ export function loadOptimizerTensors(
   ema: WeightEma | undefined,
   fail: (message: string) => Error,
 ): void {
-  const sections: [string, ReadonlyMap<string, tf.Variable>][] = [['adam.m', adam.m], ['adam.v', adam.v]];
+  const sections: [string, ReadonlyMap<string, tf.Variable>][] = [
+    ['adam.m', adam.m],
+    ['adam.v', adam.v],
+  ];
   if (ema) sections.push(['ema', ema.shadow]);
   for (const [prefix, vars] of sections) {
     for (const [name, v] of vars) {

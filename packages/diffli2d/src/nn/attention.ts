@@ -107,7 +107,13 @@ function makeAttentionWithFastGrad(heads: number): Attention {
               dv: tf.transpose(tf.matMul(tf.transpose(dO), p)),
             };
           });
-          const join = (key: 'dq' | 'dk' | 'dv') => (heads === 1 ? parts[0]![key] : tf.concat(parts.map((x) => x[key]), 1)) as tf.Tensor2D;
+          const join = (key: 'dq' | 'dk' | 'dv') =>
+            (heads === 1
+              ? parts[0]![key]
+              : tf.concat(
+                  parts.map((x) => x[key]),
+                  1,
+                )) as tf.Tensor2D;
           dq.push(join('dq'));
           dk.push(join('dk'));
           dv.push(join('dv'));
@@ -124,13 +130,7 @@ function makeAttentionWithFastGrad(heads: number): Attention {
  * head. Global context at linear cost in the pixel count; used by the `self` ablations.
  * q, k, v: [N,T,C]; temperature: [heads]. Returns [N,T,C].
  */
-export function channelSelfAttention(
-  q: tf.Tensor3D,
-  k: tf.Tensor3D,
-  v: tf.Tensor3D,
-  heads: number,
-  temperature: tf.Tensor1D,
-): tf.Tensor3D {
+export function channelSelfAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, temperature: tf.Tensor1D): tf.Tensor3D {
   const [n, t, c] = q.shape;
   const d = c / heads;
   // [N,heads,d,T]

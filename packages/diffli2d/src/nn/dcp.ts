@@ -17,13 +17,24 @@ function boxMeanAxis(x: tf.Tensor4D, axis: 1 | 2, radius: number): tf.Tensor4D {
   const n = x.shape[axis];
   const hi = Array.from({ length: n }, (_, i) => Math.min(i + radius + 1, n));
   const lo = Array.from({ length: n }, (_, i) => Math.max(i - radius, 0));
-  const paddings: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+  const paddings: [number, number][] = [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [0, 0],
+  ];
   paddings[axis] = [1, 0];
   const prefix = tf.pad(tf.cumsum(x, axis), paddings); // prefix[k] = sum of the first k
   const sums = tf.sub(tf.gather(prefix, tf.tensor1d(hi, 'int32'), axis), tf.gather(prefix, tf.tensor1d(lo, 'int32'), axis));
   const shape = [1, 1, 1, 1];
   shape[axis] = n;
-  return tf.div(sums, tf.tensor(hi.map((h, i) => h - lo[i]!), shape)) as tf.Tensor4D;
+  return tf.div(
+    sums,
+    tf.tensor(
+      hi.map((h, i) => h - lo[i]!),
+      shape,
+    ),
+  ) as tf.Tensor4D;
 }
 
 /** Mean over a (2r+1)×(2r+1) window clipped at the borders, per channel. */
@@ -33,7 +44,10 @@ export function boxMean(x: tf.Tensor4D, radius: number): tf.Tensor4D {
 
 /** i·stride for each image i of a batch: turns per-image positions into rows of the flattened batch. */
 function batchOffsets(n: number, stride: number): tf.Tensor1D {
-  return tf.tensor1d(Array.from({ length: n }, (_, i) => i * stride), 'int32');
+  return tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i * stride),
+    'int32',
+  );
 }
 
 /** Per image, the brightest (R+G+B) of the top `topFraction` dark-channel pixels → [N,1,1,3]. */

@@ -34,7 +34,12 @@ function tap(xPadded: tf.Tensor4D, k: number, shape: readonly number[]): tf.Tens
 }
 
 function pad1(x: tf.Tensor4D): tf.Tensor4D {
-  return tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]);
+  return tf.pad(x, [
+    [0, 0],
+    [1, 1],
+    [1, 1],
+    [0, 0],
+  ]);
 }
 
 /**
@@ -56,9 +61,7 @@ export function conv3x3(x: tf.Tensor4D, w: tf.Tensor4D, b: tf.Tensor1D): tf.Tens
         const dx = tf.conv2d(dy4, tf.transpose(tf.reverse(ws, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D, 1, 'same');
         const xp = pad1(xs);
         const dyRows = tf.reshape(dy4, [-1, cout]);
-        const taps = Array.from({ length: 9 }, (_, k) =>
-          tf.tidy(() => tf.matMul(tf.reshape(tap(xp, k, xs.shape), [-1, cin]), dyRows, true, false)),
-        );
+        const taps = Array.from({ length: 9 }, (_, k) => tf.tidy(() => tf.matMul(tf.reshape(tap(xp, k, xs.shape), [-1, cin]), dyRows, true, false)));
         const dw = tf.reshape(tf.stack(taps), [3, 3, cin, cout]);
         return [dx, dw];
       },

@@ -17,7 +17,7 @@ type Weights = PlainWeights;
 export function section(tensors: Map<string, { shape: number[]; data: ArrayLike<number> | ArrayLike<bigint> }>, prefix: string, source: string): Weights {
   const out: Weights = new Map();
   for (const [key, t] of tensors) {
-    if (!key.startsWith(prefix + '/')) continue;
+    if (!key.startsWith(`${prefix}/`)) continue;
     if (!(t.data instanceof Float32Array)) throw new CheckpointError(`${source}: tensor '${key}' must be F32`);
     out.set(key.slice(prefix.length + 1), { shape: t.shape, data: t.data });
   }
@@ -26,7 +26,7 @@ export function section(tensors: Map<string, { shape: number[]; data: ArrayLike<
 
 /** Reads a safetensors file of `format`; `json(key)` parses a metadata entry, naming what is wrong. */
 export function parseFile(bytes: Uint8Array, format: string, source: string) {
-  let file;
+  let file: ReturnType<typeof readSafetensors>;
   try {
     file = readSafetensors(bytes);
   } catch (err) {

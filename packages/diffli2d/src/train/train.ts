@@ -4,7 +4,7 @@ import { psnrPerImage, ssimPerImage } from '@diffli2d/metrics';
 import * as tf from '@tensorflow/tfjs-core';
 import { NonFiniteLossError } from '../errors';
 import { dehaze, type TileOptions } from '../inference';
-import { Trainer, type TrainerOptions } from './trainer';
+import { type StepResult, Trainer, type TrainerOptions } from './trainer';
 import type { MetricsRecord, TrainingBatch, ValidationPair } from './types';
 
 type Source<T> = AsyncIterable<T> | Iterable<T>;
@@ -65,7 +65,7 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
         release(batch);
         break outer;
       }
-      let result;
+      let result: StepResult;
       try {
         result = await trainer.trainStep(batch);
       } catch (err) {
@@ -77,7 +77,17 @@ export async function train(config: TrainConfig): Promise<TrainResult> {
       lastLoss = result.loss;
       if (trainer.step % logEvery === 0) {
         const { numTensors: tensors, numBytes: bytes } = tf.memory();
-        emit({ type: 'train', step: result.step, epoch: trainer.epoch, loss: result.loss, lr: result.lr, seconds: result.seconds, guidanceSeconds: result.guidanceSeconds, tensors, bytes });
+        emit({
+          type: 'train',
+          step: result.step,
+          epoch: trainer.epoch,
+          loss: result.loss,
+          lr: result.lr,
+          seconds: result.seconds,
+          guidanceSeconds: result.guidanceSeconds,
+          tensors,
+          bytes,
+        });
       }
       if (config.checkpoint && trainer.step % config.checkpoint.every === 0) {
         await config.checkpoint.save(await trainer.serialize(), trainer.step);

@@ -124,13 +124,10 @@ export class Trainer {
     const guidanceSeconds = (now() - started) / 1000;
     let loss: number;
     try {
-      const { value, grads } = tf.variableGrads(
-        () => {
-          const error = tf.sub(this.model.forward(hazy, guidance), clean);
-          return tf.mean(this.loss === 'mse' ? tf.square(error) : tf.abs(error)) as tf.Scalar;
-        },
-        this.model.trainableVariables,
-      );
+      const { value, grads } = tf.variableGrads(() => {
+        const error = tf.sub(this.model.forward(hazy, guidance), clean);
+        return tf.mean(this.loss === 'mse' ? tf.square(error) : tf.abs(error)) as tf.Scalar;
+      }, this.model.trainableVariables);
       try {
         loss = (await value.data())[0]!;
         if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.step + 1, loss, ` (epoch ${this.epoch})`);

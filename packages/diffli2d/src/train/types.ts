@@ -32,5 +32,5 @@ export type MetricsRecord =
   | { type: 'stopped'; step: number; epoch: number; reason: string };
 
 export function toJsonLine(record: MetricsRecord): string {
-  return JSON.stringify(record) + '\n';
+  return `${JSON.stringify(record)}\n`;
 }

@@ -83,14 +83,20 @@ export class InceptionV3FID {
       case 'B':
         return tf.concat([c('branch3x3'), c('branch3x3dbl_1', 'branch3x3dbl_2', 'branch3x3dbl_3'), tf.maxPool(x, 3, 2, 'valid')], 3);
       case 'C':
-        return tf.concat([
-          c('branch1x1'),
-          c('branch7x7_1', 'branch7x7_2', 'branch7x7_3'),
-          c('branch7x7dbl_1', 'branch7x7dbl_2', 'branch7x7dbl_3', 'branch7x7dbl_4', 'branch7x7dbl_5'),
-          pooled('branch_pool'),
-        ], 3);
+        return tf.concat(
+          [
+            c('branch1x1'),
+            c('branch7x7_1', 'branch7x7_2', 'branch7x7_3'),
+            c('branch7x7dbl_1', 'branch7x7dbl_2', 'branch7x7dbl_3', 'branch7x7dbl_4', 'branch7x7dbl_5'),
+            pooled('branch_pool'),
+          ],
+          3,
+        );
       case 'D':
-        return tf.concat([c('branch3x3_1', 'branch3x3_2'), c('branch7x7x3_1', 'branch7x7x3_2', 'branch7x7x3_3', 'branch7x7x3_4'), tf.maxPool(x, 3, 2, 'valid')], 3);
+        return tf.concat(
+          [c('branch3x3_1', 'branch3x3_2'), c('branch7x7x3_1', 'branch7x7x3_2', 'branch7x7x3_3', 'branch7x7x3_4'), tf.maxPool(x, 3, 2, 'valid')],
+          3,
+        );
       case 'E1':
       case 'E2': {
         const b3 = c('branch3x3_1');
@@ -98,7 +104,10 @@ export class InceptionV3FID {
         const split = (h: tf.Tensor4D, a: string, b: string) => tf.concat([this.chain(h, s, a), this.chain(h, s, b)], 3);
         // FID patch: E_1 averages without the padding; E_2 max-pools (padding never wins a max).
         const pool = m.kind === 'E1' ? avgPoolExcludingPad(x) : tf.maxPool(x, 3, 1, 'same');
-        return tf.concat([c('branch1x1'), split(b3, 'branch3x3_2a', 'branch3x3_2b'), split(d3, 'branch3x3dbl_3a', 'branch3x3dbl_3b'), this.chain(pool, s, 'branch_pool')], 3);
+        return tf.concat(
+          [c('branch1x1'), split(b3, 'branch3x3_2a', 'branch3x3_2b'), split(d3, 'branch3x3dbl_3a', 'branch3x3dbl_3b'), this.chain(pool, s, 'branch_pool')],
+          3,
+        );
       }
     }
   }

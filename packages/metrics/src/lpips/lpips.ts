@@ -44,11 +44,13 @@ export class LPIPS {
   static fromWeights(net: LpipsNet, backbone: WeightSource, lin: WeightSource): LPIPS {
     checkNet(net);
     const linMap = tensorsOf(lin, `LPIPS ${net} linear layers`);
-    const weights = tapChannels(net).map((ch, k) =>
-      takeFloat32(linMap, linCandidates(net, k), [1, ch, 1, 1], `LPIPS ${net} linear layer ${k}`),
-    );
+    const weights = tapChannels(net).map((ch, k) => takeFloat32(linMap, linCandidates(net, k), [1, ch, 1, 1], `LPIPS ${net} linear layer ${k}`));
     const bb = Backbone.load(net, tensorsOf(backbone, `LPIPS ${net} backbone`));
-    return new LPIPS(net, bb, weights.map((w) => tf.tensor1d(w)));
+    return new LPIPS(
+      net,
+      bb,
+      weights.map((w) => tf.tensor1d(w)),
+    );
   }
 
   /** Number of per-layer terms (5 for alex and vgg, 7 for squeeze). */

@@ -13,7 +13,14 @@ export interface ConvParams {
 
 export function conv(x: tf.Tensor4D, p: ConvParams, relu: boolean): tf.Tensor4D {
   const pad: number | [[number, number], [number, number], [number, number], [number, number]] =
-    typeof p.pad === 'number' ? p.pad : [[0, 0], [p.pad[0], p.pad[0]], [p.pad[1], p.pad[1]], [0, 0]];
+    typeof p.pad === 'number'
+      ? p.pad
+      : [
+          [0, 0],
+          [p.pad[0], p.pad[0]],
+          [p.pad[1], p.pad[1]],
+          [0, 0],
+        ];
   return tf.fused.conv2d({ x, filter: p.filter, bias: p.bias, strides: p.stride, pad, activation: relu ? 'relu' : 'linear' });
 }
 
@@ -36,7 +43,15 @@ export function maxPool(x: tf.Tensor4D, k: number, s: number, ceil: boolean): tf
   const ow = pooledSize(w, k, s, true);
   const padH = (oh - 1) * s + k - h;
   const padW = (ow - 1) * s + k - w;
-  const padded = padH > 0 || padW > 0 ? tf.pad(x, [[0, 0], [0, Math.max(0, padH)], [0, Math.max(0, padW)], [0, 0]]) : x;
+  const padded =
+    padH > 0 || padW > 0
+      ? tf.pad(x, [
+          [0, 0],
+          [0, Math.max(0, padH)],
+          [0, Math.max(0, padW)],
+          [0, 0],
+        ])
+      : x;
   return tf.maxPool(padded, k, s, 'valid');
 }
 

@@ -20,15 +20,17 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 /** The first key of `candidates` present in `map`, as float32 with the expected shape. */
-export function takeFloat32(
-  map: Map<string, TensorEntry>,
-  candidates: readonly string[],
-  shape: readonly number[],
-  what: string,
-): Float32Array {
+export function takeFloat32(map: Map<string, TensorEntry>, candidates: readonly string[], shape: readonly number[], what: string): Float32Array {
   const key = candidates.find((k) => map.has(k));
   if (key === undefined) {
-    throw new WeightsError(`${what}: missing tensor '${candidates[0]}' (also looked for ${candidates.slice(1).map((c) => `'${c}'`).join(', ') || 'nothing else'})`);
+    throw new WeightsError(
+      `${what}: missing tensor '${candidates[0]}' (also looked for ${
+        candidates
+          .slice(1)
+          .map((c) => `'${c}'`)
+          .join(', ') || 'nothing else'
+      })`,
+    );
   }
   const entry = map.get(key)!;
   if (!sameShape(entry.shape, shape)) {

@@ -26,7 +26,12 @@ export function ssimTf(a: tf.Tensor, b: tf.Tensor, opts?: SsimOptions): tf.Tenso
       let t = tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n * c, h, w, 1]) as tf.Tensor4D;
       if (setting.region === 'zero') {
         const r = (K - 1) / 2;
-        t = tf.pad(t, [[0, 0], [r, r], [r, r], [0, 0]]);
+        t = tf.pad(t, [
+          [0, 0],
+          [r, r],
+          [r, r],
+          [0, 0],
+        ]);
       }
       return t;
     };

@@ -1,6 +1,3 @@
-// Runs where TensorFlow.js lives (the worker, or the page as a fallback): picks the
-// backend, fetches the two weight files, converts pixels to tensors and back.
-import * as tf from '@tensorflow/tfjs-core';
 import { chooseBackend } from '../backend';
 import type { RgbaImage } from '../image-io';
 import { fetchWeights } from '../model-store';
@@ -34,7 +31,13 @@ export class Engine {
       onProgress({ stage: 'weights', done: parts.reduce((a, p) => a + p.loaded, 0), total });
     };
     const fetchOne = (url: string) =>
-      fetchWeights(url, { cache, onProgress: (p) => (seen.set(url, { loaded: p.loaded, total: p.total }), report()) });
+      fetchWeights(url, {
+        cache,
+        onProgress: (p) => {
+          seen.set(url, { loaded: p.loaded, total: p.total });
+          report();
+        },
+      });
     const [priorBytes, networkBytes] = await Promise.all([fetchOne(priorUrl), fetchOne(networkUrl)]);
     const bytes = priorBytes.length + networkBytes.length;
     onProgress({ stage: 'weights', done: bytes, total: bytes });

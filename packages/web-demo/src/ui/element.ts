@@ -63,7 +63,10 @@ export class DehazeElement extends HTMLElement {
   }
 
   disconnectedCallback(): void {
-    this.dehazer?.then((d) => d.dispose(), () => {});
+    this.dehazer?.then(
+      (d) => d.dispose(),
+      () => {},
+    );
     this.dehazer = null;
     if (this.downloadUrl) URL.revokeObjectURL(this.downloadUrl);
   }
@@ -108,7 +111,10 @@ export class DehazeElement extends HTMLElement {
 
   private start(): Promise<Dehazer> {
     if (!this.dehazer) {
-      const backends = this.getAttribute('backends')?.split(',').map((s) => s.trim()).filter(Boolean) as BackendName[] | undefined;
+      const backends = this.getAttribute('backends')
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean) as BackendName[] | undefined;
       this.dehazer = createDehazer({
         modelUrl: this.getAttribute('model-url') ?? undefined,
         backends,
@@ -123,7 +129,11 @@ export class DehazeElement extends HTMLElement {
           this.q('.model').textContent = `Model: ${d.networkUrl.replace(/[^/]*$/, '')} (loads with the first image)`;
           if (this.state === 'starting') this.state = 'idle';
           this.dispatchEvent(new CustomEvent('diffli2d-ready', { detail: { backend: d.backend } }));
-          if (this.hasAttribute('preload')) d.loadModel((p) => this.onProgress(p)).then((m) => this.showModel(m, d), (e) => this.fail(messageOf(e)));
+          if (this.hasAttribute('preload'))
+            d.loadModel((p) => this.onProgress(p)).then(
+              (m) => this.showModel(m, d),
+              (e) => this.fail(messageOf(e)),
+            );
         },
         (err) => {
           this.q('.badge').textContent = 'none';

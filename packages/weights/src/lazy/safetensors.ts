@@ -12,10 +12,12 @@ export async function openSafetensors(source: ByteSource): Promise<LazyWeights> 
   const header = parseHeader(await source.read(8, n), source.size - 8 - n);
   const byName = new Map<string, SafetensorsEntryInfo>(header.entries.map((e) => [e.name, e]));
   const infos = new Map<string, TensorInfo>(header.entries.map((e) => [e.name, { dtype: e.dtype, shape: e.shape, byteLength: e.end - e.begin }]));
-  const select = (selector?: Parameters<LazyWeights['select']>[0]) => header.entries.filter((e) => selects(selector, e.name, infos.get(e.name)!)).map((e) => e.name);
+  const select = (selector?: Parameters<LazyWeights['select']>[0]) =>
+    header.entries.filter((e) => selects(selector, e.name, infos.get(e.name)!)).map((e) => e.name);
   const readOne = async (e: SafetensorsEntryInfo, opts?: Parameters<LazyWeights['readTensor']>[1]): Promise<TensorEntry> => {
     const bytes = await source.read(header.dataStart + e.begin, e.end - e.begin);
-    if (bytes.length !== e.end - e.begin) throw new WeightsFormatError(`source returned ${bytes.length} bytes; expected ${e.end - e.begin}`, `tensor ${JSON.stringify(e.name)}`);
+    if (bytes.length !== e.end - e.begin)
+      throw new WeightsFormatError(`source returned ${bytes.length} bytes; expected ${e.end - e.begin}`, `tensor ${JSON.stringify(e.name)}`);
     return { dtype: e.dtype, shape: [...e.shape], data: decodeTensor(e.dtype, bytes, opts) };
   };
   return {

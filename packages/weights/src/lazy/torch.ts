@@ -10,8 +10,16 @@ import { flattenCheckpoint, storageLoader } from '../torch/pickled';
 import { type ElementRange, materialize, tensorRange } from '../torch/materialize';
 import { type ReadTorchOptions, archivePrefix, readTorchCheckpoint } from '../torch/read';
 import {
-  EOCD_SEARCH_BYTES, LOCAL_HEADER_BYTES, ZIP64_EOCD_BYTES, ZIP64_LOCATOR_BYTES, type ZipEntry,
-  isZip, localDataOffset, parseCentralDirectory, parseEocd, parseZip64Eocd,
+  EOCD_SEARCH_BYTES,
+  LOCAL_HEADER_BYTES,
+  ZIP64_EOCD_BYTES,
+  ZIP64_LOCATOR_BYTES,
+  type ZipEntry,
+  isZip,
+  localDataOffset,
+  parseCentralDirectory,
+  parseEocd,
+  parseZip64Eocd,
 } from '../torch/zip';
 import { type LazyWeights, type TensorInfo, selects } from './types';
 
@@ -42,7 +50,8 @@ async function openZip(source: ByteSource, opts: OpenTorchOptions): Promise<Lazy
   };
   if (entries.has(`${prefix}byteorder`)) {
     const order = new TextDecoder().decode(await readEntry(source, entry(`${prefix}byteorder`))).trim();
-    if (order !== 'little') throw new WeightsFormatError(`byteorder is ${JSON.stringify(order)}; only little-endian checkpoints are supported`, `${prefix}byteorder`);
+    if (order !== 'little')
+      throw new WeightsFormatError(`byteorder is ${JSON.stringify(order)}; only little-endian checkpoints are supported`, `${prefix}byteorder`);
   }
   const storages = new Map<string, StorageRef>();
   const pkl = await readEntry(source, entry(`${prefix}data.pkl`));
@@ -54,11 +63,18 @@ async function openZip(source: ByteSource, opts: OpenTorchOptions): Promise<Lazy
     const range = tensorRange(ref, name);
     const e = entry(`${prefix}data/${ref.storage.key}`);
     const expected = ref.storage.numel * dtypeByteSize(ref.storage.dtype);
-    if (e.size !== expected) throw new WeightsFormatError(`holds ${e.size} bytes; storage of ${ref.storage.numel} ${ref.storage.dtype} elements needs ${expected}`, `zip entry ${JSON.stringify(e.name)}`);
+    if (e.size !== expected)
+      throw new WeightsFormatError(
+        `holds ${e.size} bytes; storage of ${ref.storage.numel} ${ref.storage.dtype} elements needs ${expected}`,
+        `zip entry ${JSON.stringify(e.name)}`,
+      );
     plan.set(name, { ref, range, entry: e });
   }
   const infos = new Map<string, TensorInfo>(
-    [...plan].map(([name, p]) => [name, { dtype: p.ref.storage.dtype as DType, shape: [...p.ref.shape], byteLength: p.range.numel * dtypeByteSize(p.ref.storage.dtype) }]),
+    [...plan].map(([name, p]) => [
+      name,
+      { dtype: p.ref.storage.dtype as DType, shape: [...p.ref.shape], byteLength: p.range.numel * dtypeByteSize(p.ref.storage.dtype) },
+    ]),
   );
   const readOne = async (name: string, decode?: Parameters<LazyWeights['readTensor']>[1]): Promise<TensorEntry> => {
     const p = plan.get(name);
@@ -77,7 +93,9 @@ async function openZip(source: ByteSource, opts: OpenTorchOptions): Promise<Lazy
     async read(selector, decode) {
       const names = select(selector);
       // Read in file order (friendlier to disks and forward-only sources), return in checkpoint order.
-      const order = [...names].sort((a, b) => plan.get(a)!.entry.localHeaderOffset - plan.get(b)!.entry.localHeaderOffset || plan.get(a)!.range.begin - plan.get(b)!.range.begin);
+      const order = [...names].sort(
+        (a, b) => plan.get(a)!.entry.localHeaderOffset - plan.get(b)!.entry.localHeaderOffset || plan.get(a)!.range.begin - plan.get(b)!.range.begin,
+      );
       const got = new Map<string, TensorEntry>();
       for (const n of order) got.set(n, await readOne(n, decode));
       return new Map(names.map((n) => [n, got.get(n)!]));

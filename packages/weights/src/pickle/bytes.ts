@@ -7,7 +7,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class ByteCursor {
   pos: number;
-  constructor(readonly bytes: Uint8Array, start = 0, readonly where = 'pickle') {
+  constructor(
+    readonly bytes: Uint8Array,
+    start = 0,
+    readonly where = 'pickle',
+  ) {
     this.pos = start;
   }
 

@@ -5,14 +5,35 @@ import { PyGlobal, type PyValue, type StorageRef, type TensorRef, isStorageRef, 
 
 /** torch storage classes → safetensors dtypes. */
 export const STORAGE_DTYPES: Record<string, string> = {
-  FloatStorage: 'F32', DoubleStorage: 'F64', HalfStorage: 'F16', BFloat16Storage: 'BF16',
-  LongStorage: 'I64', IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8',
-  ByteStorage: 'U8', BoolStorage: 'BOOL',
+  FloatStorage: 'F32',
+  DoubleStorage: 'F64',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
 };
 
 const TORCH_DTYPES = new Set([
-  'float32', 'float', 'float64', 'double', 'float16', 'half', 'bfloat16', 'int64', 'long', 'int32', 'int',
-  'int16', 'short', 'int8', 'uint8', 'bool',
+  'float32',
+  'float',
+  'float64',
+  'double',
+  'float16',
+  'half',
+  'bfloat16',
+  'int64',
+  'long',
+  'int32',
+  'int',
+  'int16',
+  'short',
+  'int8',
+  'uint8',
+  'bool',
 ]);
 
 type Callable = (args: PyValue[], where: string) => PyValue;
@@ -59,7 +80,7 @@ function normaliseModule(module: string): string {
 export function lookupGlobal(module: string, name: string, where: string): PyGlobal {
   const g = new PyGlobal(normaliseModule(module), name);
   const q = g.qualifiedName;
-  if (!Object.prototype.hasOwnProperty.call(CALLABLE, q) && !isMarker(q)) {
+  if (!Object.hasOwn(CALLABLE, q) && !isMarker(q)) {
     throw new UnsafePickleError(`refused global ${module}.${name}: only the globals of plain state_dicts are allowed`, where);
   }
   return g;
@@ -68,7 +89,7 @@ export function lookupGlobal(module: string, name: string, where: string): PyGlo
 /** REDUCE / NEWOBJ / INST / OBJ on an allowed global. */
 export function callGlobal(fn: PyValue, args: PyValue[], where: string): PyValue {
   if (!(fn instanceof PyGlobal)) throw new UnsafePickleError(`refused call of a ${describe(fn)} (only allowed globals can be called)`, where);
-  const impl = Object.prototype.hasOwnProperty.call(CALLABLE, fn.qualifiedName) ? CALLABLE[fn.qualifiedName] : undefined;
+  const impl = Object.hasOwn(CALLABLE, fn.qualifiedName) ? CALLABLE[fn.qualifiedName] : undefined;
   if (!impl) throw new UnsafePickleError(`refused call of ${fn.qualifiedName}: it is a type marker, not a constructor this reader allows`, where);
   return impl(args, `${where} (${fn.qualifiedName})`);
 }
@@ -110,7 +131,8 @@ function toBytes(args: PyValue[], where: string): Uint8Array {
   if (src === undefined) return new Uint8Array(0);
   if (src instanceof Uint8Array) return src.slice();
   if (typeof src === 'string') {
-    if (encoding !== undefined && encoding !== 'latin1' && encoding !== 'latin-1') throw new WeightsFormatError(`unsupported text encoding ${String(encoding)}`, where);
+    if (encoding !== undefined && encoding !== 'latin1' && encoding !== 'latin-1')
+      throw new WeightsFormatError(`unsupported text encoding ${String(encoding)}`, where);
     const out = new Uint8Array(src.length);
     for (let i = 0; i < src.length; i++) {
       const c = src.charCodeAt(i);
@@ -131,7 +153,8 @@ function expectTensor(v: PyValue | undefined, where: string): TensorRef {
 /** Converts a pickled int to a safe non-negative JS number or fails. */
 export function toIndex(v: PyValue | undefined, what: string, where: string): number {
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new WeightsFormatError(`${what} is ${String(v)}; expected a non-negative integer below 2^53`, where);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+    throw new WeightsFormatError(`${what} is ${String(v)}; expected a non-negative integer below 2^53`, where);
   return n;
 }
 
@@ -146,7 +169,8 @@ function rebuildTensor(args: PyValue[], where: string): TensorRef {
   if (!isStorageRef(storage)) throw new WeightsFormatError(`first argument is ${describe(storage)}; expected a storage`, where);
   const shape = intTuple(size, 'size', where);
   const strides = intTuple(stride, 'stride', where);
-  if (shape.length !== strides.length) throw new WeightsFormatError(`size ${JSON.stringify(shape)} and stride ${JSON.stringify(strides)} differ in length`, where);
+  if (shape.length !== strides.length)
+    throw new WeightsFormatError(`size ${JSON.stringify(shape)} and stride ${JSON.stringify(strides)} differ in length`, where);
   return { kind: 'tensor', storage: storage as StorageRef, offset: toIndex(offset, 'storage_offset', where), shape, stride: strides };
 }
 

@@ -26,7 +26,8 @@ export interface SafetensorsHeader {
 
 /** Reads the 8-byte length prefix and checks it against the file size. */
 export function headerLength(prefix: Uint8Array, fileSize: number): number {
-  if (fileSize < 8 || prefix.length < 8) throw new WeightsFormatError(`file is ${fileSize} bytes; a safetensors file starts with an 8-byte header length`, 'offset 0');
+  if (fileSize < 8 || prefix.length < 8)
+    throw new WeightsFormatError(`file is ${fileSize} bytes; a safetensors file starts with an 8-byte header length`, 'offset 0');
   const view = new DataView(prefix.buffer, prefix.byteOffset, 8);
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
@@ -60,7 +61,8 @@ export function parseHeader(json: Uint8Array, dataLength: number): SafetensorsHe
   const entries: SafetensorsEntryInfo[] = [];
   for (const [name, value] of Object.entries(parsed as Record<string, unknown>)) {
     if (name === '__metadata__') {
-      if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new WeightsFormatError('__metadata__ must be an object of strings', 'header');
+      if (value === null || typeof value !== 'object' || Array.isArray(value))
+        throw new WeightsFormatError('__metadata__ must be an object of strings', 'header');
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
         if (typeof v !== 'string') throw new WeightsFormatError(`__metadata__ value of ${JSON.stringify(k)} is ${typeof v}; expected a string`, 'header');
         metadata[k] = v;

@@ -72,7 +72,7 @@ export function writeSafetensors(tensors: TensorInputs, metadata?: Record<string
       if (typeof v !== 'string') throw new WeightsFormatError(`metadata value of ${JSON.stringify(k)} is ${typeof v}; expected a string`);
       meta[k] = v;
     }
-    header['__metadata__'] = meta;
+    header.__metadata__ = meta;
   }
   let offset = 0;
   for (const it of items) {

@@ -12,7 +12,7 @@ const PROTOCOL_VERSION = 1001;
 /** Checks magic, protocol and sys_info; returns the offset of the object pickle. */
 export function readLegacyHeader(bytes: Uint8Array): number {
   // The magic is read before anything else so that a non-checkpoint fails on its first pickle.
-  let magic;
+  let magic: ReturnType<typeof unpickle>;
   try {
     magic = unpickle(bytes, 0, undefined, 'legacy magic');
   } catch (e) {
@@ -23,7 +23,8 @@ export function readLegacyHeader(bytes: Uint8Array): number {
     throw new WeightsFormatError('not a torch checkpoint: legacy magic number missing', 'offset 0');
   }
   const proto = unpickle(bytes, magic.end, undefined, 'legacy protocol');
-  if (proto.value !== PROTOCOL_VERSION) throw new WeightsFormatError(`legacy protocol version ${String(proto.value)}; expected ${PROTOCOL_VERSION}`, `offset ${magic.end}`);
+  if (proto.value !== PROTOCOL_VERSION)
+    throw new WeightsFormatError(`legacy protocol version ${String(proto.value)}; expected ${PROTOCOL_VERSION}`, `offset ${magic.end}`);
   const sys = unpickle(bytes, proto.end, undefined, 'legacy sys_info');
   if (sys.value instanceof Map && sys.value.get('little_endian') === false) {
     throw new WeightsFormatError('big-endian legacy checkpoints are not supported', `offset ${proto.end}`);
@@ -53,7 +54,8 @@ export function readLegacyStorages(bytes: Uint8Array, start: number, storages: M
     out.set(key, bytes.subarray(pos + 8, pos + 8 + n));
     pos += 8 + n;
   }
-  for (const key of storages.keys()) if (!out.has(key)) throw new WeightsFormatError('storage referenced by the pickle is missing from the file', `legacy storage ${JSON.stringify(key)}`);
+  for (const key of storages.keys())
+    if (!out.has(key)) throw new WeightsFormatError('storage referenced by the pickle is missing from the file', `legacy storage ${JSON.stringify(key)}`);
   if (pos !== bytes.length) throw new WeightsFormatError(`${bytes.length - pos} trailing bytes after the last storage`, `offset ${pos}`);
   return out;
 }

@@ -42,14 +42,7 @@ export interface MaterializeOptions extends DecodeOptions {
  * `bytes` hold the root storage's elements [range.begin, range.end) (or more, starting at
  * element `bytesStart`). Returns the tensor's values contiguous, decoded to its dtype.
  */
-export function materialize(
-  t: TensorRef,
-  name: string,
-  range: ElementRange,
-  bytes: Uint8Array,
-  bytesStart: number,
-  opts: MaterializeOptions = {},
-): TensorData {
+export function materialize(t: TensorRef, name: string, range: ElementRange, bytes: Uint8Array, bytesStart: number, opts: MaterializeOptions = {}): TensorData {
   const dtype = t.storage.dtype as DType;
   const size = dtypeByteSize(dtype);
   const where = `tensor ${JSON.stringify(name)}`;

@@ -11,10 +11,14 @@ import type { PersistentLoad } from '../pickle/vm';
  */
 export function storageLoader(storages: Map<string, StorageRef>): PersistentLoad {
   return (pid, where) => {
-    if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage') throw new WeightsFormatError(`persistent id is ${describe(pid)}; expected ('storage', type, key, location, numel)`, where);
+    if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage')
+      throw new WeightsFormatError(`persistent id is ${describe(pid)}; expected ('storage', type, key, location, numel)`, where);
     const [, type, key, , numelValue, viewMeta] = pid;
     if (!(type instanceof PyGlobal) || type.module !== 'torch' || !(type.name in STORAGE_DTYPES)) {
-      throw new WeightsFormatError(`storage type ${describe(type)} is not supported; expected one of torch.${Object.keys(STORAGE_DTYPES).join(', torch.')}`, where);
+      throw new WeightsFormatError(
+        `storage type ${describe(type)} is not supported; expected one of torch.${Object.keys(STORAGE_DTYPES).join(', torch.')}`,
+        where,
+      );
     }
     if (typeof key !== 'string') throw new WeightsFormatError(`storage key is ${describe(key)}; expected a string`, where);
     const dtype = STORAGE_DTYPES[type.name]!;
@@ -31,7 +35,8 @@ export function storageLoader(storages: Map<string, StorageRef>): PersistentLoad
     if (!Array.isArray(viewMeta) || viewMeta.length !== 3) throw new WeightsFormatError(`view metadata is ${describe(viewMeta)}`, where);
     const offset = toIndex(viewMeta[1], 'view offset', where);
     const size = toIndex(viewMeta[2], 'view size', where);
-    if (offset + size > numel) throw new WeightsFormatError(`storage view [${offset}, +${size}) exceeds storage ${JSON.stringify(key)} of ${numel} elements`, where);
+    if (offset + size > numel)
+      throw new WeightsFormatError(`storage view [${offset}, +${size}) exceeds storage ${JSON.stringify(key)} of ${numel} elements`, where);
     return { kind: 'storage', dtype, key, numel: size, viewOffset: offset };
   };
 }

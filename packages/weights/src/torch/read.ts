@@ -36,7 +36,8 @@ export function archivePrefix(names: Iterable<string>): string {
 export function checkByteOrder(zipNames: Set<string> | Map<string, unknown>, prefix: string, read: (name: string) => Uint8Array): void {
   if (!zipNames.has(`${prefix}byteorder`)) return; // files before torch 2.1 have none: little-endian
   const order = new TextDecoder().decode(read(`${prefix}byteorder`)).trim();
-  if (order !== 'little') throw new WeightsFormatError(`byteorder is ${JSON.stringify(order)}; only little-endian checkpoints are supported`, `${prefix}byteorder`);
+  if (order !== 'little')
+    throw new WeightsFormatError(`byteorder is ${JSON.stringify(order)}; only little-endian checkpoints are supported`, `${prefix}byteorder`);
 }
 
 function readZipCheckpoint(bytes: Uint8Array, opts: ReadTorchOptions): WeightsFile {
@@ -51,7 +52,10 @@ function readZipCheckpoint(bytes: Uint8Array, opts: ReadTorchOptions): WeightsFi
     const data = zip.read(name);
     const expected = s.numel * dtypeByteSize(s.dtype);
     if (data.length !== expected) {
-      throw new WeightsFormatError(`holds ${data.length} bytes; storage of ${s.numel} ${s.dtype} elements needs ${expected}`, `zip entry ${JSON.stringify(name)}`);
+      throw new WeightsFormatError(
+        `holds ${data.length} bytes; storage of ${s.numel} ${s.dtype} elements needs ${expected}`,
+        `zip entry ${JSON.stringify(name)}`,
+      );
     }
     return data;
   };

@@ -158,7 +158,8 @@ export class MemoryZip {
     const size = bytes.length;
     const tailStart = Math.max(0, size - EOCD_SEARCH_BYTES - ZIP64_LOCATOR_BYTES);
     const eocd = parseEocd(bytes.subarray(tailStart), tailStart, size);
-    const dir = eocd.directory ?? parseZip64Eocd(bytes.subarray(eocd.zip64RecordOffset!, eocd.zip64RecordOffset! + ZIP64_EOCD_BYTES), eocd.zip64RecordOffset!, size);
+    const dir =
+      eocd.directory ?? parseZip64Eocd(bytes.subarray(eocd.zip64RecordOffset!, eocd.zip64RecordOffset! + ZIP64_EOCD_BYTES), eocd.zip64RecordOffset!, size);
     this.entries = parseCentralDirectory(bytes.subarray(dir.offset, dir.offset + dir.size), dir, size);
   }
 
