@@ -9,7 +9,17 @@ export { forwardNetwork, networkSpec } from './network';
 export { PRESETS, type PresetName } from './presets';
 export { DiffLI2DModel, countParams, createDiffLI2D, resolveConfig, type CreateDiffLI2DOptions } from './model';
 export { computeGuidance, disposeGuidance, type GuidanceSource } from './guidance';
-export { dehaze, tileStarts, featherWeights, SELF_ENSEMBLES, ensembleViews, type DehazeOptions, type EnsembleView, type SelfEnsemble, type TileOptions } from './inference';
+export {
+  dehaze,
+  tileStarts,
+  featherWeights,
+  SELF_ENSEMBLES,
+  ensembleViews,
+  type DehazeOptions,
+  type EnsembleView,
+  type SelfEnsemble,
+  type TileOptions,
+} from './inference';
 export { Adam, ADAM_DEFAULTS, type AdamConfig, type EmaOptions } from '@diffli2d/ddpm-hspace/training';
 export { Trainer, type LrDecay, type OptimizerOptions, type PixelLoss, type StepResult, type TrainerOptions } from './train/trainer';
 export { loadModel, serializeModel } from './train/checkpoint';
@@ -17,3 +27,17 @@ export { train, validate, type TrainConfig, type TrainResult } from './train/tra
 export { toJsonLine, type MetricsRecord, type TrainingBatch, type ValidationPair } from './train/types';
 
 export { admGuidance, type AdmGuidance } from './adm-guidance';
+export {
+  createDehazer,
+  readRecipe,
+  sha256Hex,
+  RECIPE_KEY,
+  type CreateDehazerOptions,
+  type DehazeCallOptions,
+  type Dehazer,
+  type DehazerSource,
+  type ModelFiles,
+  type ModelPackage,
+  type PixelImage,
+  type Recipe,
+} from './dehazer';

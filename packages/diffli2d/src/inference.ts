@@ -44,6 +44,25 @@ export interface DehazeOptions {
    * learned upright rooms, 'flip' scores better).
    */
   ensemble?: SelfEnsemble;
+  /**
+   * Called after each stage of each tile pass (over all ensemble views). Reporting waits for the
+   * device after every stage, so each `ms` is that stage's own time; without a listener nothing waits.
+   */
+  onProgress?: (progress: DehazeProgress) => void;
+  /** Stops between tile passes: dehaze() then rejects with `signal.reason`, leaving no tensors behind. */
+  signal?: AbortSignal;
+}
+
+/** The stages of one tile pass, in order: the prior's h-space at t1 (content), at t2 (haze), the network. */
+export type DehazeStage = 'hspace-t1' | 'hspace-t2' | 'network';
+
+export interface DehazeProgress {
+  stage: DehazeStage;
+  /** The tile pass this is (1-based) and how many there are in all, over every ensemble view. */
+  done: number;
+  total: number;
+  /** Milliseconds this stage of this tile pass took. */
+  ms: number;
 }
 
 export type SelfEnsemble = 'none' | 'flip' | 'dihedral';
@@ -100,7 +119,12 @@ function padAxis(x: tf.Tensor4D, axis: 1 | 2, pad: number): tf.Tensor4D {
     const size = y.shape[axis];
     // reflect needs pad < size; a 1-pixel side can only repeat itself (symmetric).
     const p = size > 1 ? Math.min(pad, size - 1) : 1;
-    const paddings: [number, number][] = [[0, 0], [0, 0], [0, 0], [0, 0]];
+    const paddings: [number, number][] = [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ];
     paddings[axis] = [0, p];
     y = tf.mirrorPad(y, paddings, size > 1 ? 'reflect' : 'symmetric');
     pad -= p;
@@ -108,14 +132,50 @@ function padAxis(x: tf.Tensor4D, axis: 1 | 2, pad: number): tf.Tensor4D {
   return y;
 }
 
-/** Restores one padded batch whose size is a multiple of everything (tidy-wrapped). */
-function runWhole(x: tf.Tensor4D, opts: DehazeOptions): tf.Tensor4D {
-  return tf.tidy(() => {
-    const guidance = computeGuidance(opts.model, opts.extractor, x, opts.seed ?? 0);
-    const y = opts.model.forward(x, guidance);
-    disposeGuidance(guidance);
+/** Where a dehaze() call is: the tile pass count for progress, the listener and the abort signal. */
+interface Run {
+  opts: DehazeOptions;
+  done: number;
+  total: number;
+}
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Restores one padded batch whose size is a multiple of everything; one tile pass. */
+async function runWhole(x: tf.Tensor4D, run: Run): Promise<tf.Tensor4D> {
+  const { opts } = run;
+  const signal = opts.signal;
+  if (signal?.aborted) throw signal.reason ?? new Error('dehaze: aborted');
+  run.done += 1;
+  const report = opts.onProgress;
+  if (!report) {
+    return tf.tidy(() => {
+      const guidance = computeGuidance(opts.model, opts.extractor, x, opts.seed ?? 0);
+      const y = opts.model.forward(x, guidance);
+      disposeGuidance(guidance);
+      return y;
+    });
+  }
+  // The same computation, waiting for the device after each stage to time it.
+  let t0 = now();
+  const tick = (stage: DehazeStage) => {
+    const t = now();
+    report({ stage, done: run.done, total: run.total, ms: t - t0 });
+    t0 = t;
+  };
+  const guidance = computeGuidance(opts.model, opts.extractor, x, opts.seed ?? 0);
+  try {
+    if (guidance.content) await guidance.content.data();
+    tick('hspace-t1');
+    if (guidance.haze) await guidance.haze.data();
+    tick('hspace-t2');
+    const y = tf.tidy(() => opts.model.forward(x, guidance));
+    await y.data();
+    tick('network');
     return y;
-  });
+  } finally {
+    disposeGuidance(guidance);
+  }
 }
 
 /** Tile start offsets covering [0, length) with tiles of `size` overlapping by `overlap`. */
@@ -139,7 +199,7 @@ export function featherWeights(size: number, overlap: number, rampStart: boolean
   return w;
 }
 
-async function runTiled(x: tf.Tensor4D, opts: DehazeOptions, tileH: number, tileW: number, overlap: number): Promise<tf.Tensor4D> {
+async function runTiled(x: tf.Tensor4D, run: Run, tileH: number, tileW: number, overlap: number): Promise<tf.Tensor4D> {
   const [n, h, w, c] = x.shape;
   const ys = tileStarts(h, tileH, overlap);
   const xs = tileStarts(w, tileW, overlap);
@@ -150,8 +210,12 @@ async function runTiled(x: tf.Tensor4D, opts: DehazeOptions, tileH: number, tile
       const th = Math.min(tileH, h);
       const tw = Math.min(tileW, w);
       const tile = tf.slice(x, [0, y0, x0, 0], [n, th, tw, c]);
-      const out = runWhole(tile, opts);
-      tile.dispose();
+      let out: tf.Tensor4D;
+      try {
+        out = await runWhole(tile, run);
+      } finally {
+        tile.dispose();
+      }
       const data = (await out.data()) as Float32Array;
       out.dispose();
       const wy = featherWeights(th, overlap, y0 > 0, y0 + th < h);
@@ -181,7 +245,8 @@ async function runTiled(x: tf.Tensor4D, opts: DehazeOptions, tileH: number, tile
 
 /**
  * Dehazes `image01` ([H,W,3] or [N,H,W,3], float32 in [0,1]) → same shape, clipped to [0,1].
- * Returns a new tensor; the input is not disposed and no other tensor is left behind.
+ * Returns a new tensor; the input is not disposed and no other tensor is left behind (also when
+ * it rejects: a bad option, an error on the device or `signal` aborted).
  */
 export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, opts: DehazeOptions): Promise<T> {
   const batched = image01.rank === 4;
@@ -189,53 +254,69 @@ export async function dehaze<T extends tf.Tensor3D | tf.Tensor4D>(image01: T, op
     throw new DiffLI2DShapeError(`dehaze: image must be [H,W,3] or [N,H,W,3] in [0,1], got [${image01.shape}]`);
   }
   const views = ensembleViews(opts.ensemble ?? 'none');
+  const [h, w] = batched ? image01.shape.slice(1, 3) : image01.shape.slice(0, 2);
+  const run: Run = { opts, done: 0, total: views.reduce((n, v) => n + planOf(v.transposed ? w! : h!, v.transposed ? h! : w!, opts).passes, 0) };
   const x = (batched ? image01 : tf.expandDims(image01, 0)) as tf.Tensor4D;
   let sum: tf.Tensor4D | undefined;
-  for (const v of views) {
-    const input = views.length === 1 ? x : v.apply(x);
-    const restored = await dehazeOnce(input, opts);
-    if (input !== x) input.dispose();
-    const back = views.length === 1 ? restored : v.invert(restored);
-    if (back !== restored) restored.dispose();
-    if (sum === undefined) {
-      sum = back;
-    } else {
-      const next = tf.add(sum, back) as tf.Tensor4D;
-      sum.dispose();
-      back.dispose();
-      sum = next;
+  try {
+    for (const v of views) {
+      const input = views.length === 1 ? x : v.apply(x);
+      let restored: tf.Tensor4D;
+      try {
+        restored = await dehazeOnce(input, run);
+      } finally {
+        if (input !== x) input.dispose();
+      }
+      const back = views.length === 1 ? restored : v.invert(restored);
+      if (back !== restored) restored.dispose();
+      if (sum === undefined) {
+        sum = back;
+      } else {
+        const next = tf.add(sum, back) as tf.Tensor4D;
+        sum.dispose();
+        back.dispose();
+        sum = next;
+      }
     }
+    const total = sum!;
+    return tf.tidy(() => {
+      const mean = views.length > 1 ? tf.div(total, views.length) : total;
+      const clipped = tf.clipByValue(mean, 0, 1);
+      return batched ? clipped : tf.squeeze(clipped, [0]);
+    }) as T;
+  } finally {
+    sum?.dispose();
+    if (x !== (image01 as tf.Tensor)) x.dispose();
   }
-  const result = tf.tidy(() => {
-    const mean = views.length > 1 ? tf.div(sum!, views.length) : sum!;
-    const clipped = tf.clipByValue(mean, 0, 1);
-    return batched ? clipped : tf.squeeze(clipped, [0]);
-  });
-  sum!.dispose();
-  if (x !== (image01 as tf.Tensor)) x.dispose();
-  return result as T;
 }
 
-/** One restoration of [N,H,W,3]: pad to the multiple, whole or tiled, crop back (not clipped). */
-async function dehazeOnce(x: tf.Tensor4D, opts: DehazeOptions): Promise<tf.Tensor4D> {
-  const [, h, w] = x.shape;
+/** How an h × w image is run: padded to the multiple, then whole or in tiles (and how many passes). */
+function planOf(h: number, w: number, opts: DehazeOptions) {
   const a = opts.model.sizeMultiple;
   const b = opts.extractor.multiple;
   const multiple = (a / gcd(a, b)) * b;
-  const padded = reflectPad(x, (multiple - (h % multiple)) % multiple, (multiple - (w % multiple)) % multiple);
-  let restored: tf.Tensor4D;
+  const ph = h + ((multiple - (h % multiple)) % multiple);
+  const pw = w + ((multiple - (w % multiple)) % multiple);
   const tile = opts.tile;
-  const [, ph, pw] = padded.shape;
-  if (tile && (ph > tile.size || pw > tile.size)) {
-    const size = Math.floor(tile.size / multiple) * multiple;
-    if (size < multiple) throw new DiffLI2DShapeError(`dehaze: tile.size ${tile.size} is smaller than the required multiple ${multiple}`);
-    const overlap = Math.min(tile.overlap ?? Math.floor(size / 8), size - 1);
-    restored = await runTiled(padded, opts, size, size, overlap);
-  } else {
-    restored = runWhole(padded, opts);
+  if (!tile || (ph <= tile.size && pw <= tile.size)) return { ph, pw, tiled: false as const, size: 0, overlap: 0, passes: 1 };
+  const size = Math.floor(tile.size / multiple) * multiple;
+  if (size < multiple) throw new DiffLI2DShapeError(`dehaze: tile.size ${tile.size} is smaller than the required multiple ${multiple}`);
+  const overlap = Math.min(tile.overlap ?? Math.floor(size / 8), size - 1);
+  return { ph, pw, tiled: true as const, size, overlap, passes: tileStarts(ph, size, overlap).length * tileStarts(pw, size, overlap).length };
+}
+
+/** One restoration of [N,H,W,3]: pad to the multiple, whole or tiled, crop back (not clipped). */
+async function dehazeOnce(x: tf.Tensor4D, run: Run): Promise<tf.Tensor4D> {
+  const [, h, w] = x.shape;
+  const plan = planOf(h, w, run.opts);
+  const padded = reflectPad(x, plan.ph - h, plan.pw - w);
+  let restored: tf.Tensor4D;
+  try {
+    restored = plan.tiled ? await runTiled(padded, run, plan.size, plan.size, plan.overlap) : await runWhole(padded, run);
+  } finally {
+    if (padded !== x) padded.dispose();
   }
-  if (padded !== x) padded.dispose();
-  if (ph === h && pw === w) return restored;
+  if (plan.ph === h && plan.pw === w) return restored;
   const cropped = tf.slice(restored, [0, 0, 0, 0], [-1, h, w, 3]);
   restored.dispose();
   return cropped;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
-import { createDiffLI2D, dehaze, type DiffLI2DModel, DiffLI2DConfigError, DiffLI2DShapeError, tileStarts, type GuidanceSource } from '../src';
+import { createDiffLI2D, dehaze, type DiffLI2DModel, DiffLI2DConfigError, DiffLI2DShapeError, featherWeights, tileStarts, type GuidanceSource } from '../src';
 import { FakeGuidance } from './support/fake-guidance';
 import { loadCrop } from './support/sots';
 
@@ -26,6 +26,12 @@ test('tileStarts covers the length with the last tile flush to the edge', () => 
   expect(tileStarts(64, 32, 0)).toEqual([0, 32]);
 });
 
+test('feathering ramps only on shared edges, never reaching 0', () => {
+  expect(Array.from(featherWeights(6, 2, false, false))).toEqual([1, 1, 1, 1, 1, 1]);
+  expect(Array.from(featherWeights(6, 2, true, true))).toEqual([0.25, 0.75, 1, 1, 0.75, 0.25]);
+  expect(Array.from(featherWeights(3, 0, true, true))).toEqual([1, 1, 1]);
+});
+
 test('non-multiple sizes: reflect-padded then cropped; equals running the padded image by hand', async () => {
   const image = await loadCrop('sots-indoor/hazy/1401_1.png', 100, 100, 32);
   const odd = tf.slice(image, [0, 0, 0], [30, 29, 3]) as tf.Tensor3D;
@@ -33,7 +39,17 @@ test('non-multiple sizes: reflect-padded then cropped; equals running the padded
   expect(out.shape).toEqual([30, 29, 3]);
   // reference: reflect-pad 30→32, 29→32 by hand, run the network, crop, clip
   const ref = tf.tidy(() => {
-    const padded = tf.mirrorPad(odd, [[0, 2], [0, 3], [0, 0]], 'reflect').expandDims(0) as tf.Tensor4D;
+    const padded = tf
+      .mirrorPad(
+        odd,
+        [
+          [0, 2],
+          [0, 3],
+          [0, 0],
+        ],
+        'reflect',
+      )
+      .expandDims(0) as tf.Tensor4D;
     const [content, haze] = extractor.extract(padded, [0, 500], 0);
     const y = model.forward(padded, { content, haze });
     return tf.clipByValue(tf.slice(y, [0, 0, 0, 0], [1, 30, 29, 3]), 0, 1).squeeze([0]);
@@ -58,7 +74,12 @@ test('feathered blending of several tiles reproduces a per-pixel network exactly
   for (const name of ['stem.w', 'out.w']) {
     const v = perPixel.params.get(name)!;
     tf.tidy(() => {
-      const mask = tf.pad(tf.ones([1, 1, v.shape[2]!, v.shape[3]!]), [[1, 1], [1, 1], [0, 0], [0, 0]]);
+      const mask = tf.pad(tf.ones([1, 1, v.shape[2]!, v.shape[3]!]), [
+        [1, 1],
+        [1, 1],
+        [0, 0],
+        [0, 0],
+      ]);
       v.assign(tf.mul(v, mask));
     });
   }
@@ -158,7 +179,9 @@ test('100 calls leave no tensor behind (padded, tiled, batched and self-ensemble
   const before = tf.memory().numTensors;
   for (let i = 0; i < 100; i++) {
     const ensemble = i % 4 === 0 ? 'flip' : i % 4 === 1 ? 'dihedral' : 'none';
-    const out = await (i % 3 === 0 ? dehaze(batch, { model, extractor, ensemble }) : dehaze(image, { model, extractor, ensemble, tile: i % 3 === 1 ? { size: 12, overlap: 4 } : undefined }));
+    const out = await (i % 3 === 0
+      ? dehaze(batch, { model, extractor, ensemble })
+      : dehaze(image, { model, extractor, ensemble, tile: i % 3 === 1 ? { size: 12, overlap: 4 } : undefined }));
     out.dispose();
   }
   expect(tf.memory().numTensors).toBe(before);
@@ -173,4 +196,54 @@ test('bad input shapes are refused with the shape named', async () => {
   const rgb = tf.zeros([8, 8, 3]) as tf.Tensor3D;
   await expect(dehaze(rgb, { model, extractor: wrongChannels })).rejects.toThrow(/32-channel features, the model expects hChannels = 64/);
   tf.dispose([gray, rgb]);
+});
+
+test('onProgress: three stages per tile pass over every ensemble view, same pixels as without it', async () => {
+  const image = await loadCrop('sots-indoor/hazy/1401_1.png', 60, 40, 40);
+  const odd = tf.slice(image, [0, 0, 0], [40, 36, 3]) as tf.Tensor3D; // pads to 40 × 40
+  const events: { stage: string; done: number; total: number; ms: number }[] = [];
+  const opts = { model, extractor, tile: { size: 24, overlap: 8 }, ensemble: 'flip' as const };
+  const quiet = await dehaze(odd, opts);
+  const reported = await dehaze(odd, { ...opts, onProgress: (p) => events.push(p) });
+  expect(maxAbs(quiet, reported)).toBe(0);
+  // 40 → tiles of 24 starting at 0 and 16 (stride 16, last flush): 2 × 2 per view, 2 views
+  const total = tileStarts(40, 24, 8).length ** 2 * 2;
+  expect(total).toBe(8);
+  expect(events).toHaveLength(3 * total);
+  events.forEach((e, i) => {
+    expect(e).toMatchObject({ stage: ['hspace-t1', 'hspace-t2', 'network'][i % 3], done: Math.floor(i / 3) + 1, total });
+    expect(e.ms).toBeGreaterThanOrEqual(0);
+  });
+  // a transposing view tiles its own shape: 'dihedral' on 40 × 72 (padded 40 × 72) counts 2 × 4 and 4 × 2
+  const wide = tf.zeros([40, 72, 3]) as tf.Tensor3D;
+  let last = { total: 0 };
+  (await dehaze(wide, { model, extractor, tile: { size: 24, overlap: 8 }, ensemble: 'dihedral', onProgress: (p) => (last = p) })).dispose();
+  expect(last.total).toBe(8 * tileStarts(40, 24, 8).length * tileStarts(72, 24, 8).length);
+  tf.dispose([image, odd, quiet, reported, wide]);
+});
+
+test('signal: an abort between tile passes rejects with its reason and leaves no tensor behind', async () => {
+  const image = tf.randomUniform([48, 48, 3], 0, 1, 'float32', 5) as tf.Tensor3D;
+  const before = tf.memory().numTensors;
+  const controller = new AbortController();
+  const reason = new Error('user pressed stop');
+  const seen: number[] = [];
+  const run = dehaze(image, {
+    model,
+    extractor,
+    tile: { size: 24, overlap: 8 },
+    ensemble: 'flip',
+    signal: controller.signal,
+    onProgress: (p) => {
+      seen.push(p.done);
+      if (p.done === 3 && p.stage === 'network') controller.abort(reason);
+    },
+  });
+  await expect(run).rejects.toBe(reason);
+  expect(Math.max(...seen)).toBe(3); // stopped before the fourth pass
+  expect(tf.memory().numTensors).toBe(before);
+  // an already-aborted signal stops before the first pass
+  await expect(dehaze(image, { model, extractor, signal: AbortSignal.abort(reason) })).rejects.toBe(reason);
+  expect(tf.memory().numTensors).toBe(before);
+  image.dispose();
 });

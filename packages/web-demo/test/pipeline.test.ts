@@ -105,10 +105,25 @@ describe('pipeline on a random model (wasm)', () => {
     image.dispose();
   });
 
+  test('a 1-pixel-high strip works, as in the CLI (the page once padded it with a reflect that needs 2 pixels)', async () => {
+    const image = tf.randomUniform([1, 1, 45, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const { output, tiles } = await pipeline.run(image, { tileSize: 32, ensemble: 'none' }, () => {});
+    expect(output.shape).toEqual([1, 1, 45, 3]);
+    expect(tiles).toBe(2); // padded to 4 × 48: x starts 0 and 16
+    const ours = (await output.data()) as Float32Array;
+    const reference = await libraryDehaze(image, 32);
+    expect(Math.max(...ours.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-5);
+    for (const t of [image, output]) t.dispose();
+    pipeline.dispose();
+  });
+
   test('an unknown self-ensemble is refused with its name', async () => {
     const image = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
     const pipeline = buildPipeline(priorBytes, networkBytes, urls);
-    await expect(pipeline.run(image, { ensemble: 'mirror' as SelfEnsemble }, () => {})).rejects.toThrow(/ensemble must be one of none, flip, dihedral, got mirror/);
+    await expect(pipeline.run(image, { ensemble: 'mirror' as SelfEnsemble }, () => {})).rejects.toThrow(
+      /ensemble must be one of none, flip, dihedral, got mirror/,
+    );
     pipeline.dispose();
     image.dispose();
   });

@@ -1,0 +1,194 @@
+// createDehazer(): the front door. Model files in (a network file whose metadata carries the
+// recipe it was validated with, and the frozen diffusion prior), a ready dehazer out — tensors or
+// pixels in, the same kind out, with progress and cancellation — shaped like tfjs-models'
+// factories (`await create…()`, `dispose()`). The CLI and the web demo both go through it.
+import * as tf from '@tensorflow/tfjs-core';
+import { AdmUNet } from '@diffli2d/ddpm-hspace';
+import { readSafetensors } from '@diffli2d/weights';
+import { admGuidance } from './adm-guidance';
+import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
+import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
+import type { DiffLI2DModel } from './model';
+import { loadModel } from './train/checkpoint';
+
+/** The two files of a trained model: the DiffLI2D network and the frozen prior it was trained with. */
+export interface ModelFiles {
+  network: Uint8Array;
+  prior: Uint8Array;
+}
+
+/** A model shipped as a package (like @diffli2d/default-model): a name and a way to get its files. */
+export interface ModelPackage {
+  readonly name: string;
+  load(): Promise<ModelFiles>;
+}
+
+/**
+ * How a model is meant to be run, stored as JSON in its network file's metadata under `recipe`
+ * (config travels with the weights, as diffusers keeps it): every key optional.
+ */
+export interface Recipe {
+  /** Tile side it was validated with (images larger than this are dehazed in overlapping tiles). */
+  tile?: number;
+  ensemble?: SelfEnsemble;
+  /** sha256 (hex) of the prior file it was trained with: another prior is refused. */
+  priorSha256?: string;
+}
+export const RECIPE_KEY = 'recipe';
+
+export type DehazerSource = { network: Uint8Array | DiffLI2DModel; prior: Uint8Array | AdmUNet } | { model: ModelPackage | ModelFiles };
+
+export interface CreateDehazerOptions {
+  /** Overrides of the file's recipe (e.g. for a network given as a DiffLI2DModel, which has none). */
+  recipe?: Recipe;
+}
+
+/** 8-bit pixels, RGB or RGBA (by length), row-major: ImageData and sharp's raw output fit. */
+export interface PixelImage {
+  width: number;
+  height: number;
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+export interface DehazeCallOptions {
+  /** Tile side (default: the recipe's; none → the whole image at once), or full tile options. */
+  tile?: number | TileOptions;
+  /** Default: the recipe's, else 'none'. */
+  ensemble?: SelfEnsemble;
+  /** Seed of the DDPM noise in the guidance (default 0: repeatable). */
+  seed?: number;
+  onProgress?: (progress: DehazeProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface Dehazer {
+  readonly network: DiffLI2DModel;
+  readonly prior: AdmUNet;
+  readonly recipe: Readonly<Recipe>;
+  /** [H,W,3] / [N,H,W,3] float32 in [0,1] → the same shape; 8-bit pixels → 8-bit pixels (alpha kept). */
+  dehaze<T extends tf.Tensor3D | tf.Tensor4D>(input: T, options?: DehazeCallOptions): Promise<T>;
+  dehaze(input: PixelImage, options?: DehazeCallOptions): Promise<PixelImage & { data: Uint8ClampedArray }>;
+  /** Frees what createDehazer() built (a network or prior passed in as objects stays the caller's). */
+  dispose(): void;
+}
+
+function isPackage(m: ModelPackage | ModelFiles): m is ModelPackage {
+  return typeof (m as ModelPackage).load === 'function';
+}
+
+/** The recipe in a network file's metadata ({} when it has none); malformed entries are named. */
+export function readRecipe(networkBytes: Uint8Array, source = 'network file'): Recipe {
+  const text = readSafetensors(networkBytes).metadata[RECIPE_KEY];
+  if (text === undefined) return {};
+  let recipe: Recipe;
+  try {
+    recipe = JSON.parse(text) as Recipe;
+  } catch {
+    throw new DiffLI2DConfigError(`${source}: metadata '${RECIPE_KEY}' is not valid JSON`);
+  }
+  return checkRecipe(recipe, `${source}: metadata '${RECIPE_KEY}'`);
+}
+
+function checkRecipe(recipe: Recipe, where: string): Recipe {
+  const bad = (what: string) => new DiffLI2DConfigError(`${where}: ${what}, got ${JSON.stringify(recipe)}`);
+  if (typeof recipe !== 'object' || recipe === null) throw bad('must be an object');
+  if (recipe.tile !== undefined && !(Number.isInteger(recipe.tile) && recipe.tile > 0)) throw bad('tile must be a positive integer');
+  if (recipe.ensemble !== undefined && !SELF_ENSEMBLES.includes(recipe.ensemble)) throw bad(`ensemble must be one of ${SELF_ENSEMBLES.join(', ')}`);
+  if (recipe.priorSha256 !== undefined && !/^[0-9a-f]{64}$/.test(recipe.priorSha256)) throw bad('priorSha256 must be 64 lowercase hex digits');
+  return recipe;
+}
+
+/** sha256 of `bytes` as lowercase hex (Web Crypto: browsers and Node ≥ 19). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const subtle = globalThis.crypto?.subtle;
+  if (!subtle) throw new Error('sha256Hex: Web Crypto (crypto.subtle) is not available here');
+  const digest = new Uint8Array(await subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+export async function createDehazer(source: DehazerSource, options: CreateDehazerOptions = {}): Promise<Dehazer> {
+  let parts: { network: Uint8Array | DiffLI2DModel; prior: Uint8Array | AdmUNet };
+  let name = 'network';
+  if ('model' in source) {
+    const files = isPackage(source.model) ? await source.model.load() : source.model;
+    if (isPackage(source.model)) name = source.model.name;
+    parts = files;
+  } else {
+    parts = source;
+  }
+  const recipe = checkRecipe({ ...(parts.network instanceof Uint8Array ? readRecipe(parts.network, name) : {}), ...options.recipe }, `${name}: recipe`);
+  if (recipe.priorSha256 && parts.prior instanceof Uint8Array) {
+    const actual = await sha256Hex(parts.prior);
+    if (actual !== recipe.priorSha256) {
+      throw new DiffLI2DConfigError(`${name}: the prior file's sha256 is ${actual}, but the network was trained with the prior ${recipe.priorSha256}`);
+    }
+  }
+  const owned: { dispose(): void }[] = [];
+  try {
+    const network = parts.network instanceof Uint8Array ? loadModel(parts.network, name) : parts.network;
+    if (network !== parts.network) owned.push(network);
+    const prior = parts.prior instanceof Uint8Array ? AdmUNet.fromWeights(null, readSafetensors(parts.prior) as never, { parts: 'hspace' }) : parts.prior;
+    if (prior !== parts.prior) owned.push(prior);
+    const guidance = admGuidance(prior, { features: network.config.features });
+    if (guidance.channels !== network.config.hChannels) {
+      throw new DiffLI2DConfigError(
+        `${name}: the prior gives ${guidance.channels}-channel features, but the network expects hChannels = ${network.config.hChannels}`,
+      );
+    }
+    const run = (image: tf.Tensor3D | tf.Tensor4D, o: DehazeCallOptions) => {
+      const tile = o.tile ?? recipe.tile;
+      return dehaze(image, {
+        model: network,
+        extractor: guidance,
+        ...(tile !== undefined ? { tile: typeof tile === 'number' ? { size: tile } : tile } : {}),
+        ensemble: o.ensemble ?? recipe.ensemble ?? 'none',
+        seed: o.seed ?? 0,
+        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+      });
+    };
+    const dehazer = {
+      network,
+      prior,
+      recipe: Object.freeze({ ...recipe }),
+      async dehaze(input: tf.Tensor3D | tf.Tensor4D | PixelImage, o: DehazeCallOptions = {}) {
+        if (input instanceof tf.Tensor || typeof (input as { rank?: unknown }).rank === 'number') return run(input as tf.Tensor3D, o);
+        return dehazePixels(input, (t) => run(t, o));
+      },
+      dispose() {
+        for (const o of owned.splice(0)) o.dispose();
+      },
+    };
+    return dehazer as Dehazer;
+  } catch (err) {
+    for (const o of owned) o.dispose();
+    throw err;
+  }
+}
+
+async function dehazePixels(image: PixelImage, run: (t: tf.Tensor3D) => Promise<tf.Tensor3D | tf.Tensor4D>): Promise<PixelImage & { data: Uint8ClampedArray }> {
+  const { width, height, data } = image;
+  const pixels = width * height;
+  const channels = Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0 ? data.length / pixels : NaN;
+  if (channels !== 3 && channels !== 4) {
+    throw new DiffLI2DShapeError(`dehaze: pixels must be RGB or RGBA, ${width}×${height}×3 or ×4 bytes; got ${data.length} bytes for ${width}×${height}`);
+  }
+  const rgb = new Float32Array(pixels * 3);
+  for (let p = 0; p < pixels; p++) for (let k = 0; k < 3; k++) rgb[p * 3 + k] = data[p * channels + k]! / 255;
+  const input = tf.tensor3d(rgb, [height, width, 3]);
+  let restored: Float32Array;
+  try {
+    const out = await run(input);
+    restored = (await out.data()) as Float32Array;
+    out.dispose();
+  } finally {
+    input.dispose();
+  }
+  const out = new Uint8ClampedArray(pixels * channels);
+  for (let p = 0; p < pixels; p++) {
+    // round half up, as @diffli2d/datasets' toUint8 (and so the CLI's saved images) do
+    for (let k = 0; k < 3; k++) out[p * channels + k] = (restored[p * 3 + k]! * 255 + 0.5) | 0;
+    if (channels === 4) out[p * 4 + 3] = data[p * 4 + 3]!;
+  }
+  return { width, height, data: out };
+}
