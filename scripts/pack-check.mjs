@@ -2,7 +2,8 @@
 // Packs every publishable package, installs each tarball ALONE (plus the tarballs of the
 // @diffli2d packages it depends on, and its peers from the registry) into an empty
 // temporary folder, and checks that `import` and `require` both work and expose the
-// documented names. A package that only works inside the monorepo fails here.
+// documented names, then runs the package's test/pack-smoke.mjs there if it has one.
+// A package that only works inside the monorepo fails here.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -59,6 +60,13 @@ for (const p of packages) {
         import(${JSON.stringify(spec)}).then((m) => { check('import', m); console.log('ok'); }).catch((e) => { console.error(e.message); process.exit(1); });`;
       const out = execFileSync(process.execPath, ['-e', probe], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       if (!out.includes('ok')) throw new Error(`probe of ${spec} printed: ${out}`);
+    }
+    // test/pack-smoke.mjs, where a package has one: a real use of the installed package, run in that folder
+    const smoke = path.join(root, 'packages', p.dir, 'test/pack-smoke.mjs');
+    if (fs.existsSync(smoke)) {
+      fs.copyFileSync(smoke, path.join(dir, 'pack-smoke.mjs'));
+      const out = execFileSync(process.execPath, ['pack-smoke.mjs'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      console.log(`pack-check ${name}: smoke ${out.trim().split('\n').pop()}`);
     }
     if (p.json.bin) {
       for (const bin of Object.keys(p.json.bin)) execFileSync(path.join(dir, 'node_modules/.bin', bin), ['--help'], { cwd: dir, stdio: 'ignore' });

@@ -6,11 +6,11 @@ const MODEL_FILES = ['prior.safetensors', 'diffli2d.safetensors'];
 
 /**
  * Copies the shipped model into dist/models/ so the built folder is self-contained.
- * Looked for in $DIFFLI2D_MODEL_DIR, else packages/cli/models/default/ (where the CLI ships it). Absent → the build still
+ * Looked for in $DIFFLI2D_MODEL_DIR, else packages/default-model/models/ (the @diffli2d/default-model package). Absent → the build still
  * succeeds and the page says which URL it could not load.
  */
 function shippedModel(): Plugin {
-  const dir = path.resolve(import.meta.dirname, process.env.DIFFLI2D_MODEL_DIR ?? '../cli/models/default');
+  const dir = path.resolve(import.meta.dirname, process.env.DIFFLI2D_MODEL_DIR ?? '../default-model/models');
   return {
     name: 'diffli2d-shipped-model',
     apply: 'build',

@@ -12,7 +12,7 @@ export const DATA = path.join(SHARED, 'data');
 /** Intermediate checkpoints, logs, samples (git-ignored). */
 // Resumable training state (never committed); DIFFLI2D_WORK moves it, e.g. out of a work tree that is laid anew.
 export const WORK = path.resolve(REPO, process.env.DIFFLI2D_WORK ?? '.tmp/default-model');
-export const MODELS = path.join(REPO, 'packages/cli/models/default');
+export const MODELS = path.join(REPO, 'packages/default-model/models');
 export const DOCS = path.join(REPO, 'docs');
 
 /**

@@ -1,7 +1,7 @@
 // Exports the prior's EMA weights from the training checkpoint:
 //   node scripts/default-model/export-prior.mjs [--ship]
 // → .tmp/default-model/prior.safetensors (F32, full UNet) and, with --ship,
-//   packages/cli/models/default/prior.safetensors (F16, full UNet: the h-space part is what
+//   packages/default-model/models/prior.safetensors (F16, full UNet: the h-space part is what
 //   dehazing needs; the decoder is kept so the prior can still be sampled). Provenance
 //   (data, steps, hyper-parameters, last losses) goes into __metadata__.
 import * as fs from 'node:fs';

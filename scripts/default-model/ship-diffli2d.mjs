@@ -2,9 +2,10 @@
 //   node scripts/default-model/ship-diffli2d.mjs [--run full] [--eval .tmp/default-model/eval-full.json]
 //        [--phases a,b,full (runs this one was initialised from, in order; run:N counts a run up to step N)]
 //        [--data "what it was trained on"] [--model file (default: the run's checkpoint; e.g. averaged weights)]
-//        [--averaged "which checkpoints were averaged"]
-// → packages/cli/models/default/diffli2d.safetensors: serializeModel()'s tensors as F16, its
-// format/config metadata, plus provenance (data, steps, the prior it needs, validation numbers).
+//        [--averaged "which checkpoints were averaged"] [--tile 256 --ensemble flip]
+// → packages/default-model/models/diffli2d.safetensors: serializeModel()'s tensors as F16, its
+// format/config metadata, the recipe createDehazer() and the CLI follow (tile, self-ensemble, the
+// prior's sha256), plus provenance (data, steps, the prior it needs, validation numbers).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -65,8 +66,14 @@ const provenance = {
     : 'not measured',
   card: 'docs/model-card.md',
 };
+if (!fs.existsSync(priorShipped)) throw new Error(`${priorShipped} is missing: ship the prior first (export-prior.mjs)`);
+const recipe = {
+  tile: arg('tile', evaluation?.tile ?? 256),
+  ensemble: arg('ensemble', evaluation?.ensemble ?? 'flip'),
+  priorSha256: provenance.prior_sha256,
+};
 const file = path.join(MODELS, 'diffli2d.safetensors');
-writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance }));
+writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance, recipe: JSON.stringify(recipe) }));
 console.log(
   JSON.stringify({ file, bytes: fs.statSync(file).size, steps: totalSteps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }),
 );

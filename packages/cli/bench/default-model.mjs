@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // End-to-end speed of the shipped default model, the way a user runs it, and where a tile's time goes.
-//  1. `diffli2d dehaze` (the built CLI, its own path: decode → dehaze with run.json's tile and ensemble →
+//  1. `diffli2d dehaze` (the built CLI, its own path: decode → dehaze with the recipe's tile and ensemble →
 //     encode) on real 620×460 SOTS-indoor images from ../shared, in one process: the first image (model
 //     load and XNNPACK packing included) and the warm ones, plus the process's wall time from start.
 //  2. One 256² tile of the first image in-process: seconds for the prior's h-space (both timesteps), the
@@ -34,7 +34,7 @@ const images = fs
   .sort()
   .slice(0, count)
   .map((f) => path.join(hazyDir, f));
-const modelDir = path.join(here, '../models/default');
+const modelDir = path.join(here, '../../default-model/models');
 
 // 1. The CLI end to end.
 function dehazeWithCli() {
@@ -58,16 +58,16 @@ const tf = await import('@tensorflow/tfjs');
 const { setupBackend, restoreWasmStockKernels } = await import('@diffli2d/backends');
 const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
-const { admGuidance, computeGuidance, darkChannelPrior, disposeGuidance, loadModel } = await import('@diffli2d/diffli2d');
+const { admGuidance, computeGuidance, darkChannelPrior, disposeGuidance, loadModel, readRecipe } = await import('@diffli2d/diffli2d');
 const sharp = (await import('sharp')).default;
 const backend = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 if (args.includes('--stock-kernels')) restoreWasmStockKernels();
 const read = (name) => new Uint8Array(fs.readFileSync(path.join(modelDir, name)));
-const runJson = JSON.parse(fs.readFileSync(path.join(modelDir, 'run.json'), 'utf8'));
-const prior = AdmUNet.fromWeights(null, readSafetensors(read(runJson.unet ?? 'prior.safetensors')), { parts: 'hspace' });
+const recipe = readRecipe(read('diffli2d.safetensors'));
+const prior = AdmUNet.fromWeights(null, readSafetensors(read('prior.safetensors')), { parts: 'hspace' });
 const source = admGuidance(new HSpaceExtractor(prior));
 const model = loadModel(read('diffli2d.safetensors'));
-const tileSide = runJson.tile ?? 256;
+const tileSide = recipe.tile ?? 256;
 const { data, info } = await sharp(images[0])
   .removeAlpha()
   .extract({ left: 0, top: 0, width: tileSide, height: tileSide })
@@ -89,7 +89,7 @@ console.log(
   JSON.stringify(
     {
       package: '@diffli2d/cli',
-      model: { dir: 'packages/cli/models/default', network: model.config, run: runJson },
+      model: { dir: 'packages/default-model/models', network: model.config, recipe },
       backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
       dehaze: {

@@ -65,8 +65,8 @@ describe('diffli2d dehaze', () => {
     const hazy = sharedPath('data', 'sots-indoor', 'hazy', '1444_10.png');
     const run = await runCli(['dehaze', hazy, '-o', out, '--json', '-q']);
     expectOk(run);
-    // with the self-ensemble its run.json names
-    expect(JSON.parse(run.stdout).method).toMatch(/models\/default\/diffli2d\.safetensors \(ensemble flip\)$/);
+    // with the self-ensemble its recipe names
+    expect(JSON.parse(run.stdout).method).toMatch(/default-model\/models\/diffli2d\.safetensors \(ensemble flip\)$/);
     const result = await sharp(path.join(out, '1444_10.png')).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     const clean = await sharp(sharedPath('data', 'sots-indoor', 'clean', '1444.png'))
       .removeAlpha()
@@ -78,9 +78,19 @@ describe('diffli2d dehaze', () => {
     const psnr = 10 * Math.log10((255 * 255) / (squared / clean.length));
     const manifest = JSON.parse(fs.readFileSync(sharedPath('data', 'manifest.json'), 'utf8')) as { pairs: { hazy: string; psnr_hazy_vs_clean_db: number }[] };
     const hazyPsnr = manifest.pairs.find((p) => p.hazy === 'sots-indoor/hazy/1444_10.png')!.psnr_hazy_vs_clean_db;
-    // the shipped default scores 19.50 dB here in the 256-px tiles and flip self-ensemble its run.json
+    // the shipped default scores 19.50 dB here in the 256-px tiles and flip self-ensemble its recipe
     // names (docs/model-card.md; the hazy input 7.11, the first defaults 15.97 and 19.84)
     expect(psnr).toBeGreaterThan(hazyPsnr + 11);
+  });
+
+  it('the default model refuses a prior other than the one its recipe names (by sha256)', async () => {
+    const hazy = sharedPath('data', 'sots-indoor', 'hazy', '1444_10.png');
+    const otherPrior = sharedPath('golden', 'unet-small.weights.safetensors');
+    expectCleanError(
+      await runCli(['dehaze', hazy, '-o', tempDir('dehaze-wrong-prior'), '--unet', otherPrior, '-q']),
+      1,
+      /unet-small\.weights\.safetensors: sha256 [0-9a-f]{64} is not the prior .*diffli2d\.safetensors was trained with \([0-9a-f]{64}\)/,
+    );
   });
 
   it('bad arguments and bad files give one-line errors', async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Training speed of the shipped default model (packages/cli/models/default: its network config and
+// Training speed of the shipped default model (packages/default-model/models: its network config and
 // prior), the way scripts/default-model/train-diffli2d.mjs trains it: Trainer.trainStep on random
 // 128² crops, batch 4, wasm as @diffli2d/backends' setupBackend starts it. Seconds and CPU seconds
 // per step, the guidance (prior h-space) share, and a tf.profile kernel table of one step.
@@ -25,7 +25,7 @@ const { admGuidance, loadModel, Trainer } = await import('@diffli2d/diffli2d');
 const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 if (args.includes('--stock-kernels')) restoreWasmStockKernels();
 
-const dir = fileURLToPath(new URL('../../cli/models/default/', import.meta.url));
+const dir = fileURLToPath(new URL('../../default-model/models/', import.meta.url));
 const read = (name) => new Uint8Array(fs.readFileSync(dir + name));
 const prior = AdmUNet.fromWeights(null, readSafetensors(read('prior.safetensors')), { parts: 'hspace' });
 const model = loadModel(read('diffli2d.safetensors'));

@@ -99,8 +99,3 @@ export function inputChannels(c: DiffLI2DConfig): number {
 export function sizeMultiple(c: DiffLI2DConfig): number {
   return 2 ** (c.widths.length - 1);
 }
-
-/** Timesteps whose features the configured network consumes, in the order [content, haze]. */
-export function usedTimesteps(c: DiffLI2DConfig): { content: boolean; haze: boolean } {
-  return { content: c.cim === 'cross', haze: c.hae === 'sft' };
-}

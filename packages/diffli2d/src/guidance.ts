@@ -1,5 +1,5 @@
 // Where the guiding features come from: any frozen feature extractor with this small shape.
-// @diffli2d/ddpm-hspace's extractor is adapted to it (see hspace-adapter.ts); tests may use a stand-in.
+// @diffli2d/ddpm-hspace's extractor is adapted to it (admGuidance in adm-guidance.ts); tests may use a stand-in.
 import * as tf from '@tensorflow/tfjs-core';
 import type { FeatureSource } from './config';
 import { DiffLI2DShapeError } from './errors';

@@ -1,7 +1,7 @@
 /**
  * The DiffLI²D network, whole, in one file: parameter layout and forward pass.
  *
- * Notation follows the paper (DESIGN.md §1). F is an image feature [N,H,W,C];
+ * Notation follows the paper (the design notes' §1, ../shared/DESIGN.md). F is an image feature [N,H,W,C];
  * h_{t1} ("content") and h_{t2} ("haze") are the frozen UNet's features [N,h,w,Ch]
  * at timesteps t1 and t2, layer-normalised per token (no parameters) once per forward so
  * that every block sees features of unit scale whatever the UNet and timestep.

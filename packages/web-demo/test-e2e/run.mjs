@@ -18,10 +18,11 @@ const repoRoot = path.resolve(pkgDir, '../..');
 const distDir = path.join(pkgDir, 'dist');
 const outDir = path.join(pkgDir, 'test-output');
 // The shipped default model (issue #9), exactly the files the CLI uses by default.
-const modelDir = path.join(repoRoot, 'packages/cli/models/default');
+const modelDir = path.join(repoRoot, 'packages/default-model/models');
 const TILE = 128;
-// The page's default self-ensemble is run.json's (a unit test holds them equal); the reference uses it too.
-const ENSEMBLE = JSON.parse(fs.readFileSync(path.join(modelDir, 'run.json'), 'utf8')).ensemble ?? 'none';
+// The page's default self-ensemble is the model's recipe's (a unit test holds them equal); the reference uses it too.
+const { readSafetensors } = await import('@diffli2d/weights');
+const ENSEMBLE = JSON.parse(readSafetensors(new Uint8Array(fs.readFileSync(path.join(modelDir, 'diffli2d.safetensors')))).metadata.recipe).ensemble ?? 'none';
 const MIN_PSNR = 40;
 // SOTS-indoor 1401_1 (620×460) at a quarter of its size (155×115 → two 128-px tiles):
 // SwiftShader WebGPU needs ~20 s per tile after ~60 s of shader compilation (a 'flip' ensemble: 2 passes).
@@ -73,7 +74,6 @@ let t0 = Date.now();
 const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-wasm');
 await tf.setBackend('wasm');
-const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet } = await import('@diffli2d/ddpm-hspace');
 const { admGuidance, dehaze, loadModel } = await import('@diffli2d/diffli2d');
 const reference = await (async () => {

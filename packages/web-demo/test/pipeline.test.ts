@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { admGuidance, dehaze, loadModel, type SelfEnsemble } from '@diffli2d/diffli2d';
+import { admGuidance, dehaze, loadModel, readRecipe, type SelfEnsemble } from '@diffli2d/diffli2d';
 import { buildPipeline, DEFAULT_ENSEMBLE, DEFAULT_TILE_SIZE } from '../src/engine/pipeline';
 import { rgbaToTensor, tensorToRgba } from '../src/engine/pixels';
 import { ModelLoadError } from '../src/errors';
@@ -118,6 +118,21 @@ describe('pipeline on a random model (wasm)', () => {
     pipeline.dispose();
   });
 
+  test("without options the page follows the network file's recipe (tile, self-ensemble)", async () => {
+    const { tensors, metadata } = readSafetensors(networkBytes);
+    const f32 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }]));
+    const withRecipe = writeSafetensors(f32, { ...metadata, recipe: JSON.stringify({ tile: 32, ensemble: 'flip' }) });
+    const image = tf.randomUniform([1, 37, 70, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
+    const pipeline = buildPipeline(priorBytes, withRecipe, urls);
+    const { output, tiles } = await pipeline.run(image, {}, () => {});
+    expect(tiles).toBe(12); // 6 tiles of 32 px × 2 views
+    const ours = (await output.data()) as Float32Array;
+    const reference = await libraryDehaze(image, 32, 'flip');
+    expect(Math.max(...ours.map((v, i) => Math.abs(v - reference[i]!)))).toBeLessThan(1e-5);
+    for (const t of [image, output]) t.dispose();
+    pipeline.dispose();
+  });
+
   test('an unknown self-ensemble is refused with its name', async () => {
     const image = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
     const pipeline = buildPipeline(priorBytes, networkBytes, urls);
@@ -142,8 +157,8 @@ describe('pipeline on a random model (wasm)', () => {
   });
 });
 
-test("the page's default tile side and self-ensemble are those of the shipped model's run.json", () => {
-  const runJson = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../cli/models/default/run.json'), 'utf8'));
-  expect(DEFAULT_TILE_SIZE).toBe(runJson.tile);
-  expect(DEFAULT_ENSEMBLE).toBe(runJson.ensemble ?? 'none');
+test("the page's fallback tile side and self-ensemble are those of the shipped model's recipe", () => {
+  const recipe = readRecipe(new Uint8Array(fs.readFileSync(path.resolve(__dirname, '../../default-model/models/diffli2d.safetensors'))));
+  expect(DEFAULT_TILE_SIZE).toBe(recipe.tile);
+  expect(DEFAULT_ENSEMBLE).toBe(recipe.ensemble ?? 'none');
 });

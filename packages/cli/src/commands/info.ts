@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
-import { defaultModelPath } from '../methods/restorer';
+import { defaultModelFiles } from '../methods/restorer';
 import type { Bind } from '../program';
 import { prepareBackend } from '../util/backend';
 import { describeModelFile } from '../methods/model-info';
@@ -57,7 +57,7 @@ async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise
     versions,
     platform: { os: `${os.platform()} ${os.release()}`, arch: os.arch(), cpus: os.cpus().length, memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)) },
     backend,
-    defaultModel: defaultModelPath() ?? null,
+    defaultModel: defaultModelFiles()?.network ?? null,
     model,
   };
   const lines = [

@@ -1,4 +1,4 @@
-// The JSON document `eval --json` prints (DESIGN.md §4) and how shard documents merge.
+// The JSON document `eval --json` prints (the acceptance contract, ../shared/DESIGN.md §4) and how shard documents merge.
 import * as fs from 'node:fs/promises';
 import { InputError } from '../errors';
 import type { Shard } from '../util/shard';

@@ -1,6 +1,9 @@
 // The DiffLI2D network as a restorer: a model file (from `train`, or a checkpoint) plus the
 // frozen UNet it was trained with (--unet, or the run.json that `train` writes beside the
-// model). Loaded lazily: tfjs and the model libraries are only imported when used.
+// model). Defaults for tile and self-ensemble: the options, else run.json, else the recipe in
+// the model file's metadata (how the shipped default carries them), else 128 / none.
+// Loaded lazily: tfjs and the model libraries are only imported when used.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -34,6 +37,7 @@ interface ModelLike {
   dispose(): void;
 }
 type LoadModel = (bytes: Uint8Array, source?: string) => ModelLike;
+type ReadRecipe = (networkBytes: Uint8Array, source?: string) => { tile?: number; ensemble?: Ensemble; priorSha256?: string };
 type Dehaze = (
   image01: tf.Tensor3D,
   opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number; ensemble?: Ensemble },
@@ -79,18 +83,32 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
     throw new InputError(`${file}: which frozen UNet goes with this model? pass --unet <weights.safetensors> (no run.json beside the model names one)`);
   }
   const loadModel = await loadExport<LoadModel>('@diffli2d/diffli2d', 'loadModel', 'dehazing with --model');
+  const readRecipe = await loadExport<ReadRecipe>('@diffli2d/diffli2d', 'readRecipe', 'dehazing with --model');
   const dehaze = await loadExport<Dehaze>('@diffli2d/diffli2d', 'dehaze', 'dehazing with --model');
+  const bytes = new Uint8Array(fs.readFileSync(file));
+  let recipe: ReturnType<ReadRecipe>;
+  try {
+    recipe = readRecipe(bytes, file);
+  } catch (err) {
+    throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (recipe.priorSha256) {
+    const actual = createHash('sha256').update(fs.readFileSync(unetFile)).digest('hex');
+    if (actual !== recipe.priorSha256) {
+      throw new InputError(`${unetFile}: sha256 ${actual} is not the prior ${file} was trained with (${recipe.priorSha256})`);
+    }
+  }
   await prepareBackend(ctx);
   const tfjs = await loadTf();
   let model: ModelLike;
   try {
-    model = loadModel(new Uint8Array(fs.readFileSync(file)), file);
+    model = loadModel(bytes, file);
   } catch (err) {
     throw new InputError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const source = await loadHSpaceSource(unetFile, options.unetConfig ?? fromRun.unetConfig);
-  const tile = options.tile ?? fromRun.tile ?? DEFAULT_TILE;
-  const ensemble = options.ensemble ?? fromRun.ensemble ?? 'none';
+  const tile = options.tile ?? fromRun.tile ?? recipe.tile ?? DEFAULT_TILE;
+  const ensemble = options.ensemble ?? fromRun.ensemble ?? recipe.ensemble ?? 'none';
   return {
     name: `model:${path.resolve(file)}${ensemble === 'none' ? '' : ` (ensemble ${ensemble})`}`,
     async restore(image: Rgb8): Promise<Rgb8> {

@@ -1,6 +1,7 @@
 // What eval and dehaze run on each image: the DiffLI2D model, the DCP baseline, or
 // (eval only) the identity, which scores the hazy input itself.
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { Command } from 'commander';
 import { NotAvailableError, UsageError } from '../errors';
@@ -55,16 +56,21 @@ export function dcpRestorer(): Restorer {
 }
 
 /**
- * The shipped default model (issue #9, docs/model-card.md): `models/default/diffli2d.safetensors`
- * beside this package's package.json, with the frozen prior named by the run.json next to it.
- * Undefined when this install lacks the files.
+ * The shipped default model (docs/model-card.md): the files of the @diffli2d/default-model
+ * package (its network file's metadata holds the recipe: tile, self-ensemble, the prior's
+ * sha256). Found by resolving the package, without loading its code (and tfjs) for --help.
+ * Undefined when this install lacks them.
  */
-export function defaultModelPath(): string | undefined {
-  // package.json is found above dist/ in a build and above src/methods/ in tests
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  const candidate = path.join(dir, 'models', 'default', 'diffli2d.safetensors');
-  return fs.existsSync(candidate) ? candidate : undefined;
+export function defaultModelFiles(): { network: string; prior: string } | undefined {
+  let dir: string;
+  try {
+    // __filename: native in the CommonJS build, shimmed by tsup in the ESM one
+    dir = path.dirname(createRequire(__filename).resolve('@diffli2d/default-model/package.json'));
+  } catch {
+    return undefined;
+  }
+  const files = { network: path.join(dir, 'models', 'diffli2d.safetensors'), prior: path.join(dir, 'models', 'prior.safetensors') };
+  return fs.existsSync(files.network) && fs.existsSync(files.prior) ? files : undefined;
 }
 
 export async function createRestorer(choice: RestorerChoice, ctx: CommandContext, allowIdentity: boolean): Promise<Restorer> {
@@ -82,14 +88,16 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
     if (choice.method === 'dcp') return dcpRestorer();
     throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
   }
-  const model = choice.model ?? defaultModelPath();
+  const shipped = choice.model === undefined ? defaultModelFiles() : undefined;
+  const model = choice.model ?? shipped?.network;
   if (model === undefined) {
     throw new NotAvailableError(
-      'the default model (models/default/ in @diffli2d/cli) is missing from this install; pass --model <checkpoint> or use --method dcp',
+      'the default model (the @diffli2d/default-model package) is missing from this install; pass --model <checkpoint> or use --method dcp',
     );
   }
+  const unet = choice.unet ?? shipped?.prior;
   return loadModelRestorer(model, ctx, {
-    ...(choice.unet ? { unet: choice.unet } : {}),
+    ...(unet ? { unet } : {}),
     ...(choice.tile ? { tile: choice.tile } : {}),
     ...(choice.ensemble ? { ensemble: choice.ensemble as Ensemble } : {}),
   });

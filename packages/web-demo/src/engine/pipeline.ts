@@ -6,11 +6,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { admGuidance, countParams, dehaze, loadModel, type DiffLI2DModel, type SelfEnsemble } from '@diffli2d/diffli2d';
+import { admGuidance, countParams, dehaze, loadModel, readRecipe, type DiffLI2DModel, type SelfEnsemble } from '@diffli2d/diffli2d';
 import { ModelLoadError, messageOf } from '../errors';
 import type { DehazeOptions, ModelInfo, Progress, Timings } from './types';
 
-/** The tile side and self-ensemble the shipped default was validated with (its run.json; a test keeps them equal). */
+/**
+ * The tile side and self-ensemble for a network file without a recipe in its metadata: those the
+ * shipped default was validated with (its recipe; a test keeps them equal).
+ */
 export const DEFAULT_TILE_SIZE = 256;
 export const DEFAULT_ENSEMBLE: SelfEnsemble = 'flip';
 /** dehaze()'s default noise seed; the CLI uses it too. */
@@ -37,6 +40,7 @@ function atUrl<T>(url: string, f: () => T): T {
 
 export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, urls: { priorUrl: string; networkUrl: string }): Pipeline {
   const networkMeta = atUrl(urls.networkUrl, () => readSafetensors(networkBytes).metadata);
+  const recipe = atUrl(urls.networkUrl, () => readRecipe(networkBytes, urls.networkUrl));
   const priorFile = atUrl(urls.priorUrl, () => readSafetensors(priorBytes));
   const network: DiffLI2DModel = atUrl(urls.networkUrl, () => loadModel(networkBytes, urls.networkUrl));
   let unet: AdmUNet;
@@ -79,8 +83,8 @@ export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, 
       const output = await dehaze(image, {
         model: network,
         extractor: guidance,
-        tile: { size: opts.tileSize ?? DEFAULT_TILE_SIZE },
-        ensemble: opts.ensemble ?? DEFAULT_ENSEMBLE,
+        tile: { size: opts.tileSize ?? recipe.tile ?? DEFAULT_TILE_SIZE },
+        ensemble: opts.ensemble ?? recipe.ensemble ?? DEFAULT_ENSEMBLE,
         seed: NOISE_SEED,
         onProgress: (p) => {
           timings[timing[p.stage]] += p.ms;

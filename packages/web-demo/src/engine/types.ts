@@ -45,7 +45,7 @@ export interface EngineOptions {
 export interface DehazeOptions {
   /** Largest tile side in pixels (the image is cut into overlapping tiles above this). */
   tileSize?: number;
-  /** Self-ensemble (dehaze()'s `ensemble`): none | flip (2 passes) | dihedral (8); default DEFAULT_ENSEMBLE. */
+  /** Self-ensemble (dehaze()'s `ensemble`): none | flip (2 passes) | dihedral (8); default: the model's recipe, else DEFAULT_ENSEMBLE. */
   ensemble?: SelfEnsemble;
 }
 

@@ -1,0 +1,72 @@
+// The shipped default model as a package: its files load, its recipe names the prior it ships
+// with, and createDefaultDehazer() restores a real SOTS crop better than leaving it hazy — the
+// same result as createDehazer() on the files by hand.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+import { createDehazer, readRecipe, sha256Hex } from '@diffli2d/diffli2d';
+import sharp from 'sharp';
+import { sharedPath } from '../../../test-support/shared';
+import { createDefaultDehazer, DEFAULT_MODEL_FILES, defaultModel, defaultModelAt, defaultModelDir } from '../src/node';
+
+beforeAll(async () => {
+  expect(await tf.setBackend('wasm')).toBe(true);
+});
+
+async function crop(rel: string): Promise<{ width: number; height: number; data: Uint8Array }> {
+  const { data, info } = await sharp(sharedPath('data', rel))
+    .removeAlpha()
+    .extract({ left: 180, top: 140, width: 96, height: 80 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+const psnr = (a: Uint8Array | Uint8ClampedArray, b: Uint8Array) => {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
+  return 10 * Math.log10((255 * 255) / (se / a.length));
+};
+
+test('the files load from the package folder and the recipe names the prior shipped beside it', async () => {
+  const files = await defaultModel.load();
+  expect(defaultModelDir()).toBe(path.resolve(__dirname, '..', 'models'));
+  expect(files.network).toEqual(new Uint8Array(fs.readFileSync(path.join(defaultModelDir(), DEFAULT_MODEL_FILES.network))));
+  const recipe = readRecipe(files.network);
+  expect(recipe).toEqual({ tile: 256, ensemble: 'flip', priorSha256: await sha256Hex(files.prior) });
+});
+
+test('createDefaultDehazer() dehazes a real SOTS-indoor crop: closer to the clean image than the hazy input, as createDehazer() by hand', async () => {
+  const hazy = await crop('sots-indoor/hazy/1401_1.png');
+  const clean = await crop('sots-indoor/clean/1401.png');
+  const before = tf.memory().numTensors;
+  const dehazer = await createDefaultDehazer();
+  expect(dehazer.recipe).toMatchObject({ tile: 256, ensemble: 'flip' });
+  const out = await dehazer.dehaze(hazy);
+  dehazer.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  expect([out.width, out.height, out.data.length]).toEqual([96, 80, 96 * 80 * 3]);
+  expect(psnr(out.data, clean.data)).toBeGreaterThan(psnr(hazy.data, clean.data) + 3);
+  const byHand = await createDehazer(await defaultModel.load());
+  const again = await byHand.dehaze(hazy);
+  byHand.dispose();
+  expect(Array.from(again.data)).toEqual(Array.from(out.data));
+});
+
+test('defaultModelAt() fetches the two files from a base URL and names a failing one', async () => {
+  const served = new Map<string, Uint8Array>(Object.values(DEFAULT_MODEL_FILES).map((f) => [`https://example.test/m/${f}`, new Uint8Array([1, 2, 3])]));
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (url: URL | string) => {
+    const body = served.get(String(url));
+    return body ? new Response(body as BodyInit) : new Response('missing', { status: 404, statusText: 'Not Found' });
+  }) as typeof fetch;
+  try {
+    expect(await defaultModelAt('https://example.test/m').load()).toEqual({ network: new Uint8Array([1, 2, 3]), prior: new Uint8Array([1, 2, 3]) });
+    await expect(defaultModelAt('https://example.test/gone/').load()).rejects.toThrow(
+      /https:\/\/example\.test\/gone\/diffli2d\.safetensors answered 404 Not Found/,
+    );
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+});
