@@ -4,7 +4,7 @@ import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
 import { loadHSpaceSource } from '../train/extractor';
 import { prepareBackend, type BackendChoice } from '../util/backend';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 import { loadTf } from '../util/tf';
 
 export interface BenchOptions {
@@ -20,11 +20,6 @@ export interface BenchResult {
   conv: { gflops: number; ms: number };
   hspace: { ms: number; unet: string } | null;
   network: { preset: string; parameters: number; ms: number };
-}
-
-interface ModelLike {
-  config: { hChannels: number };
-  dispose(): void;
 }
 
 async function medianMs(repeats: number, run: () => Promise<void>): Promise<number> {
@@ -74,16 +69,15 @@ export async function runBench(o: BenchOptions, ctx: CommandContext): Promise<Be
     }
   }
 
-  const createDiffLI2D = await loadExport<(preset: string, opts?: Record<string, unknown>) => ModelLike>('@diffli2d/diffli2d', 'createDiffLI2D', 'bench');
-  const countParams = await loadExport<(m: ModelLike) => number>('@diffli2d/diffli2d', 'countParams', 'bench');
-  const dehaze = await loadExport<(img: tf.Tensor4D, opts: Record<string, unknown>) => Promise<tf.Tensor4D>>('@diffli2d/diffli2d', 'dehaze', 'bench');
-  const model = createDiffLI2D(o.preset, channels !== undefined ? { hChannels: channels } : {});
+  const { createDiffLI2D, countParams, dehaze, PRESETS } = await libs.diffli2d();
+  if (!Object.hasOwn(PRESETS, o.preset)) throw new UsageError(`--preset must be one of ${Object.keys(PRESETS).join(', ')}, got '${o.preset}'`);
+  const model = createDiffLI2D(o.preset as keyof typeof PRESETS, channels !== undefined ? { hChannels: channels } : {});
   // random features of the shape a 32×-down-sampling UNet gives: the network's time alone
   const hChannels = model.config.hChannels;
   const standIn = {
     channels: hChannels,
     multiple: 32,
-    features: 'hspace',
+    features: 'hspace' as const,
     extract: (images: tf.Tensor4D, timesteps: number[]) =>
       timesteps.map(() => tfjs.randomNormal([images.shape[0], images.shape[1] / 32, images.shape[2] / 32, hChannels]) as tf.Tensor4D),
   };

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { CheckFailedError, UsageError } from '../errors';
 import type { Bind } from '../program';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 import { positiveInt, requireOption } from '../util/options';
 import { checkDataset, formatCheck, problemCount } from '../data/check';
 
@@ -71,12 +71,6 @@ Examples:
   bind(haze, (args, o, ctx) => runHaze(String(args[0]), o, ctx));
 }
 
-type Synthesize = (
-  cleanDir: string,
-  outDir: string,
-  options: Record<string, unknown>,
-) => Promise<{ outDir: string; pairs: { hazy: string; clean: string; beta: number; airlight: number }[]; skipped: { file: string; error: string }[] }>;
-
 function range(name: string, text: unknown): [number, number] {
   const parts = String(text).split(',').map(Number);
   if (parts.length !== 2 || parts.some((v) => !Number.isFinite(v)) || parts[0]! > parts[1]!) {
@@ -87,7 +81,7 @@ function range(name: string, text: unknown): [number, number] {
 
 async function runHaze(cleanDir: string, o: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
   const out = requireOption(o.output as string | undefined, '-o/--output <dir>', '(where the pairs go)');
-  const synthesize = await loadExport<Synthesize>('@diffli2d/datasets', 'synthesizeHazePairs', 'data haze');
+  const synthesize = (await libs.datasets()).synthesizeHazePairs;
   const result = await synthesize(cleanDir, out, {
     perImage: positiveInt('--per-image', o.perImage),
     betaRange: range('--beta', o.beta),

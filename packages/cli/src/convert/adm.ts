@@ -6,22 +6,16 @@ import * as path from 'node:path';
 import type { CommandContext, CommandResult } from '../context';
 import { InputError } from '../errors';
 import { writeFileAtomic } from '../io/images';
-import { loadExport } from '../util/libs';
+import type { LazyWeights } from '@diffli2d/weights';
+import { libs } from '../util/libs';
 import { checkOutput, parameterCount, readWeightsFile } from './files';
-
-interface LazyWeights {
-  close(): Promise<void>;
-}
-type ConvertOptions = { parts?: 'full' | 'hspace'; dtype?: 'f32' | 'f16'; config?: string; key?: string };
-type ConvertAdmCheckpointLazy = (lazy: LazyWeights, opts: ConvertOptions) => Promise<Uint8Array>;
-type OpenWeightsFile = (file: string, opts?: { key?: string }) => Promise<LazyWeights>;
 
 export async function convertAdm(input: string, output: string, o: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
   checkOutput(input, output, Boolean(o.overwrite));
   if (!fs.existsSync(input)) throw new InputError(`${input}: no such file`);
   // lazily: only the tensors kept are read (≈0.84 of 2.2 GB for the h-space part of ADM-256)
-  const convert = await loadExport<ConvertAdmCheckpointLazy>('@diffli2d/ddpm-hspace', 'convertAdmCheckpointLazy', 'convert adm');
-  const openWeightsFile = await loadExport<OpenWeightsFile>('@diffli2d/weights/node', 'openWeightsFile', 'convert adm');
+  const { convertAdmCheckpointLazy: convert } = await libs.ddpmHspace();
+  const { openWeightsFile } = await libs.weightsNode();
   const parts = o.hspaceOnly ? 'hspace' : 'full';
   const config = o.config as string | undefined;
   let bytes: Uint8Array;

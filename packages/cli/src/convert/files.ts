@@ -3,31 +3,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InputError, OverwriteError } from '../errors';
 import { writeFileAtomic } from '../io/images';
-import { loadExport } from '../util/libs';
+import type { DType, TensorEntry, TensorInput, WeightsFile } from '@diffli2d/weights';
+import { libs } from '../util/libs';
 
-export interface TensorEntryLike {
-  dtype: string;
-  shape: number[];
-  data: ArrayLike<number> | ArrayLike<bigint>;
-}
-export interface WeightsFileLike {
-  tensors: Map<string, TensorEntryLike>;
-  metadata: Record<string, string>;
-}
-
-type Reader = (bytes: Uint8Array, opts?: { key?: string }) => WeightsFileLike;
-type Writer = (tensors: Map<string, { dtype?: string; shape: readonly number[]; data: unknown }>, metadata?: Record<string, string>) => Uint8Array;
+export type { TensorEntry };
 
 /** Reads a .safetensors file or a torch.save checkpoint (zip or legacy), by content. */
-export async function readWeightsFile(file: string, opts: { key?: string } = {}): Promise<WeightsFileLike> {
+export async function readWeightsFile(file: string, opts: { key?: string } = {}): Promise<WeightsFile> {
   if (!fs.existsSync(file)) throw new InputError(`${file}: no such file`);
   const bytes = new Uint8Array(fs.readFileSync(file));
   const isSafetensors = file.toLowerCase().endsWith('.safetensors');
-  const reader = isSafetensors
-    ? await loadExport<Reader>('@diffli2d/weights', 'readSafetensors', 'reading safetensors')
-    : await loadExport<Reader>('@diffli2d/weights', 'readTorchCheckpoint', 'reading PyTorch checkpoints');
+  const { readSafetensors, readTorchCheckpoint } = await libs.weights();
   try {
-    const result = reader(bytes, opts);
+    const result = isSafetensors ? readSafetensors(bytes) : readTorchCheckpoint(bytes, opts);
     if (isSafetensors && opts.key) return subTree(result, opts.key, file);
     return result;
   } catch (err) {
@@ -35,7 +23,7 @@ export async function readWeightsFile(file: string, opts: { key?: string } = {})
   }
 }
 
-function subTree(file: WeightsFileLike, key: string, name: string): WeightsFileLike {
+function subTree(file: WeightsFile, key: string, name: string): WeightsFile {
   const prefix = `${key}.`;
   const tensors = new Map([...file.tensors].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v] as const));
   if (tensors.size === 0) throw new InputError(`${name}: no tensors under '${key}'`);
@@ -56,20 +44,20 @@ export function parameterCount(tensors: Map<string, { shape: readonly number[] }
 /** Writes tensors (optionally narrowed to float16) with metadata; returns the file size. */
 export async function writeSafetensorsFile(
   file: string,
-  tensors: Map<string, TensorEntryLike>,
+  tensors: Map<string, TensorEntry>,
   metadata: Record<string, string>,
   opts: { f16?: boolean } = {},
 ): Promise<{ bytes: number; dtypes: Record<string, number> }> {
-  const write = await loadExport<Writer>('@diffli2d/weights', 'writeSafetensors', 'writing safetensors');
-  const out = new Map<string, { dtype?: string; shape: readonly number[]; data: unknown }>();
+  const { writeSafetensors } = await libs.weights();
+  const out = new Map<string, TensorInput>();
   const dtypes: Record<string, number> = {};
   for (const [name, t] of tensors) {
     const narrow = opts.f16 && (t.dtype === 'F32' || t.dtype === 'F64' || t.dtype === 'BF16');
-    const dtype = narrow ? 'F16' : t.dtype;
+    const dtype: DType = narrow ? 'F16' : t.dtype;
     dtypes[dtype] = (dtypes[dtype] ?? 0) + 1;
     out.set(name, { dtype, shape: t.shape, data: t.data });
   }
-  const bytes = write(out, metadata);
+  const bytes = writeSafetensors(out, metadata);
   await writeFileAtomic(file, bytes);
   return { bytes: bytes.length, dtypes };
 }

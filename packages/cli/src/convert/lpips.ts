@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { CommandContext, CommandResult } from '../context';
 import { InputError, UsageError } from '../errors';
 import { buildLpips } from '../eval/lpips';
-import { checkOutput, parameterCount, readWeightsFile, writeSafetensorsFile, type TensorEntryLike } from './files';
+import { checkOutput, parameterCount, readWeightsFile, writeSafetensorsFile, type TensorEntry } from './files';
 
 export const LPIPS_FORMAT = 'diffli2d-lpips';
 const NETS = ['alex', 'vgg', 'squeeze'];
@@ -28,7 +28,7 @@ export async function convertLpips(
   } catch (err) {
     throw new InputError(`${backboneFile} + ${linFile} do not make an LPIPS-${net} network: ${err instanceof Error ? err.message : String(err)}`);
   }
-  const tensors = new Map<string, TensorEntryLike>();
+  const tensors = new Map<string, TensorEntry>();
   for (const [k, t] of backbone.tensors) tensors.set(`backbone.${k}`, t);
   for (const [k, t] of lin.tensors) tensors.set(`lin.${k}`, t);
   const metadata = { format: LPIPS_FORMAT, net, backbone_source: path.basename(backboneFile), lin_source: path.basename(linFile) };

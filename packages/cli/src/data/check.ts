@@ -1,16 +1,15 @@
 // `data check`: the report of @diffli2d/datasets' checkDataset (pairing, full decode of
 // every image, manifest checksums), plus a readable text form.
-import type { CheckReport } from '@diffli2d/datasets';
+import type { CheckReport, LayoutName } from '@diffli2d/datasets';
 import type { CommandContext } from '../context';
-import { loadExport } from '../util/libs';
-
-type CheckDataset = (dir: string, options?: { layout?: string; deep?: boolean; onProgress?: (done: number, total: number) => void }) => Promise<CheckReport>;
+import { libs } from '../util/libs';
 
 export async function checkDataset(dir: string, options: { layout?: string; decode: boolean }, ctx: CommandContext): Promise<CheckReport> {
-  const check = await loadExport<CheckDataset>('@diffli2d/datasets', 'checkDataset', 'data check');
+  const { checkDataset: check } = await libs.datasets();
   return check(dir, {
     deep: options.decode,
-    ...(options.layout ? { layout: options.layout } : {}),
+    // the library checks the name (its error lists the known layouts)
+    ...(options.layout ? { layout: options.layout as LayoutName } : {}),
     onProgress: (done, total) => {
       if (done % 100 === 0 || done === total) ctx.note(`data check: ${done}/${total} images read`);
     },

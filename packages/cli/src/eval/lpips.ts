@@ -5,31 +5,18 @@ import type { CommandContext } from '../context';
 import { InputError, NotAvailableError } from '../errors';
 import type { Rgb8 } from '../io/images';
 import { prepareBackend } from '../util/backend';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 import { loadTf } from '../util/tf';
-import { readWeightsFile, type TensorEntryLike } from '../convert/files';
+import { readWeightsFile, type TensorEntry } from '../convert/files';
 
 export interface LpipsScorer {
   distance(a: Rgb8, b: Rgb8): Promise<number>;
   dispose(): void;
 }
 
-interface LpipsNetwork {
-  distance(img0: unknown, img1: unknown): Promise<Float32Array>;
-  dispose(): void;
-}
-interface LpipsClass {
-  fromWeights(net: string, backbone: Map<string, TensorEntryLike>, lin: Map<string, TensorEntryLike>): LpipsNetwork;
-}
-
 /** Builds the metrics package's LPIPS on the backend chosen by --backend. */
-export async function buildLpips(
-  net: string,
-  backbone: Map<string, TensorEntryLike>,
-  lin: Map<string, TensorEntryLike>,
-  ctx: CommandContext,
-): Promise<LpipsNetwork> {
-  const LPIPS = await loadExport<LpipsClass>('@diffli2d/metrics', 'LPIPS', 'LPIPS');
+export async function buildLpips(net: string, backbone: Map<string, TensorEntry>, lin: Map<string, TensorEntry>, ctx: CommandContext) {
+  const { LPIPS } = await libs.metrics();
   await prepareBackend(ctx);
   return LPIPS.fromWeights(net as 'alex', backbone, lin);
 }

@@ -1,8 +1,9 @@
 // The image pairs `eval` scores: a dataset folder or a pair manifest, paired by
 // @diffli2d/datasets (which knows the SOTS, Dense-Haze, LOL, … layouts).
 import * as path from 'node:path';
+import type { LayoutName } from '@diffli2d/datasets';
 import { InputError } from '../errors';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 
 export interface EvalPair {
   id: string;
@@ -10,12 +11,6 @@ export interface EvalPair {
   clean: string;
   dataset?: string;
 }
-
-interface ScanResultLike {
-  layout: string;
-  pairs: { id: string; hazy: string; clean: string; dataset?: string }[];
-}
-type ScanDataset = (dir: string, options?: { readSizes?: boolean; layout?: string }) => Promise<ScanResultLike>;
 
 export interface PairQuery {
   data: string;
@@ -27,8 +22,9 @@ export interface PairQuery {
 }
 
 export async function loadPairs(query: PairQuery): Promise<{ layout: string; pairs: EvalPair[] }> {
-  const scanDataset = await loadExport<ScanDataset>('@diffli2d/datasets', 'scanDataset', 'reading --data');
-  const scanned = await scanDataset(query.data, { readSizes: false, ...(query.layout ? { layout: query.layout } : {}) });
+  const { scanDataset } = await libs.datasets();
+  // the library checks the layout name (its error lists the known layouts)
+  const scanned = await scanDataset(query.data, { readSizes: false, ...(query.layout ? { layout: query.layout as LayoutName } : {}) });
   let pairs: EvalPair[] = scanned.pairs.map((p) => ({ id: p.id, hazy: p.hazy, clean: p.clean, ...(p.dataset ? { dataset: p.dataset } : {}) }));
   if (query.dataset !== undefined) {
     const needle = query.dataset.toLowerCase();

@@ -2,7 +2,7 @@
 // 255, 'wang' SSIM), i.e. on the result exactly as it would be saved.
 import { InputError } from '../errors';
 import type { Rgb8 } from '../io/images';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 import type { LpipsScorer } from './lpips';
 
 export const METRIC_NAMES = ['psnr', 'ssim', 'lpips'] as const;
@@ -13,12 +13,6 @@ export interface Scores {
   ssim?: number;
   lpips?: number;
 }
-
-interface ImageArray {
-  data: Uint8Array;
-  shape: number[];
-}
-type MetricFn = (a: ImageArray, b: ImageArray, opts?: { dataRange?: number }) => number | number[];
 
 export interface Scorer {
   readonly metrics: readonly MetricName[];
@@ -39,8 +33,8 @@ export function parseMetrics(text: string): MetricName[] {
 }
 
 export async function createScorer(metrics: readonly MetricName[], lpips: LpipsScorer | undefined): Promise<Scorer> {
-  const psnr = metrics.includes('psnr') ? await loadExport<MetricFn>('@diffli2d/metrics', 'psnr', 'eval --metrics psnr') : undefined;
-  const ssim = metrics.includes('ssim') ? await loadExport<MetricFn>('@diffli2d/metrics', 'ssim', 'eval --metrics ssim') : undefined;
+  const psnr = metrics.includes('psnr') ? (await libs.metrics()).psnr : undefined;
+  const ssim = metrics.includes('ssim') ? (await libs.metrics()).ssim : undefined;
   return {
     metrics,
     async score(result, clean, names) {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import { InputError, UsageError } from '../errors';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 import type { RgbImage } from '../methods/dcp';
 
 export interface Rgb8 {
@@ -45,8 +45,6 @@ export function extensionOf(format: ImageFormat): string {
   return format === 'jpeg' ? '.jpg' : `.${format}`;
 }
 
-type DecodeU8 = (file: string) => Promise<Rgb8>;
-
 /**
  * Decodes an image file to 8-bit RGB with @diffli2d/datasets (EXIF orientation applied,
  * grey/alpha/16-bit handled, pixel limit), exactly as training reads it.
@@ -57,7 +55,7 @@ export async function readRgb8(file: string): Promise<Rgb8> {
     () => false,
   );
   if (!exists) throw new InputError(`${file}: no such file`);
-  const decode = await loadExport<DecodeU8>('@diffli2d/datasets', 'decodeImageU8', 'reading images');
+  const decode = (await libs.datasets()).decodeImageU8;
   try {
     return await decode(file);
   } catch (err) {

@@ -2,9 +2,7 @@
 // header (config + tensor count) without building the network.
 import * as fs from 'node:fs';
 import { InputError } from '../errors';
-import { loadExport } from '../util/libs';
-
-type ReadSafetensors = (bytes: Uint8Array) => { tensors: Map<string, { shape: number[] }>; metadata: Record<string, string> };
+import { libs } from '../util/libs';
 
 export interface ModelFileInfo {
   file: string;
@@ -17,7 +15,7 @@ export interface ModelFileInfo {
 
 export async function describeModelFile(file: string): Promise<ModelFileInfo> {
   if (!fs.existsSync(file)) throw new InputError(`${file}: no such model file`);
-  const readSafetensors = await loadExport<ReadSafetensors>('@diffli2d/weights', 'readSafetensors', 'reading a model file');
+  const readSafetensors = (await libs.weights()).readSafetensors;
   const { tensors, metadata } = readSafetensors(new Uint8Array(fs.readFileSync(file)));
   let config: unknown = null;
   try {

@@ -12,7 +12,7 @@ import { InputError } from '../errors';
 import type { Rgb8 } from '../io/images';
 import { loadHSpaceSource } from '../train/extractor';
 import { prepareBackend } from '../util/backend';
-import { loadExport } from '../util/libs';
+import { libs } from '../util/libs';
 import { loadTf } from '../util/tf';
 import type { Restorer } from './restorer';
 
@@ -32,16 +32,6 @@ export type Ensemble = (typeof ENSEMBLES)[number];
 
 /** Tile side when neither the caller nor run.json names one. */
 export const DEFAULT_TILE = 128;
-
-interface ModelLike {
-  dispose(): void;
-}
-type LoadModel = (bytes: Uint8Array, source?: string) => ModelLike;
-type ReadRecipe = (networkBytes: Uint8Array, source?: string) => { tile?: number; ensemble?: Ensemble; priorSha256?: string };
-type Dehaze = (
-  image01: tf.Tensor3D,
-  opts: { model: ModelLike; extractor: unknown; tile?: { size: number }; seed?: number; ensemble?: Ensemble },
-) => Promise<tf.Tensor3D>;
 
 interface RunFile {
   unet?: string;
@@ -82,11 +72,9 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
   if (!unetFile) {
     throw new InputError(`${file}: which frozen UNet goes with this model? pass --unet <weights.safetensors> (no run.json beside the model names one)`);
   }
-  const loadModel = await loadExport<LoadModel>('@diffli2d/diffli2d', 'loadModel', 'dehazing with --model');
-  const readRecipe = await loadExport<ReadRecipe>('@diffli2d/diffli2d', 'readRecipe', 'dehazing with --model');
-  const dehaze = await loadExport<Dehaze>('@diffli2d/diffli2d', 'dehaze', 'dehazing with --model');
+  const { dehaze, loadModel, readRecipe } = await libs.diffli2d();
   const bytes = new Uint8Array(fs.readFileSync(file));
-  let recipe: ReturnType<ReadRecipe>;
+  let recipe: ReturnType<typeof readRecipe>;
   try {
     recipe = readRecipe(bytes, file);
   } catch (err) {
@@ -100,7 +88,7 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
   }
   await prepareBackend(ctx);
   const tfjs = await loadTf();
-  let model: ModelLike;
+  let model: ReturnType<typeof loadModel>;
   try {
     model = loadModel(bytes, file);
   } catch (err) {

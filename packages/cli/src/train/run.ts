@@ -6,13 +6,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import type { PairedLoader } from '@diffli2d/datasets';
+import type { DiffLI2DModel, Trainer, TrainResult } from '@diffli2d/diffli2d';
 import type { CommandContext } from '../context';
 import { InputError, OverwriteError, UsageError } from '../errors';
 import { loadPairs } from '../eval/pairs';
 import { writeFileAtomic } from '../io/images';
 import { curvesSvg, svgToPng } from '../plot/curves';
 import { prepareBackend } from '../util/backend';
-import { loadModule } from '../util/libs';
+import { libs } from '../util/libs';
 import { loadTf } from '../util/tf';
 import type { TrainConfig } from './config';
 import { loadHSpaceSource, type HSpaceSource } from './extractor';
@@ -27,40 +29,6 @@ export const RUN_FILES = {
   curvesSvg: 'curves.svg',
   curvesPng: 'curves.png',
 };
-
-interface ModelLike {
-  config: Record<string, unknown> & { widths: number[] };
-  dispose(): void;
-}
-interface TrainerLike {
-  model: ModelLike;
-  serialize(): Promise<Uint8Array>;
-  exportModel(): Promise<Uint8Array>;
-  dispose(): void;
-}
-interface DiffLI2DLib {
-  createDiffLI2D(preset: string, opts: Record<string, unknown>): ModelLike;
-  countParams(model: ModelLike): number;
-  train(config: Record<string, unknown>): Promise<{ trainer: TrainerLike; step: number; epoch: number; lastLoss: number }>;
-}
-interface RgbImageLike {
-  width: number;
-  height: number;
-  data: Float32Array;
-}
-interface DatasetsLib {
-  PairedLoader: new (
-    pairs: { hazy: string; clean: string; id?: string }[],
-    decode: (file: string) => Promise<RgbImageLike>,
-    options: Record<string, unknown>,
-  ) => {
-    batchesPerEpoch: number;
-    setState(s: { seed: number; epoch: number; batch: number }): void;
-    epoch(): AsyncGenerator<{ hazy: Float32Array; clean: Float32Array; shape: [number, number, number, 3] }>;
-    close(): void;
-  };
-  decodeImage(file: string): Promise<RgbImageLike>;
-}
 
 export interface TrainOptions {
   resume: boolean;
@@ -91,17 +59,14 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
 
   const backend = await prepareBackend(ctx, { gradients: true });
   const tfjs = await loadTf();
-  const lib = (await loadModule('@diffli2d/diffli2d')) as unknown as DiffLI2DLib;
-  const data = (await loadModule('@diffli2d/datasets')) as unknown as DatasetsLib;
-  for (const name of ['createDiffLI2D', 'train', 'countParams'] as const) {
-    if (typeof lib[name] !== 'function') throw new InputError(`train needs ${name} from @diffli2d/diffli2d, which this installed version does not provide`);
-  }
+  const lib = await libs.diffli2d();
+  const data = await libs.datasets();
 
   const source: HSpaceSource = await loadHSpaceSource(config.unet.weights, config.unet.config);
   ctx.note(`frozen ${source.summary}: ${source.channels}-channel h-space, sizes multiple of ${source.multiple}`);
-  let model: ModelLike | undefined;
-  let trainer: TrainerLike | undefined;
-  let loader: InstanceType<DatasetsLib['PairedLoader']> | undefined;
+  let model: DiffLI2DModel | undefined;
+  let trainer: Trainer | undefined;
+  let loader: PairedLoader | undefined;
   try {
     model = lib.createDiffLI2D(config.model.preset, { hChannels: source.channels, ...config.model.overrides, seed: config.seed });
     const multiple = (source.multiple * 2 ** (model.config.widths.length - 1)) / gcd(source.multiple, 2 ** (model.config.widths.length - 1));
@@ -160,7 +125,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
       await writeFileAtomic(file('curvesPng'), await svgToPng(svg));
     };
 
-    let result: Awaited<ReturnType<DiffLI2DLib['train']>>;
+    let result: TrainResult;
     try {
       result = await lib.train({
         model,

@@ -2,7 +2,7 @@
 // (tfjs-node-gpu → tfjs-node → WebGPU → threaded wasm → cpu), honouring --backend.
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
-import { loadExport } from './libs';
+import { libs } from './libs';
 import { loadTf } from './tf';
 
 export interface BackendChoice {
@@ -12,8 +12,6 @@ export interface BackendChoice {
   reasons: Record<string, string>;
   threads?: number;
 }
-
-type SetupBackend = (options: { prefer?: string[]; log?: ((line: string) => void) | false }) => Promise<BackendChoice>;
 
 /** --backend values: 'auto', one name, or a comma-separated order; 'tensorflow' means either tfjs-node build. */
 export function backendOrder(request: string): string[] | undefined {
@@ -37,6 +35,6 @@ export async function prepareBackend(ctx: CommandContext, opts: { gradients?: bo
   const prefer = backendOrder(ctx.options.backend);
   // the full tfjs package registers the gradients training needs (tfjs-core's CJS bundle has none)
   if (opts.gradients) await loadTf();
-  const setupBackend = await loadExport<SetupBackend>('@diffli2d/backends', 'setupBackend', 'choosing a backend');
+  const { setupBackend } = await libs.backends();
   return setupBackend({ ...(prefer ? { prefer } : {}), log: (line) => ctx.note(line) });
 }
