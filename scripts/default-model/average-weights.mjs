@@ -21,6 +21,6 @@ for (const m of models.slice(1)) {
 for (const w of sums.values()) for (let k = 0; k < w.data.length; k++) w.data[k] /= models.length;
 models[0].setWeights(sums, 'averaged weights');
 const out = arg('out', 'averaged.safetensors');
-writeFileAtomic(out, await serializeModel(models[0]));
+await writeFileAtomic(out, await serializeModel(models[0]));
 console.log(JSON.stringify({ out, from: files }));
 for (const m of models) m.dispose();

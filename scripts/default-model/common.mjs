@@ -100,12 +100,8 @@ export function cropInto(img, x0, y0, box, size, flip, out, offset, map) {
   }
 }
 
-export function writeFileAtomic(file, bytes) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, bytes);
-  fs.renameSync(tmp, file);
-}
+/** The project's one atomic writer (async: await it). */
+export { writeFileAtomic } from '@diffli2d/weights/node';
 
 export function jsonLines(file) {
   fs.mkdirSync(path.dirname(file), { recursive: true });

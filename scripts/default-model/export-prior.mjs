@@ -28,11 +28,11 @@ const provenance = {
   hyper: JSON.stringify(trainer.hyper),
   weights_note: 'EMA of the weights',
 };
-writeFileAtomic(path.join(WORK, 'prior.safetensors'), await trainer.exportWeights({ which: 'ema', metadata: provenance }));
+await writeFileAtomic(path.join(WORK, 'prior.safetensors'), await trainer.exportWeights({ which: 'ema', metadata: provenance }));
 console.log(JSON.stringify({ step: trainer.step, meanLoss, seconds }));
 if (flag('ship')) {
   const file = path.join(MODELS, 'prior.safetensors');
-  writeFileAtomic(file, await trainer.exportWeights({ which: 'ema', dtype: 'f16', metadata: provenance }));
+  await writeFileAtomic(file, await trainer.exportWeights({ which: 'ema', dtype: 'f16', metadata: provenance }));
   console.log(`${file} ${fs.statSync(file).size} bytes`);
 }
 trainer.dispose();

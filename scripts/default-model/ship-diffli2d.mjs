@@ -73,7 +73,7 @@ const recipe = {
   priorSha256: provenance.prior_sha256,
 };
 const file = path.join(MODELS, 'diffli2d.safetensors');
-writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance, recipe: JSON.stringify(recipe) }));
+await writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance, recipe: JSON.stringify(recipe) }));
 console.log(
   JSON.stringify({ file, bytes: fs.statSync(file).size, steps: totalSteps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }),
 );

@@ -88,17 +88,17 @@ const keepEvery = arg('keep-every', 0);
 const saveLatest = checkpointSaver(ckpt);
 const emaDecay = arg('ema', 0);
 async function saveCheckpoint(bytes, step) {
-  saveLatest(bytes, step);
+  await saveLatest(bytes, step);
   const snapshot = keepEvery > 0 && step % keepEvery === 0;
   if (snapshot) fs.mkdirSync(path.join(dir, 'snapshots'), { recursive: true });
-  if (snapshot) checkpointSaver(path.join(dir, 'snapshots', `step-${step}.safetensors`))(bytes, step);
+  if (snapshot) await checkpointSaver(path.join(dir, 'snapshots', `step-${step}.safetensors`))(bytes, step);
   if (emaDecay > 0) {
     const trainer = Trainer.restore(bytes, { extractor: guidance });
     const emaModel = await trainer.exportModel();
     trainer.model.dispose();
     trainer.dispose();
-    checkpointSaver(path.join(dir, 'ema.safetensors'))(emaModel, step);
-    if (snapshot) checkpointSaver(path.join(dir, 'snapshots', `ema-step-${step}.safetensors`))(emaModel, step);
+    await checkpointSaver(path.join(dir, 'ema.safetensors'))(emaModel, step);
+    if (snapshot) await checkpointSaver(path.join(dir, 'snapshots', `ema-step-${step}.safetensors`))(emaModel, step);
   }
 }
 const deadline = Date.now() + minutes * 60_000;

@@ -1,37 +1,18 @@
 // @diffli2d/diffli2d/node — Node-only file I/O: atomic checkpoint/model files and a JSON-lines log.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '@diffli2d/weights/node';
 import type { GuidanceSource } from './guidance';
 import type { DiffLI2DModel } from './model';
 import { loadModel, serializeModel } from './train/checkpoint';
 import { Trainer } from './train/trainer';
 import { type MetricsRecord, toJsonLine } from './train/types';
 
-/**
- * Writes `bytes` to `file` through a temporary file in the same folder, flushed and then
- * renamed over the target: a crash leaves either the old file or the new one, never half.
- */
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, bytes);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
+/** The project's one atomic writer (temporary file, fsync, rename), from @diffli2d/weights/node. */
+export { writeFileAtomic };
 
 /** For train({ checkpoint: { every, save: checkpointSaver(file) } }): each checkpoint replaces the last, atomically. */
-export function checkpointSaver(file: string): (bytes: Uint8Array, step: number) => void {
+export function checkpointSaver(file: string): (bytes: Uint8Array, step: number) => Promise<void> {
   return (bytes) => writeFileAtomic(file, bytes);
 }
 
@@ -49,7 +30,7 @@ export async function saveModelFile(file: string, model: DiffLI2DModel, opts: { 
   if (!opts.overwrite && fs.existsSync(file)) {
     throw new Error(`${file} already exists; pass { overwrite: true } to replace it`);
   }
-  writeFileAtomic(file, await serializeModel(model));
+  await writeFileAtomic(file, await serializeModel(model));
 }
 
 /** Loads a model file (or the model inside a checkpoint file). */

@@ -1,6 +1,6 @@
 // @diffli2d/weights/node — Node-only helpers: file handles as ByteSources, whole-file
 // reads, and safe writing (temporary name + rename, no silent overwrite).
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 // Imports go through the package's own public entry (kept external by tsup) so that
 // both entries share one copy of the error classes: `instanceof` works across them.
@@ -89,8 +89,36 @@ export async function readTorchCheckpointFile(file: string, opts: ReadTorchOptio
 }
 
 /**
- * Writes a safetensors file through a temporary name in the same folder, then renames it.
- * An existing file is replaced only with `{ overwrite: true }`.
+ * The project's one atomic file writer (checkpoints, model files, images, logs' companions):
+ * `data` goes to a temporary file in the same folder (created if missing), is flushed to disk
+ * (fsync), then renamed over `file` — a crash leaves the old file or the new one, never half of
+ * one — and on any failure the temporary file is removed. An existing file is replaced unless
+ * `{ overwrite: false }`.
+ */
+export async function writeFileAtomic(file: string, data: Uint8Array | string, opts: { overwrite?: boolean } = {}): Promise<void> {
+  if (opts.overwrite === false && (await stat(file).catch(() => undefined))) {
+    throw new WeightsFormatError('file exists; pass { overwrite: true } to replace it', file);
+  }
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const handle = await open(tmp, 'wx');
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Writes a safetensors file atomically (writeFileAtomic). An existing file is replaced only with
+ * `{ overwrite: true }`.
  */
 export async function writeSafetensorsFile(
   file: string,
@@ -98,22 +126,7 @@ export async function writeSafetensorsFile(
   metadata?: Record<string, string>,
   opts: { overwrite?: boolean } = {},
 ): Promise<void> {
-  if (!opts.overwrite && (await stat(file).catch(() => undefined))) {
-    throw new WeightsFormatError('file exists; pass { overwrite: true } to replace it', file);
-  }
-  const bytes = writeSafetensors(tensors, metadata);
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  const handle = await open(tmp, 'wx');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } catch (e) {
-    await handle.close();
-    await rm(tmp, { force: true });
-    throw e;
-  }
-  await handle.close();
-  await rename(tmp, file);
+  await writeFileAtomic(file, writeSafetensors(tensors, metadata), { overwrite: opts.overwrite ?? false });
 }
 
 export type { ByteSource, LazyWeights, TensorInfo, TensorSelector } from '@diffli2d/weights';

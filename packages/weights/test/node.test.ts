@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileSource, openWeightsFile, readSafetensorsFile, readTorchCheckpointFile, writeSafetensorsFile } from '../src/node';
+import { fileSource, openWeightsFile, readSafetensorsFile, readTorchCheckpointFile, writeFileAtomic, writeSafetensorsFile } from '../src/node';
 import { readSafetensors, WeightsFormatError } from '../src/index';
 import { sharedPath } from '../../../test-support/shared';
 
@@ -43,6 +43,22 @@ describe('@diffli2d/weights/node', () => {
     await writeSafetensorsFile(file, { a: { shape: [1], data: new Float32Array([3]) } }, undefined, { overwrite: true });
     expect([...(readSafetensors(new Uint8Array(fs.readFileSync(file))).tensors.get('a')!.data as Float32Array)]).toEqual([3]);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writeFileAtomic: creates folders, replaces atomically, and leaves no temporary file when the rename fails', async () => {
+    const file = path.join(dir, 'deep', 'er', 'note.txt');
+    await writeFileAtomic(file, 'first');
+    await writeFileAtomic(file, new TextEncoder().encode('second'));
+    expect(fs.readFileSync(file, 'utf8')).toBe('second');
+    await expect(writeFileAtomic(file, 'third', { overwrite: false })).rejects.toThrow(/exists/);
+    expect(fs.readFileSync(file, 'utf8')).toBe('second');
+    // a folder where the file should go: the write fails at the rename, the temporary file is removed
+    const blocked = path.join(dir, 'blocked');
+    fs.mkdirSync(path.join(blocked, 'target'), { recursive: true });
+    fs.writeFileSync(path.join(blocked, 'target', 'keep'), 'x');
+    await expect(writeFileAtomic(path.join(blocked, 'target'), 'data')).rejects.toThrow();
+    expect(fs.readdirSync(blocked)).toEqual(['target']);
+    expect(fs.readdirSync(path.join(dir, 'deep', 'er'))).toEqual(['note.txt']);
   });
 
   it('fileSource reads exact ranges and refuses reads past the end', async () => {

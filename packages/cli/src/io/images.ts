@@ -2,6 +2,7 @@
 // 8-bit interleaved RGB, exactly what a saved PNG holds; methods work on floats in [0,1].
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
+import { writeFileAtomic } from '@diffli2d/weights/node';
 import sharp from 'sharp';
 import { InputError, UsageError } from '../errors';
 import { libs } from '../util/libs';
@@ -100,13 +101,8 @@ export async function encodeImage(image: Rgb8, format: ImageFormat, options: Enc
   return pipeline.webp({ quality }).toBuffer();
 }
 
-/** Writes through a temporary name and a rename, so a crash never leaves half a file. */
-export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.tmp-${process.pid}`;
-  await fs.writeFile(temp, bytes);
-  await fs.rename(temp, file);
-}
+/** The project's one atomic writer (temporary file, fsync, rename; the temporary file removed on failure). */
+export { writeFileAtomic };
 
 export async function writeImage(file: string, image: Rgb8, format: ImageFormat = formatOfPath(file), options: EncodeOptions = {}): Promise<void> {
   await writeFileAtomic(file, await encodeImage(image, format, options));
