@@ -2,7 +2,18 @@
 export { VERSION } from './version';
 export { runCli, buildProgram } from './program';
 export { CliError, UsageError, InputError, OverwriteError, NotAvailableError } from './errors';
-export { dehazeDcp, darkChannel, estimateAirlight, DCP_DEFAULTS, type DcpOptions, type DcpResult, type RgbImage } from './methods/dcp';
-export { guidedFilter, boxMean, minFilter } from './methods/filters';
+// the dark channel prior lives in @diffli2d/diffli2d (one implementation for the CLI, the network's cue and the demo)
+export {
+  dehazeDcp,
+  darkChannel,
+  estimateAirlight,
+  DCP_DEFAULTS,
+  type DcpOptions,
+  type DcpResult,
+  type RgbImage,
+  guidedFilter,
+  boxMean,
+  minFilter,
+} from '@diffli2d/diffli2d';
 export { parseShard, shardRange, takeShard, type Shard } from './util/shard';
 export { mergeDocuments, type EvalDocument, type ImageResult } from './eval/document';

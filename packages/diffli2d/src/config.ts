@@ -44,7 +44,7 @@ export interface DiffLI2DConfig {
   /** Output head (default 'residual', the paper's; configs stored without it mean 'residual'). */
   head?: OutputHead;
   /**
-   * What the stem reads besides RGB, computed from each input (tile) alone (nn/dcp.ts):
+   * What the stem reads besides RGB, computed from each input (tile) alone (dcp/tensor.ts):
    * 'dark-channel' the 15×15 dark channel (+1 channel); 'dcp' the dark channel prior's
    * restoration and refined transmission (He et al.: J_dcp, t; +4 channels). The dark channel is
    * the strongest single cue of haze density, and a U-Net of 3×3 convs learns neither a 15×15

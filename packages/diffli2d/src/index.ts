@@ -1,7 +1,10 @@
 // @diffli2d/diffli2d — browser-safe entry. File I/O lives in '@diffli2d/diffli2d/node'.
 export const VERSION = '0.1.0';
 export type { CimMode, DiffLI2DConfig, FeatureSource, HaeMode, HazeCue, OutputHead } from './config';
-export { darkChannelPrior, DCP_PARAMS } from './nn/dcp';
+export { darkChannelPrior } from './dcp/tensor';
+export { DCP_DEFAULTS, type DcpOptions } from './dcp/params';
+export { dehazeDcp, darkChannel, estimateAirlight, topIndices, type DcpResult, type RgbImage } from './dcp/arrays';
+export { guidedFilter, boxMean, minFilter } from './dcp/filters';
 export { sizeMultiple, validateConfig } from './config';
 export { CheckpointError, DiffLI2DConfigError, DiffLI2DShapeError, NonFiniteLossError } from './errors';
 export type { Guidance, ParamSpec } from './network';

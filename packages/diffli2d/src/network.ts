@@ -30,7 +30,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type DiffLI2DConfig, headChannels, inputChannels } from './config';
 import { channelSelfAttention, crossAttention } from './nn/attention';
-import { darkChannel, darkChannelPrior, DCP_PARAMS } from './nn/dcp';
+import { DCP_DEFAULTS } from './dcp/params';
+import { darkChannelOp, darkChannelPrior } from './dcp/tensor';
 import { channelLayerNorm, conv3x3, depthwise3x3, linear, pixelShuffle2, pixelUnshuffle2, resizeTo, silu } from './nn/ops';
 
 export type ParamInit = 'fanIn' | 'zeros' | 'ones';
@@ -253,7 +254,7 @@ export function forwardNetwork(cfg: DiffLI2DConfig, p: Params, hazy: tf.Tensor4D
 
 /** RGB plus the configured haze cue (functions of the input only: no gradient reaches them). */
 function stemInput(cfg: DiffLI2DConfig, hazy: tf.Tensor4D): tf.Tensor4D {
-  if (cfg.hazeCue === 'dark-channel') return tf.concat([hazy, darkChannel(hazy, DCP_PARAMS.patch)], 3);
+  if (cfg.hazeCue === 'dark-channel') return tf.concat([hazy, darkChannelOp(hazy, DCP_DEFAULTS.patchSize)], 3);
   if (cfg.hazeCue === 'dcp') {
     const { restored, transmission } = darkChannelPrior(hazy);
     return tf.concat([hazy, restored, transmission], 3);

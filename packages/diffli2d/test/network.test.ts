@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
 import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
 import { crossAttention } from '../src/nn/attention';
-import { boxMean, darkChannel } from '../src/nn/dcp';
+import { boxMeanOp, darkChannelOp } from '../src/dcp/tensor';
 import { conv3x3, depthwise3x3 } from '../src/nn/ops';
 import { FakeGuidance } from './support/fake-guidance';
 
@@ -172,7 +172,7 @@ describe('forward pass', () => {
   test('dark channel and clipped box mean equal hand-written loops', () => {
     const [h, w] = [5, 7];
     const x = randomImages(2, h, w, 9);
-    const [dark, box] = [darkChannel(x, 3), boxMean(x, 2)];
+    const [dark, box] = [darkChannelOp(x, 3), boxMeanOp(x, 2)];
     expect(dark.shape).toEqual([2, h, w, 1]);
     const [xs, ds, bs] = [x.dataSync(), dark.dataSync(), box.dataSync()];
     for (let n = 0; n < 2; n++) {

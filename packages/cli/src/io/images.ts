@@ -6,7 +6,7 @@ import { writeFileAtomic } from '@diffli2d/weights/node';
 import sharp from 'sharp';
 import { InputError, UsageError } from '../errors';
 import { libs } from '../util/libs';
-import type { RgbImage } from '../methods/dcp';
+import type { RgbImage } from '@diffli2d/diffli2d';
 
 export interface Rgb8 {
   width: number;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { NotAvailableError, UsageError } from '../errors';
 import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
-import { dehazeDcp } from './dcp';
+import { libs } from '../util/libs';
 import { ENSEMBLES, loadModelRestorer, type Ensemble } from './model';
 
 export interface Restorer {
@@ -47,7 +47,9 @@ export function identityRestorer(): Restorer {
   return { name: 'identity', restore: async (image) => image, dispose: () => {} };
 }
 
-export function dcpRestorer(): Restorer {
+/** He et al.'s dark channel prior, @diffli2d/diffli2d's typed-array version (no tfjs backend needed). */
+export async function dcpRestorer(): Promise<Restorer> {
+  const { dehazeDcp } = await libs.diffli2d();
   return {
     name: 'dcp',
     restore: async (image) => toRgb8(dehazeDcp(toFloatImage(image)).image),
@@ -85,7 +87,7 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
   }
   if (choice.method !== undefined) {
     if (choice.ensemble !== undefined) throw new UsageError('--ensemble applies to a model, not to --method');
-    if (choice.method === 'dcp') return dcpRestorer();
+    if (choice.method === 'dcp') return await dcpRestorer();
     throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
   }
   const shipped = choice.model === undefined ? defaultModelFiles() : undefined;

@@ -1,5 +1,10 @@
-import { boxMean, guidedFilter, minFilter } from '../src/methods/filters';
-import { seededRandom } from '../src/util/random';
+import { boxMean, guidedFilter, minFilter } from '../src/dcp/filters';
+import { mulberry32 } from '../../../test-support/random';
+
+function seededRandom(seed: number) {
+  const next = mulberry32(seed);
+  return { next, int: (n: number) => Math.floor(next() * n) };
+}
 
 // Brute-force versions straight from the definitions (clipped windows).
 function bruteMin(src: Float32Array, w: number, h: number, r: number): Float32Array {

@@ -3,9 +3,9 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { darkChannelPrior } from '@diffli2d/diffli2d';
+import { darkChannelPrior } from '../src/dcp/tensor';
 import { sharedPath } from '../../../test-support/shared';
-import { dehazeDcp } from '../src/methods/dcp';
+import { dehazeDcp } from '../src/dcp/arrays';
 
 beforeAll(async () => {
   await tf.setBackend('wasm');

@@ -1,5 +1,10 @@
-import { darkChannel, dehazeDcp, type RgbImage } from '../src/methods/dcp';
-import { seededRandom } from '../src/util/random';
+import { darkChannel, dehazeDcp, type RgbImage } from '../src/dcp/arrays';
+import { mulberry32 } from '../../../test-support/random';
+
+function seededRandom(seed: number) {
+  const next = mulberry32(seed);
+  return { next, int: (n: number) => Math.floor(next() * n) };
+}
 
 // A scene that obeys the dark channel prior exactly: every clean pixel has one channel at 0.
 // Haze with the atmospheric scattering model I = J·t + A·(1−t): a near-opaque "sky" band

@@ -1,14 +1,14 @@
 // The dark channel prior (He, Sun, Tang, CVPR 2009 / TPAMI 2011) with guided-filter refinement
 // (He et al., ECCV 2010), in tfjs ops so that it runs inside the network's forward pass on
-// every backend (no readback). Parameters are He et al.'s, as the CLI's `--method dcp` uses:
-// patch 15, ω 0.95, t0 0.1, airlight = the brightest (R+G+B) of the top 0.1 % dark-channel
-// pixels, guided filter radius 60, ε 1e-3 on the grey image. Windows are clipped at the borders.
+// every backend (no readback). Parameters: DCP_DEFAULTS (params.ts), as the typed-array version
+// (arrays.ts, the CLI's `--method dcp`) uses: patch 15, ω 0.95, t0 0.1, airlight = the brightest
+// (R+G+B) of the top 0.1 % dark-channel pixels, guided filter radius 60, ε 1e-3 on the grey image.
+// Windows are clipped at the borders.
 import * as tf from '@tensorflow/tfjs-core';
-
-export const DCP_PARAMS = { patch: 15, omega: 0.95, t0: 0.1, topFraction: 0.001, radius: 60, eps: 1e-3 } as const;
+import { DCP_DEFAULTS } from './params';
 
 /** min over RGB, then min over a window×window neighbourhood (maxPool 'same' ignores the padding) → [N,H,W,1]. */
-export function darkChannel(x: tf.Tensor4D, window: number): tf.Tensor4D {
+export function darkChannelOp(x: tf.Tensor4D, window: number): tf.Tensor4D {
   return tf.tidy(() => tf.neg(tf.maxPool(tf.neg(tf.min(x, 3, true)) as tf.Tensor4D, window, 1, 'same')));
 }
 
@@ -38,7 +38,7 @@ function boxMeanAxis(x: tf.Tensor4D, axis: 1 | 2, radius: number): tf.Tensor4D {
 }
 
 /** Mean over a (2r+1)×(2r+1) window clipped at the borders, per channel. */
-export function boxMean(x: tf.Tensor4D, radius: number): tf.Tensor4D {
+export function boxMeanOp(x: tf.Tensor4D, radius: number): tf.Tensor4D {
   return tf.tidy(() => boxMeanAxis(boxMeanAxis(x, 1, radius), 2, radius));
 }
 
@@ -53,7 +53,7 @@ function batchOffsets(n: number, stride: number): tf.Tensor1D {
 /** Per image, the brightest (R+G+B) of the top `topFraction` dark-channel pixels → [N,1,1,3]. */
 function airlight(x: tf.Tensor4D, dark: tf.Tensor4D): tf.Tensor4D {
   const [n, h, w] = x.shape;
-  const count = Math.max(1, Math.floor(h * w * DCP_PARAMS.topFraction));
+  const count = Math.max(1, Math.floor(h * w * DCP_DEFAULTS.topFraction));
   const { indices } = tf.topk(tf.reshape(dark, [n, h * w]), count);
   // rows of the flattened batch (tfjs-wasm's gather with batchDims reads out of bounds for N > 1)
   const rows = tf.add(indices, tf.reshape(batchOffsets(n, h * w), [n, 1]));
@@ -69,15 +69,15 @@ function airlight(x: tf.Tensor4D, dark: tf.Tensor4D): tf.Tensor4D {
  */
 export function darkChannelPrior(x: tf.Tensor4D): { restored: tf.Tensor4D; transmission: tf.Tensor4D } {
   return tf.tidy(() => {
-    const { patch, omega, t0, radius, eps } = DCP_PARAMS;
-    const a = airlight(x, darkChannel(x, patch));
-    const rough = tf.sub(1, tf.mul(omega, darkChannel(tf.div(x, tf.maximum(a, 1e-6)) as tf.Tensor4D, patch))) as tf.Tensor4D;
+    const { patchSize: patch, omega, t0, guidedRadius: radius, guidedEps: eps } = DCP_DEFAULTS;
+    const a = airlight(x, darkChannelOp(x, patch));
+    const rough = tf.sub(1, tf.mul(omega, darkChannelOp(tf.div(x, tf.maximum(a, 1e-6)) as tf.Tensor4D, patch))) as tf.Tensor4D;
     const grey = tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), 3, true) as tf.Tensor4D;
     // guided filter, grey guide: q = mean(a)·I + mean(b), a = cov(I,p)/(var(I)+ε), b = mean(p) − a·mean(I)
-    const [meanI, meanP, corrI, corrIP] = tf.split(boxMean(tf.concat([grey, rough, tf.square(grey), tf.mul(grey, rough)], 3) as tf.Tensor4D, radius), 4, 3);
+    const [meanI, meanP, corrI, corrIP] = tf.split(boxMeanOp(tf.concat([grey, rough, tf.square(grey), tf.mul(grey, rough)], 3) as tf.Tensor4D, radius), 4, 3);
     const gain = tf.div(tf.sub(corrIP!, tf.mul(meanI!, meanP!)), tf.add(tf.sub(corrI!, tf.square(meanI!)), eps));
     const offset = tf.sub(meanP!, tf.mul(gain, meanI!));
-    const [meanGain, meanOffset] = tf.split(boxMean(tf.concat([gain, offset], 3) as tf.Tensor4D, radius), 2, 3);
+    const [meanGain, meanOffset] = tf.split(boxMeanOp(tf.concat([gain, offset], 3) as tf.Tensor4D, radius), 2, 3);
     const transmission = tf.add(tf.mul(meanGain!, grey), meanOffset!) as tf.Tensor4D;
     const restored = tf.clipByValue(tf.add(tf.div(tf.sub(x, a), tf.maximum(transmission, t0)), a), 0, 1) as tf.Tensor4D;
     return { restored, transmission };
