@@ -4,7 +4,7 @@ import type { CommandContext, CommandResult } from '../context';
 import { OverwriteError, UsageError } from '../errors';
 import { extensionOf, formatOfPath, parseFormat, readRgb8, writeImage, type ImageFormat } from '../io/images';
 import { expandInputs } from '../io/inputs';
-import { addRestorerOptions, createRestorer } from '../methods/restorer';
+import { addRestorerOptions, createRestorer, restorerChoice } from '../methods/restorer';
 import type { Bind } from '../program';
 import { checkWritable, positiveInt, requireOption } from '../util/options';
 import { parseShard, shardRange } from '../util/shard';
@@ -62,17 +62,7 @@ async function runDehaze(inputs: string[], o: Record<string, unknown>, ctx: Comm
   // only this shard's outputs: other shards may already have written theirs
   for (const job of mine) checkWritable(job.output, overwrite, 'output');
 
-  const restorer = await createRestorer(
-    {
-      model: o.model as string | undefined,
-      unet: o.unet as string | undefined,
-      tile: positiveInt('--tile', o.tile),
-      ensemble: o.ensemble as string | undefined,
-      method: o.method as string | undefined,
-    },
-    ctx,
-    false,
-  );
+  const restorer = await createRestorer(restorerChoice(o), ctx, false);
   const outputs: { input: string; output: string; width: number; height: number; seconds: number }[] = [];
   try {
     for (const [k, job] of mine.entries()) {

@@ -8,7 +8,7 @@ import { loadPairs } from '../eval/pairs';
 import { evaluatePairs, type Thumbnails } from '../eval/run';
 import { createScorer, parseMetrics, type MetricName } from '../eval/score';
 import { readRgb8, thumbnail } from '../io/images';
-import { addRestorerOptions, createRestorer } from '../methods/restorer';
+import { addRestorerOptions, createRestorer, restorerChoice } from '../methods/restorer';
 import type { Bind } from '../program';
 import { writeReport } from '../report/html';
 import { fixed, textTable } from '../util/format';
@@ -75,18 +75,7 @@ async function runEval(o: Record<string, unknown>, ctx: CommandContext): Promise
     });
     const [start, end] = shardRange(pairs.length, shard);
     const mine = pairs.slice(start, end);
-    const restorer = await createRestorer(
-      {
-        model: o.model as string | undefined,
-        unet: o.unet as string | undefined,
-        tile: positiveInt('--tile', o.tile),
-        ensemble: o.ensemble as string | undefined,
-        method: o.method as string | undefined,
-        identity: Boolean(o.identity),
-      },
-      ctx,
-      true,
-    );
+    const restorer = await createRestorer(restorerChoice(o), ctx, true);
     const lpips = metrics.includes('lpips') ? await createLpipsScorer(o.lpipsWeights as string | undefined, ctx) : undefined;
     const scorer = await createScorer(metrics, lpips);
     ctx.note(`eval: ${restorer.name} on ${mine.length} pair(s)${shard ? ` (shard ${shard.index}/${shard.count} of ${pairs.length})` : ''}`);

@@ -8,6 +8,7 @@ import { NotAvailableError, UsageError } from '../errors';
 import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
 import { libs } from '../util/libs';
+import { positiveInt } from '../util/options';
 import { ENSEMBLES, loadModelRestorer, type Ensemble } from './model';
 
 export interface Restorer {
@@ -29,6 +30,18 @@ export interface RestorerChoice {
 }
 
 export const METHODS = ['dcp'] as const;
+
+/** The restorer options shared by `dehaze` and `eval`, from parsed command-line options. */
+export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
+  return {
+    model: o.model as string | undefined,
+    unet: o.unet as string | undefined,
+    tile: positiveInt('--tile', o.tile),
+    ensemble: o.ensemble as string | undefined,
+    method: o.method as string | undefined,
+    identity: Boolean(o.identity),
+  };
+}
 
 /** The options that pick what restores the images, shared by `dehaze` and `eval`. */
 export function addRestorerOptions(command: Command): Command {
