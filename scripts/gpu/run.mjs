@@ -2,7 +2,7 @@
 // JSON document with the adapter, the adm-256-uncond h-space bench (128² and 256²) and the `paper`
 // preset's training step (128² crops, batch 4, adm-256-uncond guidance) on webgpu. Installs and
 // downloads nothing; needs this repository installed and built (see run.sh).
-//   node scripts/gpu/run.mjs [--backend webgpu] [--allow-software] [--reps 3] [--steps 3]
+//   node scripts/gpu/run.mjs [--backend webgpu] [--allow-software] [--reps 3] [--steps 3] [--sizes 128,256] [--crop 128] [--batch 4]
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -51,11 +51,13 @@ if (/software/.test(adapter.detail ?? '') && !args.includes('--allow-software'))
 }
 note(`adapter: ${adapter.detail}`);
 
-const hspace = node('packages/ddpm-hspace/bench/run.mjs', ['--backend', backend, '--sizes', '128,256', '--reps', arg('reps', '3')]);
+const hspace = node('packages/ddpm-hspace/bench/run.mjs', ['--backend', backend, '--sizes', arg('sizes', '128,256'), '--reps', arg('reps', '3')]);
 const paperStep = node('packages/diffli2d/bench/run.mjs', [], {
   DIFFLI2D_BACKEND: backend,
   BENCH_PRESETS: 'paper',
   BENCH_STEPS: arg('steps', '3'),
+  BENCH_CROP: arg('crop', '128'),
+  BENCH_BATCH: arg('batch', '4'),
   BENCH_INFERENCE: '0',
 });
 const report = { machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGB: Math.round(os.totalmem() / 2 ** 30) }, adapter, hspace, paperStep };

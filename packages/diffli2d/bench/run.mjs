@@ -4,7 +4,7 @@
 //    adm-256-uncond architecture (encoder + middle block, 210.9 M parameters) with random weights,
 //    and the share of each step spent in the frozen UNet;
 //  - inference seconds for one 640×480 image (tiles of 256², overlap 32), same guidance.
-// Env: BENCH_STEPS (timed training steps per preset, default 2, after one warm-up step), BENCH_BATCH (default 4),
+// Env: BENCH_STEPS (timed training steps per preset, default 2, after one warm-up step), BENCH_BATCH (default 4), BENCH_CROP (default 128),
 //      BENCH_PRESETS (default "tiny,paper"), BENCH_INFERENCE=0 to skip inference,
 //      DIFFLI2D_BACKEND / BENCH_THREADS: set either to go through @diffli2d/backends' setupBackend
 //      (default: plain single-threaded wasm).
@@ -16,6 +16,7 @@ import { admGuidance, countParams, createDiffLI2D, dehaze, Trainer } from '@diff
 
 const steps = Number(process.env.BENCH_STEPS ?? 2);
 const batchSize = Number(process.env.BENCH_BATCH ?? 4);
+const crop = Number(process.env.BENCH_CROP ?? 128);
 const presets = (process.env.BENCH_PRESETS ?? 'tiny,paper').split(',');
 const runInference = process.env.BENCH_INFERENCE !== '0';
 
@@ -50,7 +51,7 @@ progress(`adm-256-uncond h-space part ready in ${setupSeconds.toFixed(1)} s`);
 for (const preset of presets) {
   const model = createDiffLI2D(preset, { hChannels: extractor.channels });
   const trainer = new Trainer({ model, extractor });
-  const batch = randomBatch(1, batchSize, 128, 128);
+  const batch = randomBatch(1, batchSize, crop, crop);
   progress(`${preset}: warm-up step`);
   await trainer.trainStep(batch); // warm-up: kernel compilation, allocations
   let seconds = 0;
@@ -63,11 +64,12 @@ for (const preset of presets) {
   training[preset] = {
     params: countParams(model),
     batch: batchSize,
-    crop: 128,
+    crop,
     steps,
     secondsPerStep: +(seconds / steps).toFixed(3),
     cropsPerSecond: +((batchSize * steps) / seconds).toFixed(4),
-    hspaceShare: +(guidanceSeconds / seconds).toFixed(3),
+    // the frozen UNet's share of a step; on WebGPU its part only queues work (the step's loss read waits for all)
+    hspaceShare: backend.name === 'webgpu' ? null : +(guidanceSeconds / seconds).toFixed(3),
   };
   progress(`${preset}: ${JSON.stringify(training[preset])}`);
   tf.dispose([batch.hazy, batch.clean]);
