@@ -2,7 +2,9 @@
 // μ[N,1,C]) — how groupNorm computes the variance — it returns a [N,HW,C] gradient for μ and
 // the backward pass fails ("gradient of input 'b' has shape …"). This replaces it with one that
 // sums over the broadcast axes, like the Sub/Add gradients do. Idempotent; the registry is
-// global, so it must run after '@tensorflow/tfjs' registered its own (DdpmTrainer calls it).
+// global, so it must run after '@tensorflow/tfjs' registered its own. Opt-in: nothing here calls
+// it any more — the UNet's GroupNorm trains through its own analytic backward (ops.ts,
+// normalizeFastGrad), so no trainer needs to change tfjs's global registry (issue 19).
 import * as tf from '@tensorflow/tfjs-core';
 
 let registered = false;

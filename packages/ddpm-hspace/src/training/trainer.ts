@@ -16,7 +16,6 @@ import { Adam, ADAM_DEFAULTS, type AdamConfig } from './adam';
 import { epsilonLoss } from './ddpm-loss';
 import { type EmaOptions, WeightEma } from './ema';
 import { DdpmCheckpointError, DdpmTrainingError, NonFiniteLossError } from './errors';
-import { registerBroadcastingSquaredDifferenceGradient } from './gradient-fixes';
 import { initAdmWeights, type PyTorchTensor } from './init';
 import { internalToPyTorch } from './layout';
 import { loadOptimizerTensors, optimizerTensors, putSection, readVariables } from './state';
@@ -63,7 +62,6 @@ function checkGradientsRegistered(): void {
   if (!tf.getGradient('Conv2D')) {
     throw new DdpmTrainingError("no gradients are registered with tfjs: import '@tensorflow/tfjs' (not only tfjs-core) before training");
   }
-  registerBroadcastingSquaredDifferenceGradient();
 }
 
 export class DdpmTrainer {
