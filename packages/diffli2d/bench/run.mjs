@@ -29,7 +29,9 @@ if (process.env.BENCH_THREADS || process.env.DIFFLI2D_BACKEND) {
   const r = await setupBackend({ log: false, threads, env: { DIFFLI2D_BACKEND: process.env.DIFFLI2D_BACKEND ?? 'wasm' } });
   backend = { name: r.name, threads: r.threads ?? null };
 } else {
-  await tf.setBackend('wasm'); // single-threaded wasm; the network needs no extra gradient kernels
+  // single-threaded wasm, with the gradient kernels it lacks (conv filter and depthwise backprops)
+  (await import('@diffli2d/backends')).registerWasmGradientKernels();
+  await tf.setBackend('wasm');
 }
 
 const t0 = performance.now();
