@@ -47,6 +47,9 @@ describe('diffli2d train', () => {
     expect(resolved.train).toMatchObject({ batchSize: 2, crop: 32, lr: 2e-4, epochs: 5, flips: true, loss: 'l1' });
     expect(trainRecords(run).map((r) => r.step)).toEqual([1, 2]);
     for (const f of ['checkpoint.safetensors', 'model.safetensors', 'run.json', 'curves.svg']) expect(fs.existsSync(path.join(run, f))).toBe(true);
+    // the model file carries its recipe: the tile side validation used (train.crop here)
+    const modelMeta = readSafetensors(new Uint8Array(fs.readFileSync(path.join(run, 'model.safetensors')))).metadata;
+    expect(JSON.parse(modelMeta.recipe!)).toEqual({ tile: 32 });
     const png = await sharp(path.join(run, 'curves.png')).metadata();
     expect([png.format, png.width]).toEqual(['png', 800]);
   });

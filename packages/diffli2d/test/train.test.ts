@@ -10,6 +10,7 @@ import {
   disposeGuidance,
   loadModel,
   NonFiniteLossError,
+  readRecipe,
   toJsonLine,
   train,
   Trainer,
@@ -175,6 +176,9 @@ test('ema: the weight average follows its recurrence by hand, resumes exactly, a
   const exported = loadModel(await trainer.exportModel());
   expect(maxDiff(await weightsOf({ model: exported }), ema)).toBe(0);
   const rawExport = loadModel(await trainer.exportModel('raw'));
+  // a recipe given to the export travels in the file's metadata
+  expect(readRecipe(await trainer.exportModel('ema', { tile: 48, ensemble: 'flip' }))).toEqual({ tile: 48, ensemble: 'flip' });
+  expect(readRecipe(await trainer.exportModel())).toEqual({});
   expect(maxDiff(await weightsOf({ model: rawExport }), await weightsOf(trainer))).toBe(0);
   // validation runs on the average and puts the raw weights back exactly
   const rawBefore = await weightsOf(trainer);

@@ -27,7 +27,8 @@ Config (relative paths are relative to the config file):
   validation: { every: 100 }
 
 The run folder gets config.resolved.json, log.jsonl (one JSON record per line),
-checkpoint.safetensors, model.safetensors, run.json and curves.svg/png (loss, PSNR).
+checkpoint.safetensors, model.safetensors (with its recipe: the tile side validation used),
+run.json and curves.svg/png (loss, PSNR).
 On a terminal a progress bar shows loss, lr and ETA; otherwise records go to stderr as JSON lines.
 
 Examples:

@@ -48,7 +48,10 @@ export function addRestorerOptions(command: Command): Command {
   return command
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
     .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
-    .option('--tile <n>', 'dehaze large images in tiles of n pixels (default: the "tile" of run.json beside the model, else 128)')
+    .option(
+      '--tile <n>',
+      'dehaze large images in tiles of n pixels (default: the "tile" of run.json beside the model, else of the model file\'s recipe, else 128)',
+    )
     .option(
       '--ensemble <kind>',
       `self-ensemble: also restore the mirrored image (flip, 2 passes) or all 8 mirrors/quarter turns (dihedral, 8 passes) and average; one of ${ENSEMBLES.join(', ')} (default: the "ensemble" of run.json beside the model, else none)`,

@@ -159,7 +159,8 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     // the final state, so that a later --resume (with more steps or epochs) continues from here
     await writeFileAtomic(file('checkpoint'), await trainer.serialize());
     // the EMA weights when the run keeps them (what validation scored), else the trained ones
-    await writeFileAtomic(file('model'), await trainer.exportModel());
+    // its recipe: the tile side validation used, the default `dehaze --model` then follows
+    await writeFileAtomic(file('model'), await trainer.exportModel('ema', { tile: config.validation.tile ?? config.train.crop }));
     const run = {
       model: RUN_FILES.model,
       unet: config.unet.weights,

@@ -53,11 +53,11 @@ export async function serializeModel(model: DiffLI2DModel): Promise<Uint8Array> 
   return modelFile(model.config, await model.getWeights());
 }
 
-/** A model file from a config and its weights. */
-export function modelFile(config: DiffLI2DConfig, weights: Weights): Uint8Array {
+/** A model file from a config and its weights; `recipe` (how to run it, see createDehazer) goes into its metadata. */
+export function modelFile(config: DiffLI2DConfig, weights: Weights, recipe?: object): Uint8Array {
   const tensors = new Map<string, TensorInput>();
   putSection(tensors, 'model', weights);
-  return writeSafetensors(tensors, { format: MODEL_FORMAT, config: JSON.stringify(config) });
+  return writeSafetensors(tensors, { format: MODEL_FORMAT, config: JSON.stringify(config), ...(recipe ? { recipe: JSON.stringify(recipe) } : {}) });
 }
 
 /** Builds a model from serializeModel()'s bytes (or a checkpoint's model part). */

@@ -22,6 +22,7 @@ import { CheckpointError } from '../errors';
 import { computeGuidance, disposeGuidance, type GuidanceSource } from '../guidance';
 import { createDiffLI2D, type DiffLI2DModel } from '../model';
 import { CHECKPOINT_FORMAT, modelFile, parseFile, section } from './checkpoint';
+import type { Recipe } from '../dehazer';
 import type { TrainingBatch } from './types';
 
 export interface LrDecay {
@@ -160,9 +161,12 @@ export class Trainer {
     return which === 'raw' || !this.ema ? this.model.getWeights() : readVariables(this.ema.shadow);
   }
 
-  /** The model file a run produces (serializeModel()'s format) with weights(which). */
-  async exportModel(which: 'ema' | 'raw' = 'ema'): Promise<Uint8Array> {
-    return modelFile(this.model.config, await this.weights(which));
+  /**
+   * The model file a run produces (serializeModel()'s format) with weights(which), and with
+   * `recipe` (e.g. the tile side it was validated at) in its metadata for createDehazer() and the CLI.
+   */
+  async exportModel(which: 'ema' | 'raw' = 'ema', recipe?: Recipe): Promise<Uint8Array> {
+    return modelFile(this.model.config, await this.weights(which), recipe);
   }
 
   /** Runs `fn` with the model holding the EMA weights (if kept), then puts the optimised ones back. */
