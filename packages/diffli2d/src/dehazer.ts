@@ -4,7 +4,7 @@
 // factories (`await create…()`, `dispose()`). The CLI and the web demo both go through it.
 import * as tf from '@tensorflow/tfjs-core';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { readSafetensors } from '@diffli2d/weights';
+import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { admGuidance } from './adm-guidance';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
@@ -78,7 +78,7 @@ function isPackage(m: ModelPackage | ModelFiles): m is ModelPackage {
 
 /** The recipe in a network file's metadata ({} when it has none); malformed entries are named. */
 export function readRecipe(networkBytes: Uint8Array, source = 'network file'): Recipe {
-  const text = readSafetensors(networkBytes).metadata[RECIPE_KEY];
+  const text = readSafetensorsMetadata(networkBytes)[RECIPE_KEY];
   if (text === undefined) return {};
   let recipe: Recipe;
   try {

@@ -170,7 +170,12 @@ async function runWhole(x: tf.Tensor4D, run: Run): Promise<tf.Tensor4D> {
     if (guidance.haze) await guidance.haze.data();
     tick('hspace-t2');
     const y = tf.tidy(() => opts.model.forward(x, guidance));
-    await y.data();
+    try {
+      await y.data();
+    } catch (err) {
+      y.dispose(); // a device error while waiting: nothing left behind
+      throw err;
+    }
     tick('network');
     return y;
   } finally {

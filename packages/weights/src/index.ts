@@ -5,7 +5,7 @@ export const VERSION = '0.1.0';
 export { WeightsFormatError, UnsafePickleError } from './errors';
 export { DTYPES, dtypeByteSize, type DType, type TensorData, type TensorEntry } from './dtypes';
 export { float16ToFloat32, float32ToFloat16, bfloat16ToFloat32, float32ToBfloat16 } from './half';
-export { readSafetensors, type WeightsFile, type ReadSafetensorsOptions } from './safetensors/read';
+export { readSafetensors, readSafetensorsMetadata, type WeightsFile, type ReadSafetensorsOptions } from './safetensors/read';
 export { writeSafetensors, type TensorInput, type TensorInputs } from './safetensors/write';
 export { MAX_HEADER_BYTES } from './safetensors/header';
 export { readTorchCheckpoint, type ReadTorchOptions } from './torch/read';

@@ -1,6 +1,6 @@
 // Strict validation: each malformed file is refused with WeightsFormatError naming what
 // is wrong and where.
-import { readSafetensors, writeSafetensors, WeightsFormatError, MAX_HEADER_BYTES } from '../src/index';
+import { readSafetensors, readSafetensorsMetadata, writeSafetensors, WeightsFormatError, MAX_HEADER_BYTES } from '../src/index';
 
 /** A file from a header (object or raw text) and data bytes; `declared` overrides the length prefix. */
 function craft(header: unknown, data: Uint8Array = new Uint8Array(0), declared?: number): Uint8Array {
@@ -51,6 +51,17 @@ describe('safetensors validation', () => {
     }
     expect(error).toBeInstanceOf(WeightsFormatError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it.each(cases)('readSafetensorsMetadata (header only) refuses %s the same way', (_what, bytes, message) => {
+    expect(() => readSafetensorsMetadata(bytes)).toThrow(WeightsFormatError);
+    expect(() => readSafetensorsMetadata(bytes)).toThrow(message);
+  });
+
+  it('readSafetensorsMetadata gives the metadata readSafetensors gives', () => {
+    const file = writeSafetensors({ w: { shape: [2], data: new Float32Array([1, 2]) } }, { recipe: '{"tile":256}', format: 'x' });
+    expect(readSafetensorsMetadata(file)).toEqual(readSafetensors(file).metadata);
+    expect(readSafetensorsMetadata(file)).toEqual({ recipe: '{"tile":256}', format: 'x' });
   });
 
   it('accepts 0-d and empty tensors, padding spaces, and an empty file header', () => {

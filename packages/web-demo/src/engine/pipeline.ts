@@ -4,7 +4,7 @@
 // this file names the model's parts for the UI. The e2e test checks the page's result against
 // dehaze() run in Node.
 import type * as tf from '@tensorflow/tfjs-core';
-import { readSafetensors } from '@diffli2d/weights';
+import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
 import { admGuidance, countParams, dehaze, loadModel, readRecipe, type DiffLI2DModel, type SelfEnsemble } from '@diffli2d/diffli2d';
 import { ModelLoadError, messageOf } from '../errors';
@@ -39,7 +39,7 @@ function atUrl<T>(url: string, f: () => T): T {
 }
 
 export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, urls: { priorUrl: string; networkUrl: string }): Pipeline {
-  const networkMeta = atUrl(urls.networkUrl, () => readSafetensors(networkBytes).metadata);
+  const networkMeta = atUrl(urls.networkUrl, () => readSafetensorsMetadata(networkBytes));
   const recipe = atUrl(urls.networkUrl, () => readRecipe(networkBytes, urls.networkUrl));
   const priorFile = atUrl(urls.priorUrl, () => readSafetensors(priorBytes));
   const network: DiffLI2DModel = atUrl(urls.networkUrl, () => loadModel(networkBytes, urls.networkUrl));

@@ -26,3 +26,10 @@ export function readSafetensors(bytes: Uint8Array, opts: ReadSafetensorsOptions 
   }
   return { tensors, metadata: header.metadata };
 }
+
+/** The `__metadata__` of a safetensors file, from its header alone (validated as readSafetensors does; no tensor decoded). */
+export function readSafetensorsMetadata(bytes: Uint8Array): Record<string, string> {
+  if (!(bytes instanceof Uint8Array)) throw new WeightsFormatError('readSafetensorsMetadata expects a Uint8Array');
+  const n = headerLength(bytes, bytes.length);
+  return parseHeader(bytes.subarray(8, 8 + n), bytes.length - 8 - n).metadata;
+}
