@@ -87,7 +87,7 @@ describe('diffli2d dehaze', () => {
     const hazy = sharedPath('data', 'sots-indoor', 'hazy', '1444_10.png');
     const otherPrior = sharedPath('golden', 'unet-small.weights.safetensors');
     expectCleanError(
-      await runCli(['dehaze', hazy, '-o', tempDir('dehaze-wrong-prior'), '--unet', otherPrior, '-q']),
+      await runCli(['dehaze', hazy, '-o', tempDir('dehaze-wrong-prior'), '--prior', otherPrior, '-q']),
       1,
       /unet-small\.weights\.safetensors: sha256 [0-9a-f]{64} is not the prior .*diffli2d\.safetensors was trained with \([0-9a-f]{64}\)/,
     );

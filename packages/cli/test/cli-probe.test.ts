@@ -14,7 +14,7 @@ describe('diffli2d hspace probe', () => {
       'probe',
       '--data',
       sharedPath('data', 'sots-indoor'),
-      '--unet',
+      '--prior',
       sharedPath('golden', 'unet-small.weights.safetensors'),
       '--size',
       '32',
@@ -46,6 +46,7 @@ describe('diffli2d hspace probe', () => {
 
   it('checks its arguments', async () => {
     expectCleanError(await runCli(['hspace', 'probe', '--unet', 'x.safetensors']), 2, /--data is required/);
+    expectCleanError(await runCli(['hspace', 'probe', '--data', 'd']), 2, /--prior is required/);
     expectCleanError(
       await runCli(['hspace', 'probe', '--data', 'd', '--unet', 'u', '--t', '0,2000']),
       2,

@@ -3,7 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { readSafetensors } from '@diffli2d/weights';
+import { createHash } from 'node:crypto';
+import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { sharedPath } from '../../../test-support/shared';
 import { expectCleanError, expectOk, runCli, tempDir } from './support/run-cli';
 
@@ -13,7 +14,7 @@ function writeConfig(dir: string, extra: Record<string, unknown> = {}): string {
     output: 'run',
     seed: 3,
     data: { train: sharedPath('data', 'dense-haze-320x240'), cacheBytes: 0 },
-    unet: { weights: sharedPath('golden', 'unet-small.weights.safetensors') },
+    prior: { weights: sharedPath('golden', 'unet-small.weights.safetensors') },
     model: { preset: 'tiny' },
     train: { batchSize: 2, crop: 32, maxSteps: 2, epochs: 5 },
     checkpoint: { every: 1 },
@@ -46,10 +47,17 @@ describe('diffli2d train', () => {
     const resolved = JSON.parse(fs.readFileSync(path.join(run, 'config.resolved.json'), 'utf8'));
     expect(resolved.train).toMatchObject({ batchSize: 2, crop: 32, lr: 2e-4, epochs: 5, flips: true, loss: 'l1' });
     expect(trainRecords(run).map((r) => r.step)).toEqual([1, 2]);
-    for (const f of ['checkpoint.safetensors', 'model.safetensors', 'run.json', 'curves.svg']) expect(fs.existsSync(path.join(run, f))).toBe(true);
-    // the model file carries its recipe: the tile side validation used (train.crop here)
+    for (const f of ['checkpoint.safetensors', 'model.safetensors', 'curves.svg']) expect(fs.existsSync(path.join(run, f))).toBe(true);
+    expect(fs.existsSync(path.join(run, 'run.json'))).toBe(false); // retired: the recipe says it all
+    // the model file carries its recipe: the tile side validation used (train.crop here) and the
+    // prior, by path relative to the run folder and by sha256
     const modelMeta = readSafetensors(new Uint8Array(fs.readFileSync(path.join(run, 'model.safetensors')))).metadata;
-    expect(JSON.parse(modelMeta.recipe!)).toEqual({ tile: 32 });
+    const priorFile = sharedPath('golden', 'unet-small.weights.safetensors');
+    expect(JSON.parse(modelMeta.recipe!)).toEqual({
+      tile: 32,
+      prior: path.relative(run, priorFile),
+      priorSha256: createHash('sha256').update(fs.readFileSync(priorFile)).digest('hex'),
+    });
     const png = await sharp(path.join(run, 'curves.png')).metadata();
     expect([png.format, png.width]).toEqual(['png', 800]);
   });
@@ -79,7 +87,7 @@ describe('diffli2d train', () => {
     expect(fs.readFileSync(path.join(straight, 'model.safetensors')).equals(fs.readFileSync(path.join(mid, 'model.safetensors')))).toBe(true);
   });
 
-  it('dehaze --model uses the trained model (UNet found through run.json)', async () => {
+  it('dehaze --model uses the trained model (its prior found through the recipe)', async () => {
     const input = path.join(dir, 'small.png');
     await sharp(sharedPath('data', 'dense-haze-320x240', 'hazy', '01_hazy.png'))
       .extract({ left: 40, top: 30, width: 72, height: 52 })
@@ -121,15 +129,16 @@ describe('diffli2d train', () => {
     return input;
   }
 
-  /** A copy of the trained model whose run.json (UNet made absolute) gets `fields`; `setRunJson` rewrites them. */
-  function modelWithRunJson(name: string, fields: Record<string, unknown>) {
-    const copy = tempDir(name);
-    fs.copyFileSync(path.join(run, 'model.safetensors'), path.join(copy, 'model.safetensors'));
-    const runJson = JSON.parse(fs.readFileSync(path.join(run, 'run.json'), 'utf8'));
-    runJson.unet = path.resolve(run, runJson.unet);
-    const setRunJson = (f: Record<string, unknown>) => fs.writeFileSync(path.join(copy, 'run.json'), JSON.stringify({ ...runJson, ...f }));
-    setRunJson(fields);
-    return { model: path.join(copy, 'model.safetensors'), setRunJson };
+  /** A copy of the trained model (in another folder) whose recipe gets `fields`; `setRecipe` rewrites them. */
+  function modelWithRecipe(name: string, fields: Record<string, unknown>) {
+    const copy = path.join(tempDir(name), 'model.safetensors');
+    const trained = readSafetensors(new Uint8Array(fs.readFileSync(path.join(run, 'model.safetensors'))));
+    const recipe = JSON.parse(trained.metadata.recipe!);
+    recipe.prior = path.resolve(run, recipe.prior); // the copy lies elsewhere
+    const setRecipe = (f: Record<string, unknown>) =>
+      fs.writeFileSync(copy, writeSafetensors(trained.tensors, { ...trained.metadata, recipe: JSON.stringify({ ...recipe, ...f }) }));
+    setRecipe(fields);
+    return { model: copy, setRecipe };
   }
 
   /** The PNG bytes `dehaze --model <model> …extra` writes for `input`. */
@@ -139,39 +148,60 @@ describe('diffli2d train', () => {
     return fs.readFileSync(path.join(out, path.basename(input)));
   }
 
-  it("run.json's tile sets the default tile side; --tile overrides it; a bad one is named", async () => {
+  it("the recipe's tile sets the default tile side; --tile overrides it; a bad one is named", async () => {
     const input = await hazyCrop('tile-input.png', { left: 40, top: 30, width: 72, height: 52 });
-    const copy = modelWithRunJson('train-tile', { tile: 32 });
+    const copy = modelWithRecipe('train-tile', { tile: 24 });
     const trained = path.join(run, 'model.safetensors');
-    const viaRunJson = await dehazed(input, copy.model, []);
-    const explicit32 = await dehazed(input, trained, ['--tile', '32']);
+    const viaRecipe = await dehazed(input, copy.model, []);
+    const explicit24 = await dehazed(input, trained, ['--tile', '24']);
     const whole = await dehazed(input, copy.model, ['--tile', '128']);
-    expect(viaRunJson.equals(explicit32)).toBe(true); // 32-px tiles, as run.json says
-    expect(viaRunJson.equals(whole)).toBe(false); // and the flag wins over run.json
-    copy.setRunJson({ tile: 'big' });
+    expect(viaRecipe.equals(explicit24)).toBe(true); // 24-px tiles, as the recipe says
+    expect(viaRecipe.equals(whole)).toBe(false); // and the flag wins over the recipe
+    copy.setRecipe({ tile: 'big' });
     expectCleanError(
       await runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-tile-bad'), '--model', copy.model]),
       1,
-      /run\.json: "tile" must be a positive integer, got "big"/,
+      /model\.safetensors: metadata 'recipe': tile must be a positive integer, got .*"tile":"big"/,
     );
   });
 
-  it("run.json's ensemble sets the default self-ensemble; --ensemble overrides it; bad values are named", async () => {
-    const input = await hazyCrop('ensemble-input.png', { left: 60, top: 20, width: 64, height: 48 });
-    const copy = modelWithRunJson('train-ensemble', { ensemble: 'flip' });
+  it("the recipe's prior is found relative to the model file, checked by sha256; --prior overrides it; a missing one is named", async () => {
+    const input = await hazyCrop('prior-input.png', { left: 10, top: 10, width: 40, height: 40 });
     const trained = path.join(run, 'model.safetensors');
-    const viaRunJson = await dehazed(input, copy.model, []);
+    const priorFile = sharedPath('golden', 'unet-small.weights.safetensors');
+    const plain = await dehazed(input, trained, []);
+    expect((await dehazed(input, trained, ['--prior', priorFile])).equals(plain)).toBe(true);
+    expect((await dehazed(input, trained, ['--unet', priorFile])).equals(plain)).toBe(true); // the old name still works
+    const moved = modelWithRecipe('train-prior-moved', { prior: 'nowhere/prior.safetensors' });
+    const bad = (model: string, extra: string[] = []) =>
+      runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-prior-bad'), '--model', model, ...extra]);
+    expectCleanError(await bad(moved.model), 1, /nowhere[\\/]prior\.safetensors: no such prior file \(named by .*model\.safetensors's recipe\)/);
+    expectOk(await bad(moved.model, ['--prior', priorFile]));
+    moved.setRecipe({ prior: undefined });
+    expectCleanError(await bad(moved.model), 1, /which prior goes with this model\? pass --prior/);
+    const otherPrior = path.join(tempDir('train-other-prior'), 'prior.safetensors');
+    const bytes = fs.readFileSync(priorFile);
+    bytes[bytes.length - 1] ^= 1;
+    fs.writeFileSync(otherPrior, bytes);
+    expectCleanError(await bad(trained, ['--prior', otherPrior]), 1, /sha256 [0-9a-f]{64} is not the prior .*model\.safetensors was trained with/);
+  });
+
+  it("the recipe's ensemble sets the default self-ensemble; --ensemble overrides it; bad values are named", async () => {
+    const input = await hazyCrop('ensemble-input.png', { left: 60, top: 20, width: 64, height: 48 });
+    const copy = modelWithRecipe('train-ensemble', { ensemble: 'flip' });
+    const trained = path.join(run, 'model.safetensors');
+    const viaRecipe = await dehazed(input, copy.model, []);
     const explicitFlip = await dehazed(input, trained, ['--ensemble', 'flip']);
     const single = await dehazed(input, copy.model, ['--ensemble', 'none']);
     const plain = await dehazed(input, trained, []);
-    expect(viaRunJson.equals(explicitFlip)).toBe(true); // flip, as run.json says
-    expect(single.equals(plain)).toBe(true); // the flag wins over run.json
-    expect(viaRunJson.equals(single)).toBe(false); // and the mirrored pass changes the result
+    expect(viaRecipe.equals(explicitFlip)).toBe(true); // flip, as the recipe says
+    expect(single.equals(plain)).toBe(true); // the flag wins over the recipe
+    expect(viaRecipe.equals(single)).toBe(false); // and the mirrored pass changes the result
     const bad = (extra: string[]) => runCli(['--backend', 'wasm', 'dehaze', input, '-o', tempDir('train-ensemble-bad'), ...extra]);
     expectCleanError(await bad(['--model', trained, '--ensemble', 'mirror']), 2, /--ensemble expects one of none, flip, dihedral, got 'mirror'/);
     expectCleanError(await bad(['--method', 'dcp', '--ensemble', 'flip']), 2, /--ensemble applies to a model, not to --method/);
-    copy.setRunJson({ ensemble: 8 });
-    expectCleanError(await bad(['--model', copy.model]), 1, /run\.json: "ensemble" must be one of none, flip, dihedral, got 8/);
+    copy.setRecipe({ ensemble: 8 });
+    expectCleanError(await bad(['--model', copy.model]), 1, /metadata 'recipe': ensemble must be one of none, flip, dihedral, got .*"ensemble":8/);
   });
 
   it('train.ema keeps a weight average: model.safetensors holds it (the checkpoint keeps both), resume included', async () => {
@@ -194,6 +224,13 @@ describe('diffli2d train', () => {
   it('a config with a wrong field is refused with the field named', async () => {
     const bad = writeConfig(tempDir('train-bad'), { train: { batchSize: 'two', crop: 32 } });
     expectCleanError(await runCli(['train', '--config', bad]), 1, /train\.json: train\.batchSize: .*expected number/);
+    // `unet` is still read as the old name of `prior`: only the bad batch size is named
+    const legacyFile = writeConfig(tempDir('train-legacy'), { train: { batchSize: 'two', crop: 32 } });
+    const legacy = JSON.parse(fs.readFileSync(legacyFile, 'utf8'));
+    legacy.unet = legacy.prior;
+    delete legacy.prior;
+    fs.writeFileSync(legacyFile, JSON.stringify(legacy));
+    expectCleanError(await runCli(['train', '--config', legacyFile]), 1, /train\.json: train\.batchSize: [^;]*expected number[^;]*$/);
     const unknown = writeConfig(tempDir('train-bad2'), { optimiser: {} });
     expectCleanError(await runCli(['train', '--config', unknown]), 1, /Unrecognized key.*optimiser/);
     expectCleanError(await runCli(['train']), 2, /required option '-c, --config <file>'/);

@@ -33,6 +33,13 @@ export interface Recipe {
   ensemble?: SelfEnsemble;
   /** sha256 (hex) of the prior file it was trained with: another prior is refused. */
   priorSha256?: string;
+  /**
+   * Where that prior file lies, relative to the network file (written by the CLI's `train`; file
+   * loaders such as the CLI follow it, createDehazer() is given the prior itself and ignores it).
+   */
+  prior?: string;
+  /** The prior's guided-diffusion config (preset name or MODEL_FLAGS) when its file carries none (a .pt). */
+  priorConfig?: string;
 }
 export const RECIPE_KEY = 'recipe';
 
@@ -95,6 +102,9 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
   if (recipe.tile !== undefined && !(Number.isInteger(recipe.tile) && recipe.tile > 0)) throw bad('tile must be a positive integer');
   if (recipe.ensemble !== undefined && !SELF_ENSEMBLES.includes(recipe.ensemble)) throw bad(`ensemble must be one of ${SELF_ENSEMBLES.join(', ')}`);
   if (recipe.priorSha256 !== undefined && !/^[0-9a-f]{64}$/.test(recipe.priorSha256)) throw bad('priorSha256 must be 64 lowercase hex digits');
+  for (const key of ['prior', 'priorConfig'] as const) {
+    if (recipe[key] !== undefined && (typeof recipe[key] !== 'string' || recipe[key] === '')) throw bad(`${key} must be a non-empty string`);
+  }
   return recipe;
 }
 

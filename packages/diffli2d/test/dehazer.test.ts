@@ -87,6 +87,11 @@ test('a different prior, a bad recipe and a prior of the wrong width are refused
     /ensemble must be one of none, flip, dihedral/,
   );
   await expect(createDehazer({ network: withRecipe(plainNetwork, { tile: -3 }), prior })).rejects.toThrow(DiffLI2DConfigError);
+  await expect(createDehazer({ network: withRecipe(plainNetwork, { prior: 7 }), prior })).rejects.toThrow(/prior must be a non-empty string/);
+  // a prior path (for file loaders) is kept in the recipe and otherwise ignored: the prior given is used
+  const withPath = await createDehazer({ network: withRecipe(plainNetwork, { prior: '../prior.safetensors', priorConfig: 'tiny' }), prior });
+  expect(withPath.recipe).toEqual({ prior: '../prior.safetensors', priorConfig: 'tiny' });
+  withPath.dispose();
   const narrow = createDiffLI2D('tiny', { hChannels: 32 });
   await expect(createDehazer({ network: narrow, prior })).rejects.toThrow(/the prior gives 64-channel features, but the network expects hChannels = 32/);
   // the caller's network object stays usable: only what createDehazer built was freed

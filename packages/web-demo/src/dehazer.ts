@@ -1,4 +1,4 @@
-// The embeddable ES module API: createDehazer({ modelUrl }) → dehaze(image) in a worker.
+// The embeddable ES module API: createWebDehazer({ modelUrl }) → dehaze(image) in a worker.
 // Falls back to running in the page when a worker cannot start (e.g. this module was
 // loaded cross-origin, where module workers are refused).
 import { DehazerError, ImageReadError } from './errors';
@@ -13,7 +13,7 @@ export const NETWORK_FILE = 'diffli2d.safetensors';
 // literal) so the bundler does not try to resolve the folder as an asset.
 const DEFAULT_MODEL_DIR = '../models/';
 
-export interface DehazerOptions {
+export interface WebDehazerOptions {
   /** Folder URL holding prior.safetensors and diffli2d.safetensors (default: the app's models/). */
   modelUrl?: string | URL;
   /** Override single files (absolute or relative to the page). */
@@ -27,7 +27,7 @@ export interface DehazerOptions {
   worker?: boolean;
 }
 
-export interface DehazeCallOptions extends DehazeOptions {
+export interface WebDehazeOptions extends DehazeOptions {
   onProgress?: (p: Progress) => void;
 }
 
@@ -35,7 +35,7 @@ export interface DehazeResult extends DehazeOutput {
   backend: BackendName;
 }
 
-export interface Dehazer {
+export interface WebDehazer {
   readonly backend: BackendName;
   /** The backend's own description (e.g. the GPU adapter). */
   readonly backendDetail: string;
@@ -47,11 +47,11 @@ export interface Dehazer {
   /** Downloads (or reads from cache) and builds the model; dehaze() calls it on first use. */
   loadModel(onProgress?: (p: Progress) => void): Promise<ModelInfo>;
   /** A File/Blob (any format the browser decodes), ImageData or RGBA pixels → the dehazed image. */
-  dehaze(input: Blob | ImageData | RgbaImage, opts?: DehazeCallOptions): Promise<DehazeResult>;
+  dehaze(input: Blob | ImageData | RgbaImage, opts?: WebDehazeOptions): Promise<DehazeResult>;
   dispose(): void;
 }
 
-/** The engine behind a Dehazer: a worker, or the same code in the page. */
+/** The engine behind a WebDehazer: a worker, or the same code in the page. */
 interface Transport {
   call<T>(req: RequestBody, onProgress?: (p: Progress) => void, transfer?: Transferable[]): Promise<T>;
   close(): void;
@@ -66,7 +66,7 @@ function pageBase(): string {
 }
 
 export function resolveModelUrls(
-  opts: Pick<DehazerOptions, 'modelUrl' | 'priorUrl' | 'networkUrl'>,
+  opts: Pick<WebDehazerOptions, 'modelUrl' | 'priorUrl' | 'networkUrl'>,
   moduleUrl = import.meta.url,
 ): { priorUrl: string; networkUrl: string } {
   const dir = opts.modelUrl !== undefined ? resolveUrl(opts.modelUrl, pageBase()) : resolveUrl(DEFAULT_MODEL_DIR, moduleUrl);
@@ -147,7 +147,7 @@ async function toRgba(input: Blob | ImageData | RgbaImage): Promise<RgbaImage> {
 }
 
 /** Starts the engine (picks a backend). Weights load on first use, or with loadModel(). */
-export async function createDehazer(opts: DehazerOptions = {}): Promise<Dehazer> {
+export async function createWebDehazer(opts: WebDehazerOptions = {}): Promise<WebDehazer> {
   const { priorUrl, networkUrl } = resolveModelUrls(opts);
   const engineOptions: EngineOptions = {
     priorUrl,
@@ -156,7 +156,7 @@ export async function createDehazer(opts: DehazerOptions = {}): Promise<Dehazer>
     cache: opts.cache ?? true,
   };
   let transport: Transport;
-  let runsIn: Dehazer['runsIn'] = 'page';
+  let runsIn: WebDehazer['runsIn'] = 'page';
   let ready: EngineReady;
   if (opts.worker !== false && typeof Worker !== 'undefined') {
     let worker: Transport | null = null;

@@ -115,7 +115,7 @@ try {
     const m = await import('./assets/diffli2d-dehaze.js');
     return { exports: Object.keys(m).sort(), defined: !!customElements.get('diffli2d-dehaze') };
   });
-  const wanted = ['createDehazer', 'defineDehazeElement', 'DehazeElement', 'clearWeightsCache'];
+  const wanted = ['createWebDehazer', 'defineDehazeElement', 'DehazeElement', 'clearWeightsCache'];
   check(wanted.every((n) => embed.exports.includes(n)) && embed.defined, `assets/diffli2d-dehaze.js exports ${wanted.join(', ')} and defines <diffli2d-dehaze>`);
 
   // 2. dehaze the scene

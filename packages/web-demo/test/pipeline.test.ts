@@ -46,7 +46,7 @@ describe('pipeline on a random model (wasm)', () => {
   test('tiled run of an odd-sized image equals dehaze(), reports every stage, leaks no tensors', async () => {
     const image = tf.randomUniform([1, 37, 70, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const pipeline = await buildPipeline(priorBytes, networkBytes, urls);
     expect(pipeline.info.title).toBe('random test model (untrained)');
     expect(pipeline.info).toMatchObject({ t1: 0, t2: 500 });
     const stages: string[] = [];
@@ -71,7 +71,7 @@ describe('pipeline on a random model (wasm)', () => {
 
   test('an image that fits one tile takes the whole-image path, like dehaze()', async () => {
     const image = tf.randomUniform([1, 20, 28, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
-    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const pipeline = await buildPipeline(priorBytes, networkBytes, urls);
     const { output, tiles } = await pipeline.run(image, { tileSize: 256, ensemble: 'none' }, () => {});
     expect(tiles).toBe(1);
     const ours = (await output.data()) as Float32Array;
@@ -87,7 +87,7 @@ describe('pipeline on a random model (wasm)', () => {
   ] as const)("self-ensemble '%s' over tiles equals dehaze() with it (%i views, %i tile runs), leaks nothing", async (ensemble, views, runs) => {
     const image = tf.randomUniform([1, 37, 70, 3], 0, 1, 'float32', 11) as tf.Tensor4D;
     const before = tf.memory().numTensors;
-    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const pipeline = await buildPipeline(priorBytes, networkBytes, urls);
     const progress: string[] = [];
     const { output, tiles } = await pipeline.run(image, { tileSize: 32, ensemble }, (p) => p.stage === 'network' && progress.push(`${p.done}/${p.total}`));
     // 6 tiles per view (a transposed view 72×40 → also 6), one progress count across all views
@@ -107,7 +107,7 @@ describe('pipeline on a random model (wasm)', () => {
 
   test('a 1-pixel-high strip works, as in the CLI (the page once padded it with a reflect that needs 2 pixels)', async () => {
     const image = tf.randomUniform([1, 1, 45, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
-    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const pipeline = await buildPipeline(priorBytes, networkBytes, urls);
     const { output, tiles } = await pipeline.run(image, { tileSize: 32, ensemble: 'none' }, () => {});
     expect(output.shape).toEqual([1, 1, 45, 3]);
     expect(tiles).toBe(2); // padded to 4 × 48: x starts 0 and 16
@@ -123,7 +123,7 @@ describe('pipeline on a random model (wasm)', () => {
     const f32 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }]));
     const withRecipe = writeSafetensors(f32, { ...metadata, recipe: JSON.stringify({ tile: 32, ensemble: 'flip' }) });
     const image = tf.randomUniform([1, 37, 70, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
-    const pipeline = buildPipeline(priorBytes, withRecipe, urls);
+    const pipeline = await buildPipeline(priorBytes, withRecipe, urls);
     const { output, tiles } = await pipeline.run(image, {}, () => {});
     expect(tiles).toBe(12); // 6 tiles of 32 px × 2 views
     const ours = (await output.data()) as Float32Array;
@@ -135,7 +135,7 @@ describe('pipeline on a random model (wasm)', () => {
 
   test('an unknown self-ensemble is refused with its name', async () => {
     const image = tf.zeros([1, 8, 8, 3]) as tf.Tensor4D;
-    const pipeline = buildPipeline(priorBytes, networkBytes, urls);
+    const pipeline = await buildPipeline(priorBytes, networkBytes, urls);
     await expect(pipeline.run(image, { ensemble: 'mirror' as SelfEnsemble }, () => {})).rejects.toThrow(
       /ensemble must be one of none, flip, dihedral, got mirror/,
     );
@@ -143,17 +143,30 @@ describe('pipeline on a random model (wasm)', () => {
     image.dispose();
   });
 
-  test('a network file that is not a DiffLI2D model is refused, naming the URL, leaking nothing', () => {
+  test('a network file that is not a DiffLI2D model is refused, naming the URL, leaking nothing', async () => {
     const before = tf.memory().numTensors;
     const bare = writeSafetensors({ w: { shape: [2], data: new Float32Array(2) } }, { model: 'no config here' });
-    expect(() => buildPipeline(priorBytes, bare, urls)).toThrow(ModelLoadError);
-    expect(() => buildPipeline(priorBytes, bare, urls)).toThrow(/^http:\/\/test\/diffli2d\.safetensors: /);
+    await expect(buildPipeline(priorBytes, bare, urls)).rejects.toThrow(ModelLoadError);
+    await expect(buildPipeline(priorBytes, bare, urls)).rejects.toThrow(/^http:\/\/test\/diffli2d\.safetensors: /);
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  test('garbage instead of a weight file is refused, naming the URL', () => {
+  test('garbage instead of a weight file is refused, naming the URL', async () => {
     const text = new TextEncoder().encode('<html>404 not found</html>');
-    expect(() => buildPipeline(text, networkBytes, urls)).toThrow(/^http:\/\/test\/prior\.safetensors: /);
+    await expect(buildPipeline(text, networkBytes, urls)).rejects.toThrow(/^http:\/\/test\/prior\.safetensors: /);
+  });
+
+  test("a prior other than the recipe's (by sha256) or of the wrong width is refused, naming the URLs, leaking nothing", async () => {
+    const { tensors, metadata } = readSafetensors(networkBytes);
+    const f32 = new Map([...tensors].map(([k, t]) => [k, { dtype: 'F32' as const, shape: t.shape, data: t.data as Float32Array }]));
+    const before = tf.memory().numTensors;
+    const otherHash = writeSafetensors(f32, { ...metadata, recipe: JSON.stringify({ priorSha256: '0'.repeat(64) }) });
+    await expect(buildPipeline(priorBytes, otherHash, urls)).rejects.toThrow(
+      /^http:\/\/test\/prior\.safetensors: not the prior http:\/\/test\/diffli2d\.safetensors was trained with/,
+    );
+    const narrow = writeSafetensors(f32, { ...metadata, config: JSON.stringify({ ...JSON.parse(metadata.config!), hChannels: 32 }) });
+    await expect(buildPipeline(priorBytes, narrow, urls)).rejects.toThrow(ModelLoadError);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 

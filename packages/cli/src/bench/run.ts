@@ -2,13 +2,13 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { CommandContext } from '../context';
 import { UsageError } from '../errors';
-import { loadHSpaceSource } from '../train/extractor';
+import { loadPrior } from '../util/prior';
 import { prepareBackend, type BackendChoice } from '../util/backend';
 import { libs } from '../util/libs';
 import { loadTf } from '../util/tf';
 
 export interface BenchOptions {
-  unet?: string;
+  prior?: string;
   preset: string;
   size: number;
   repeats: number;
@@ -18,7 +18,7 @@ export interface BenchResult {
   backend: BackendChoice;
   size: number;
   conv: { gflops: number; ms: number };
-  hspace: { ms: number; unet: string } | null;
+  hspace: { ms: number; prior: string } | null;
   network: { preset: string; parameters: number; ms: number };
 }
 
@@ -53,8 +53,8 @@ export async function runBench(o: BenchOptions, ctx: CommandContext): Promise<Be
   const image = tfjs.randomUniform([1, o.size, o.size, 3]) as tf.Tensor4D;
   let hspace: BenchResult['hspace'] = null;
   let channels: number | undefined;
-  if (o.unet) {
-    const source = await loadHSpaceSource(o.unet);
+  if (o.prior) {
+    const source = await loadPrior(o.prior);
     channels = source.channels;
     try {
       const ms = await medianMs(o.repeats, async () => {
@@ -62,7 +62,7 @@ export async function runBench(o: BenchOptions, ctx: CommandContext): Promise<Be
         await maps[0]!.data();
         tfjs.dispose(maps);
       });
-      hspace = { ms, unet: source.summary };
+      hspace = { ms, prior: source.summary };
       ctx.note(`h-space: ${ms.toFixed(0)} ms`);
     } finally {
       source.dispose();

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { UsageError } from '../errors';
 import type { Bind } from '../program';
@@ -12,8 +12,10 @@ export function registerHspace(program: Command, bind: Bind): void {
     .command('probe')
     .description('t-SNE maps of h-space features of hazy/clean pairs per timestep t, with a separation score per t (paper Sec. 4.1)')
     .option('--data <dir|manifest>', 'hazy/clean pairs')
-    .option('--unet <weights>', 'the frozen UNet (safetensors from `convert adm`, or .pt with --unet-config)')
-    .option('--unet-config <preset|flags>', 'UNet config when the weights carry none')
+    .option('--prior <weights>', 'the diffusion prior, a frozen guided-diffusion UNet (safetensors from `convert adm`, or .pt with --prior-config)')
+    .option('--prior-config <preset|flags>', "the prior's UNet config when its weights carry none")
+    .addOption(new Option('--unet <weights>', 'old name of --prior').hideHelp())
+    .addOption(new Option('--unet-config <preset|flags>', 'old name of --prior-config').hideHelp())
     .option('--t <list>', 'timesteps, comma-separated (1000 is read as 999, the last step)', '0,100,200,300,400,500,600,700,800,900,1000')
     .option('--size <px>', 'images are centre-cropped and resized to size×size', '64')
     .option('--limit <n>', 'number of pairs (points = 2n)', '32')
@@ -32,8 +34,8 @@ Separation scores (JSON "scores", one per t, plus "image" for raw pixels):
 The paper's finding: hazy and clean separate at small t and merge as t grows.
 
 Examples:
-  $ diffli2d hspace probe --data ../shared/data/sots-indoor --unet adm256-hspace.safetensors --size 256
-  $ diffli2d hspace probe --data pairs/ --unet small.safetensors --t 0,250,500,750,999 --json`,
+  $ diffli2d hspace probe --data ../shared/data/sots-indoor --prior adm256-hspace.safetensors --size 256
+  $ diffli2d hspace probe --data pairs/ --prior small.safetensors --t 0,250,500,750,999 --json`,
     );
   bind(probe, (_args, o, ctx) => runProbeCommand(o, ctx));
 }
@@ -56,7 +58,8 @@ function parseTimesteps(text: string, ctx: CommandContext): number[] {
 
 async function runProbeCommand(o: Record<string, unknown>, ctx: CommandContext): Promise<CommandResult> {
   const data = requireOption(o.data as string | undefined, '--data', '(hazy/clean pairs)');
-  const unet = requireOption(o.unet as string | undefined, '--unet', '(the frozen UNet weights)');
+  const prior = requireOption((o.prior ?? o.unet) as string | undefined, '--prior', '(the frozen diffusion UNet weights)');
+  const priorConfig = o.priorConfig ?? o.unetConfig;
   const perplexity = Number(o.perplexity);
   if (!(perplexity > 0)) throw new UsageError(`--perplexity expects a positive number, got '${String(o.perplexity)}'`);
   const { runProbe } = await import('../probe/run');
@@ -64,8 +67,8 @@ async function runProbeCommand(o: Record<string, unknown>, ctx: CommandContext):
   const result = await runProbe(
     {
       data,
-      unet,
-      ...(o.unetConfig !== undefined ? { unetConfig: String(o.unetConfig) } : {}),
+      prior,
+      ...(priorConfig !== undefined ? { priorConfig: String(priorConfig) } : {}),
       timesteps: parseTimesteps(String(o.t), ctx),
       size: positiveInt('--size', o.size)!,
       limit: positiveInt('--limit', o.limit)!,
@@ -79,7 +82,7 @@ async function runProbeCommand(o: Record<string, unknown>, ctx: CommandContext):
   );
   const json = {
     data: path.resolve(data),
-    unet: path.resolve(unet),
+    prior: path.resolve(prior),
     output,
     pairs: result.pairs,
     points: result.points,

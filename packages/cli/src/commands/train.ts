@@ -20,15 +20,15 @@ Config (relative paths are relative to the config file):
   output: runs/tiny                    # run folder
   seed: 0
   data:  { train: data/its, val: data/sots-indoor, valLimit: 4 }
-  unet:  { weights: adm256-hspace.safetensors }   # from \`diffli2d convert adm\`
+  prior: { weights: adm256-hspace.safetensors }   # the frozen diffusion UNet, from \`diffli2d convert adm\`
   model: { preset: tiny, overrides: {} }          # tiny | paper | released
   train: { epochs: 1200, batchSize: 40, crop: 128, lr: 2e-4, lrDecay: { everyEpochs: 300, factor: 0.5 } }
   checkpoint: { every: 100 }
   validation: { every: 100 }
 
 The run folder gets config.resolved.json, log.jsonl (one JSON record per line),
-checkpoint.safetensors, model.safetensors (with its recipe: the tile side validation used),
-run.json and curves.svg/png (loss, PSNR).
+checkpoint.safetensors, model.safetensors (with its recipe: the tile side validation used and
+the prior, by path and sha256, so \`dehaze --model\` needs nothing else) and curves.svg/png (loss, PSNR).
 On a terminal a progress bar shows loss, lr and ETA; otherwise records go to stderr as JSON lines.
 
 Examples:

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { NotAvailableError, UsageError } from '../errors';
 import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
@@ -20,8 +20,8 @@ export interface Restorer {
 
 export interface RestorerChoice {
   model?: string;
-  /** frozen UNet for --model, and the tile side */
-  unet?: string;
+  /** the prior for --model (the frozen diffusion UNet it was trained with), and the tile side */
+  prior?: string;
   tile?: number;
   /** self-ensemble for --model: none | flip | dihedral */
   ensemble?: string;
@@ -35,7 +35,7 @@ export const METHODS = ['dcp'] as const;
 export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
   return {
     model: o.model as string | undefined,
-    unet: o.unet as string | undefined,
+    prior: (o.prior ?? o.unet) as string | undefined,
     tile: positiveInt('--tile', o.tile),
     ensemble: o.ensemble as string | undefined,
     method: o.method as string | undefined,
@@ -47,14 +47,12 @@ export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
 export function addRestorerOptions(command: Command): Command {
   return command
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
-    .option('--unet <weights>', 'frozen UNet for --model (default: the one named in run.json beside the model)')
-    .option(
-      '--tile <n>',
-      'dehaze large images in tiles of n pixels (default: the "tile" of run.json beside the model, else of the model file\'s recipe, else 128)',
-    )
+    .option('--prior <weights>', "the prior for --model: the frozen diffusion UNet it was trained with (default: the one its file's recipe names)")
+    .addOption(new Option('--unet <weights>', 'old name of --prior').hideHelp())
+    .option('--tile <n>', "dehaze large images in tiles of n pixels (default: the model file's recipe, else 128)")
     .option(
       '--ensemble <kind>',
-      `self-ensemble: also restore the mirrored image (flip, 2 passes) or all 8 mirrors/quarter turns (dihedral, 8 passes) and average; one of ${ENSEMBLES.join(', ')} (default: the "ensemble" of run.json beside the model, else none)`,
+      `self-ensemble: also restore the mirrored image (flip, 2 passes) or all 8 mirrors/quarter turns (dihedral, 8 passes) and average; one of ${ENSEMBLES.join(', ')} (default: the model file's recipe, else none)`,
     )
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)');
 }
@@ -113,9 +111,9 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
       'the default model (the @diffli2d/default-model package) is missing from this install; pass --model <checkpoint> or use --method dcp',
     );
   }
-  const unet = choice.unet ?? shipped?.prior;
+  const prior = choice.prior ?? shipped?.prior;
   return loadModelRestorer(model, ctx, {
-    ...(unet ? { unet } : {}),
+    ...(prior ? { prior } : {}),
     ...(choice.tile ? { tile: choice.tile } : {}),
     ...(choice.ensemble ? { ensemble: choice.ensemble as Ensemble } : {}),
   });

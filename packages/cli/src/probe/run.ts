@@ -10,7 +10,7 @@ import { loadPairs } from '../eval/pairs';
 import { writeFileAtomic } from '../io/images';
 import { svgToPng } from '../plot/curves';
 import { scatterSvg } from '../plot/scatter';
-import { loadHSpaceSource } from '../train/extractor';
+import { loadPrior } from '../util/prior';
 import { prepareBackend } from '../util/backend';
 import { loadTf } from '../util/tf';
 import { knnAccuracy, silhouette } from './separation';
@@ -18,8 +18,8 @@ import { squaredDistances, tsne } from './tsne';
 
 export interface ProbeOptions {
   data: string;
-  unet: string;
-  unetConfig?: string;
+  prior: string;
+  priorConfig?: string;
   timesteps: number[];
   size: number;
   limit: number;
@@ -51,7 +51,7 @@ export async function runProbe(o: ProbeOptions, ctx: CommandContext): Promise<{ 
   if (n < 6) throw new UsageError(`hspace probe needs at least 3 pairs, ${o.data} gave ${pairs.length}`);
   await prepareBackend(ctx);
   const tf = await loadTf();
-  const source = await loadHSpaceSource(o.unet, o.unetConfig);
+  const source = await loadPrior(o.prior, o.priorConfig);
   if (o.size % source.multiple !== 0) throw new UsageError(`--size ${o.size} must be a multiple of ${source.multiple} for this UNet`);
   // points 0..P-1 are hazy, P..2P-1 their clean images
   const images = new Float32Array(n * o.size * o.size * 3);

@@ -33,9 +33,9 @@ export const TrainConfigSchema = z
           .default(256 * 2 ** 20),
       })
       .strict(),
-    unet: z
+    prior: z
       .object({
-        /** the frozen diffusion UNet: safetensors from `convert adm` (config in its metadata) or a .pt */
+        /** the prior, the frozen diffusion UNet: safetensors from `convert adm` (config in its metadata) or a .pt */
         weights: z.string().min(1),
         /** preset or MODEL_FLAGS when the weights carry no config */
         config: z.string().optional(),
@@ -113,6 +113,11 @@ export function loadTrainConfig(file: string, overrides: { output?: string; maxS
     const r = raw as Record<string, unknown>;
     if (overrides.output !== undefined) r.output = overrides.output;
     if (overrides.maxSteps !== undefined) r.train = { ...(r.train as object | undefined), maxSteps: overrides.maxSteps };
+    // `unet` is the old name of `prior` (configs written before they were one name)
+    if ('unet' in r && !('prior' in r)) {
+      r.prior = r.unet;
+      delete r.unet;
+    }
   }
   const parsed = TrainConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -126,6 +131,6 @@ export function loadTrainConfig(file: string, overrides: { output?: string; maxS
     ...c,
     output: overrides.output !== undefined ? path.resolve(overrides.output) : abs(c.output),
     data: { ...c.data, train: abs(c.data.train), ...(c.data.val !== undefined ? { val: abs(c.data.val) } : {}) },
-    unet: { ...c.unet, weights: abs(c.unet.weights) },
+    prior: { ...c.prior, weights: abs(c.prior.weights) },
   };
 }

@@ -1,8 +1,9 @@
-// `train`: assembles a training run from a config — backend, frozen UNet, DiffLI2D model,
-// paired crops — and drives @diffli2d/diffli2d's train() with checkpoints, resume,
-// validation, logs and curves. Everything lands in the config's output folder:
-//   config.resolved.json  log.jsonl  checkpoint.safetensors  model.safetensors  run.json
-//   curves.svg  curves.png
+// `train`: assembles a training run from a config — backend, prior (the frozen diffusion UNet),
+// DiffLI2D model, paired crops — and drives @diffli2d/diffli2d's train() with checkpoints,
+// resume, validation, logs and curves. Everything lands in the config's output folder:
+//   config.resolved.json  log.jsonl  checkpoint.safetensors  model.safetensors  curves.svg  curves.png
+// model.safetensors carries its recipe (tile, the prior's path and sha256), so `dehaze --model` needs nothing else.
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -15,9 +16,9 @@ import { writeFileAtomic } from '../io/images';
 import { curvesSvg, svgToPng } from '../plot/curves';
 import { prepareBackend } from '../util/backend';
 import { libs } from '../util/libs';
+import { type LoadedPrior, loadPrior } from '../util/prior';
 import { loadTf } from '../util/tf';
 import type { TrainConfig } from './config';
-import { loadHSpaceSource, type HSpaceSource } from './extractor';
 import { TrainProgress, type MetricsRecord } from './progress';
 
 export const RUN_FILES = {
@@ -25,7 +26,6 @@ export const RUN_FILES = {
   log: 'log.jsonl',
   checkpoint: 'checkpoint.safetensors',
   model: 'model.safetensors',
-  run: 'run.json',
   curvesSvg: 'curves.svg',
   curvesPng: 'curves.png',
 };
@@ -33,6 +33,13 @@ export const RUN_FILES = {
 export interface TrainOptions {
   resume: boolean;
   overwrite: boolean;
+}
+
+/** sha256 (hex) of a file, streamed: priors can be gigabytes. */
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function gcd(a: number, b: number): number {
@@ -51,7 +58,10 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     }
   }
   fs.mkdirSync(out, { recursive: true });
-  if (opts.overwrite) for (const name of ['checkpoint', 'model', 'log', 'run', 'curvesSvg', 'curvesPng'] as const) fs.rmSync(file(name), { force: true });
+  if (opts.overwrite) {
+    for (const name of ['checkpoint', 'model', 'log', 'curvesSvg', 'curvesPng'] as const) fs.rmSync(file(name), { force: true });
+    fs.rmSync(path.join(out, 'run.json'), { force: true }); // written by earlier versions; its facts are in the recipe now
+  }
 
   const resolvedText = JSON.stringify(config, null, 2);
   ctx.note(`resolved config (saved to ${file('config')}):\n${resolvedText}`);
@@ -62,7 +72,7 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
   const lib = await libs.diffli2d();
   const data = await libs.datasets();
 
-  const source: HSpaceSource = await loadHSpaceSource(config.unet.weights, config.unet.config);
+  const source: LoadedPrior = await loadPrior(config.prior.weights, config.prior.config);
   ctx.note(`frozen ${source.summary}: ${source.channels}-channel h-space, sizes multiple of ${source.multiple}`);
   let model: DiffLI2DModel | undefined;
   let trainer: Trainer | undefined;
@@ -158,18 +168,15 @@ export async function runTraining(config: TrainConfig, opts: TrainOptions, ctx: 
     trainer = result.trainer;
     // the final state, so that a later --resume (with more steps or epochs) continues from here
     await writeFileAtomic(file('checkpoint'), await trainer.serialize());
-    // the EMA weights when the run keeps them (what validation scored), else the trained ones
-    // its recipe: the tile side validation used, the default `dehaze --model` then follows
-    await writeFileAtomic(file('model'), await trainer.exportModel('ema', { tile: config.validation.tile ?? config.train.crop }));
-    const run = {
-      model: RUN_FILES.model,
-      unet: config.unet.weights,
-      ...(config.unet.config ? { unetConfig: config.unet.config } : {}),
-      steps: result.step,
-      epochs: result.epoch,
-      backend: backend.name,
+    // the EMA weights when the run keeps them (what validation scored), else the trained ones, with
+    // the recipe `dehaze --model` follows: the tile side validation used and the prior it needs
+    const recipe = {
+      tile: config.validation.tile ?? config.train.crop,
+      prior: path.relative(out, config.prior.weights) || config.prior.weights,
+      ...(config.prior.config ? { priorConfig: config.prior.config } : {}),
+      priorSha256: await sha256File(config.prior.weights),
     };
-    await writeFileAtomic(file('run'), `${JSON.stringify(run, null, 2)}\n`);
+    await writeFileAtomic(file('model'), await trainer.exportModel('ema', recipe));
     await writeCurves();
     const last = <T extends MetricsRecord['type']>(type: T) => [...progress.records].reverse().find((r) => r.type === type);
     return {

@@ -41,7 +41,7 @@ export class Engine {
     const [priorBytes, networkBytes] = await Promise.all([fetchOne(priorUrl), fetchOne(networkUrl)]);
     const bytes = priorBytes.length + networkBytes.length;
     onProgress({ stage: 'weights', done: bytes, total: bytes });
-    this.pipeline = buildPipeline(priorBytes, networkBytes, { priorUrl, networkUrl });
+    this.pipeline = await buildPipeline(priorBytes, networkBytes, { priorUrl, networkUrl });
     this.info = { ...this.pipeline.info, priorUrl, networkUrl };
     return this.info;
   }

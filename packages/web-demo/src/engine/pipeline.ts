@@ -1,12 +1,12 @@
-// The model: the diffusion prior's h-space at t1 and t2 guiding the DiffLI2D network.
-// Loading and every computation come from the libraries (AdmUNet, admGuidance and
-// @diffli2d/diffli2d's dehaze(), whose progress hook reports and times each stage of each tile);
-// this file names the model's parts for the UI. The e2e test checks the page's result against
-// dehaze() run in Node.
+// The model: the diffusion prior's h-space at t1 and t2 guiding the DiffLI2D network, run by
+// @diffli2d/diffli2d's createDehazer() — the CLI's front door too — whose progress hook reports and
+// times each stage of each tile. This file loads the two files (naming the URL of a bad one), checks
+// the prior against the network's recipe and names the model's parts for the UI. The e2e test
+// checks the page's result against the library run in Node.
 import type * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { admGuidance, countParams, dehaze, loadModel, readRecipe, type DiffLI2DModel, type SelfEnsemble } from '@diffli2d/diffli2d';
+import { countParams, createDehazer, type Dehazer, type DiffLI2DModel, loadModel, readRecipe, type SelfEnsemble, sha256Hex } from '@diffli2d/diffli2d';
 import { ModelLoadError, messageOf } from '../errors';
 import type { DehazeOptions, ModelInfo, Progress, Timings } from './types';
 
@@ -38,53 +38,48 @@ function atUrl<T>(url: string, f: () => T): T {
   }
 }
 
-export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, urls: { priorUrl: string; networkUrl: string }): Pipeline {
+export async function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, urls: { priorUrl: string; networkUrl: string }): Promise<Pipeline> {
   const networkMeta = atUrl(urls.networkUrl, () => readSafetensorsMetadata(networkBytes));
   const recipe = atUrl(urls.networkUrl, () => readRecipe(networkBytes, urls.networkUrl));
   const priorFile = atUrl(urls.priorUrl, () => readSafetensors(priorBytes));
-  const network: DiffLI2DModel = atUrl(urls.networkUrl, () => loadModel(networkBytes, urls.networkUrl));
-  let unet: AdmUNet;
-  try {
-    unet = atUrl(urls.priorUrl, () => AdmUNet.fromWeights(null, priorFile as unknown as Parameters<typeof AdmUNet.fromWeights>[1], { parts: 'hspace' }));
-  } catch (err) {
-    network.dispose();
-    throw err;
+  if (recipe.priorSha256 && (await sha256Hex(priorBytes)) !== recipe.priorSha256) {
+    throw new ModelLoadError(`${urls.priorUrl}: not the prior ${urls.networkUrl} was trained with (its sha256 differs from the recipe's)`);
   }
-  const cfg = network.config;
-  let guidance: ReturnType<typeof admGuidance>;
+  const network: DiffLI2DModel = atUrl(urls.networkUrl, () => loadModel(networkBytes, urls.networkUrl));
+  let prior: AdmUNet | undefined;
+  let dehazer: Dehazer;
   try {
-    guidance = atUrl(urls.priorUrl, () => admGuidance(unet, { features: cfg.features }));
-    if (guidance.channels !== cfg.hChannels)
-      throw new ModelLoadError(
-        `${urls.priorUrl}: the prior gives ${guidance.channels}-channel features, but ${urls.networkUrl} expects hChannels = ${cfg.hChannels}`,
-      );
+    prior = atUrl(urls.priorUrl, () => AdmUNet.fromWeights(null, priorFile as unknown as Parameters<typeof AdmUNet.fromWeights>[1], { parts: 'hspace' }));
+    // a file without a recipe runs as the shipped default was validated
+    const defaults = { tile: recipe.tile ?? DEFAULT_TILE_SIZE, ensemble: recipe.ensemble ?? DEFAULT_ENSEMBLE };
+    dehazer = await createDehazer({ network, prior }, { recipe: defaults }).catch((err) => {
+      throw new ModelLoadError(`${urls.priorUrl} with ${urls.networkUrl}: ${messageOf(err)}`);
+    });
   } catch (err) {
-    unet.dispose();
+    prior?.dispose();
     network.dispose();
     throw err;
   }
   const info: Pipeline['info'] = {
     title: networkMeta.model ?? networkMeta.description ?? urls.networkUrl.split('/').pop() ?? 'unnamed model',
     networkParams: countParams(network),
-    priorParams: unet.parameters.reduce((a: number, t: tf.Tensor) => a + t.size, 0),
-    t1: cfg.t1,
-    t2: cfg.t2,
+    priorParams: prior.parameters.reduce((a: number, t: tf.Tensor) => a + t.size, 0),
+    t1: network.config.t1,
+    t2: network.config.t2,
     metadata: Object.fromEntries(Object.entries(networkMeta).filter(([k]) => k !== 'config')),
   };
 
   return {
     info,
     async run(image, opts, onProgress) {
-      // The library's dehaze() walks the tiles and ensemble views (the CLI's path); its progress
-      // hook waits for the device after each stage, so each stage is timed on its own.
+      // createDehazer() walks the tiles and ensemble views (the CLI's path); its progress hook
+      // waits for the device after each stage, so each stage is timed on its own.
       const timings = { hspaceT1Ms: 0, hspaceT2Ms: 0, networkMs: 0 };
       const timing = { 'hspace-t1': 'hspaceT1Ms', 'hspace-t2': 'hspaceT2Ms', network: 'networkMs' } as const;
       let tiles = 0;
-      const output = await dehaze(image, {
-        model: network,
-        extractor: guidance,
-        tile: { size: opts.tileSize ?? recipe.tile ?? DEFAULT_TILE_SIZE },
-        ensemble: opts.ensemble ?? recipe.ensemble ?? DEFAULT_ENSEMBLE,
+      const output = await dehazer.dehaze(image, {
+        ...(opts.tileSize !== undefined ? { tile: opts.tileSize } : {}),
+        ...(opts.ensemble !== undefined ? { ensemble: opts.ensemble } : {}),
         seed: NOISE_SEED,
         onProgress: (p) => {
           timings[timing[p.stage]] += p.ms;
@@ -95,7 +90,8 @@ export function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, 
       return { output, timings, tiles };
     },
     dispose() {
-      unet.dispose();
+      dehazer.dispose();
+      prior.dispose();
       network.dispose();
     },
   };

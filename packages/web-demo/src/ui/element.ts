@@ -4,7 +4,7 @@
 // Events: 'diffli2d-ready' {backend}, 'diffli2d-result' {result}, 'diffli2d-error' {message}.
 // The host's data-state (starting|idle|loading|running|done|error) and data-backend
 // mirror what the user sees.
-import { createDehazer, type Dehazer, type DehazeResult } from '../dehazer';
+import { createWebDehazer, type WebDehazer, type DehazeResult } from '../dehazer';
 import type { SelfEnsemble } from '@diffli2d/diffli2d';
 import type { BackendName, ModelInfo, Progress, Stage } from '../engine/types';
 import { STAGES } from '../engine/types';
@@ -40,7 +40,7 @@ const TEMPLATE = `
 export class DehazeElement extends HTMLElement {
   static readonly elementName = 'diffli2d-dehaze';
   private readonly root: ShadowRoot;
-  private dehazer: Promise<Dehazer> | null = null;
+  private dehazer: Promise<WebDehazer> | null = null;
   private busy = false;
   private wired = false;
   private downloadUrl: string | null = null;
@@ -109,13 +109,13 @@ export class DehazeElement extends HTMLElement {
     }
   }
 
-  private start(): Promise<Dehazer> {
+  private start(): Promise<WebDehazer> {
     if (!this.dehazer) {
       const backends = this.getAttribute('backends')
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean) as BackendName[] | undefined;
-      this.dehazer = createDehazer({
+      this.dehazer = createWebDehazer({
         modelUrl: this.getAttribute('model-url') ?? undefined,
         backends,
         cache: !this.hasAttribute('no-cache'),
@@ -233,7 +233,7 @@ export class DehazeElement extends HTMLElement {
     slot.note.textContent = describeProgress(p);
   }
 
-  private showModel(info: ModelInfo, d: Dehazer): void {
+  private showModel(info: ModelInfo, d: WebDehazer): void {
     const el = this.q('.model');
     const untrained = /random|untrained/i.test(info.title);
     el.textContent = `Model: ${info.title}${untrained ? ' — a test model: its output is noise, not dehazing' : ''}`;
