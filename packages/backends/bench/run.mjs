@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Backend throughput: conv2d 3x3 64→64 on 1x128x128x64 and matMul 1024², in GFLOP/s, on
-// cpu, wasm with 1 and 2 threads, and Node WebGPU when an adapter is present; plus the
-// wasm gradient kernels (conv2d input/filter gradients) against tfjs-backend-wasm's own
+// cpu, wasm with 1 and 2 threads, and Node WebGPU when an adapter is present; tfjs-backend-cpu's
+// broadcasting arithmetic and softmax, stock vs our cpu speed kernels; plus the wasm gradient kernels (conv2d input/filter gradients) against tfjs-backend-wasm's own
 // Conv2DBackpropInput. Each configuration runs in a child process (wasm's thread count
 // is fixed when it starts). Prints one JSON document on stdout.
 //
@@ -76,7 +76,29 @@ async function runConfig(config) {
     }
   }
   if (config === 'wasm-1') result.ddpmGradients = await ddpmGradients(tf, backends);
+  if (config === 'cpu') result.cpuBroadcast = await cpuBroadcast(tf, backends);
   return result;
+}
+
+// tfjs-backend-cpu's broadcasting arithmetic and softmax, stock vs registerCpuSpeedKernels (same
+// process, same inputs): GroupNorm's per-sample, per-channel scale ([2,4096,64]·[2,1,64]), a
+// per-sample coefficient ([4,64,64,32]·[4,1,1,1]) and attention softmax over 1,024 keys.
+async function cpuBroadcast(tf, backends) {
+  const cases = {
+    'mul [2,4096,64]·[2,1,64]': [tf.randomNormal([2, 4096, 64], 0, 1, 'float32', 9), tf.randomNormal([2, 1, 64], 0, 1, 'float32', 10), tf.mul],
+    'mul [4,64,64,32]·[4,1,1,1]': [tf.randomNormal([4, 64, 64, 32], 0, 1, 'float32', 11), tf.tensor4d([1, 2, 3, 4], [4, 1, 1, 1]), tf.mul],
+    'softmax [1024,1024]': [tf.randomNormal([1024, 1024], 0, 1, 'float32', 12), null, (a) => tf.softmax(a)],
+  };
+  const out = {};
+  for (const [name, [a, b, op]] of Object.entries(cases)) {
+    backends.restoreCpuStockKernels();
+    const stock = await timeCpu(() => op(a, b), 3);
+    backends.registerCpuSpeedKernels();
+    const ours = await timeCpu(() => op(a, b), 3);
+    out[name] = { stock, ours, speedup: +(stock.wallMs / ours.wallMs).toFixed(1) };
+    tf.dispose([a, b].filter(Boolean));
+  }
+  return out;
 }
 
 // The DDPM prior's 3×3 'same' convs (batch 8): each gradient kernel in the formulation the

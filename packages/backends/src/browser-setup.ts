@@ -2,7 +2,7 @@
 // No Node imports here: this is the browser entry's implementation.
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError } from './errors';
-import { registerWasmGradientKernels, registerWasmSpeedKernels } from './kernels/register';
+import { registerCpuSpeedKernels, registerWasmGradientKernels, registerWasmSpeedKernels } from './kernels/register';
 import { installWebGpuAddNFix } from './kernels/webgpu-addn';
 
 export const BROWSER_BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu'] as const;
@@ -82,6 +82,7 @@ async function tryWasm(wasmPaths: SetupBrowserBackendOptions['wasmPaths']): Prom
 
 async function tryCpu(): Promise<Attempt> {
   await import('@tensorflow/tfjs-backend-cpu');
+  registerCpuSpeedKernels();
   return (await select('cpu')) ? { ok: true, detail: 'pure JavaScript' } : { ok: false, reason: "tf.setBackend('cpu') failed" };
 }
 

@@ -4,6 +4,8 @@ export {
   registerWasmGradientKernels,
   registerWasmSpeedKernels,
   restoreWasmStockKernels,
+  registerCpuSpeedKernels,
+  restoreCpuStockKernels,
   registerDepthToSpaceGradient,
   WASM_GRADIENT_KERNELS,
   WASM_SPEED_KERNELS,

@@ -3,7 +3,7 @@
 // Downsample/Upsample, the stem conv.
 import * as tf from '@tensorflow/tfjs-core';
 import type { AdmConfig } from './config';
-import { avgPool2, consume, conv, groupNorm, linear, matMul2d, silu, softmaxLastAxis, upsampleNearest2 } from './ops';
+import { avgPool2, consume, conv, groupNorm, linear, matMul2d, silu, upsampleNearest2 } from './ops';
 import type { ParamLoader } from './params';
 import type { LayerDesc } from './structure';
 
@@ -184,7 +184,7 @@ class AttentionBlock implements Layer {
 
 /** softmax_s(q·kᵀ) · v for q [Tq, ch], kᵀ [ch, T], v [T, ch]; softmax over keys, in float32. */
 function attend(q: tf.Tensor2D, kT: tf.Tensor2D, v: tf.Tensor2D): tf.Tensor2D {
-  return tf.tidy(() => matMul2d(softmaxLastAxis(matMul2d(q, kT)), v));
+  return tf.tidy(() => matMul2d(tf.softmax(matMul2d(q, kT)), v));
 }
 
 export function buildLayer(p: ParamLoader, key: string, desc: LayerDesc, config: AdmConfig): Layer {

@@ -17,8 +17,8 @@ export const GN_EPS = 1e-5;
  * Written for every backend and few memory passes: means over pixels come from staged
  * average pooling (see pixelMeans; tfjs reduces non-trailing axes by transposing first); for one sample the
  * normalisation itself is one tf.batchNorm pass with per-channel statistics; larger
- * batches are normalised per sample on tfjs-backend-cpu (whose [N,1,C] broadcasts run
- * element by element) and with broadcast [N,1,C] parameters elsewhere.
+ * batches use broadcast [N,1,C] parameters (on tfjs-backend-cpu, whose stock broadcasts run
+ * element by element, @diffli2d/backends' registerCpuSpeedKernels makes them fast).
  */
 export function groupNorm(
   x: tf.Tensor4D,
@@ -32,21 +32,6 @@ export function groupNorm(
     consumeInput?: boolean;
   } = {},
 ): tf.Tensor4D {
-  const n = x.shape[0];
-  if (n > 1 && tf.getBackend() === 'cpu') {
-    const out = tf.tidy(() => {
-      const parts = tf.split(x, n, 0).map((xi, i) =>
-        groupNorm(xi as tf.Tensor4D, gamma, beta, {
-          silu: opts.silu,
-          scale: opts.scale ? tf.slice(opts.scale, [i, 0], [1, -1]) : undefined,
-          shift: opts.shift ? tf.slice(opts.shift, [i, 0], [1, -1]) : undefined,
-        }),
-      );
-      return tf.concat(parts, 0);
-    });
-    if (opts.consumeInput) x.dispose();
-    return out;
-  }
   const [g, b] = effectiveAffine(x.shape, gamma, beta, opts.scale, opts.shift);
   const y = recordingGradients() ? normalizeFastGrad(x, g, b) : normalize(x, g, b);
   g.dispose();
@@ -225,37 +210,8 @@ export function consume<T extends tf.Tensor, U extends tf.Tensor>(x: T, f: (x: T
   return out;
 }
 
-/**
- * Softmax over the last axis of [Tq, T] scores. tf.softmax everywhere but on
- * tfjs-backend-cpu, whose [Tq,1] broadcasts run element by element: there the row max
- * and row sums are broadcast by a K=1 matMul instead, so every elementwise op sees
- * equal shapes.
- */
-export function softmaxLastAxis(scores: tf.Tensor2D): tf.Tensor2D {
-  if (tf.getBackend() !== 'cpu') return tf.softmax(scores);
-  return tf.tidy(() => {
-    const ones = tf.ones([1, scores.shape[1]]);
-    const rowMax = tf.max(scores, 1, true); // [Tq,1]
-    const e = tf.exp(tf.sub(scores, tf.matMul(rowMax, ones)));
-    return tf.div(e, tf.matMul(tf.sum(e, 1, true), ones)) as tf.Tensor2D;
-  });
-}
-
-/**
- * x[n] · c[n] for a per-sample float32 coefficient. One scalar multiply when all
- * coefficients agree; otherwise an [N,1,1,1] broadcast (per sample on tfjs-backend-cpu,
- * whose broadcasts run element by element).
- */
+/** x[n] · c[n] for a per-sample float32 coefficient: one scalar multiply when all agree, else an [N,1,1,1] broadcast. */
 export function mulPerSample(x: tf.Tensor4D, coeffs: readonly number[]): tf.Tensor4D {
   if (coeffs.every((c) => c === coeffs[0])) return tf.tidy(() => tf.mul(x, tf.scalar(coeffs[0]!, 'float32')));
-  if (tf.getBackend() === 'cpu') {
-    return tf.tidy(
-      () =>
-        tf.concat(
-          tf.split(x, coeffs.length, 0).map((xi, i) => tf.mul(xi, tf.scalar(coeffs[i]!, 'float32'))),
-          0,
-        ) as tf.Tensor4D,
-    );
-  }
   return tf.tidy(() => tf.mul(x, tf.tensor4d([...coeffs], [coeffs.length, 1, 1, 1], 'float32')));
 }

@@ -3,9 +3,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerWasmSpeedKernels } from '@diffli2d/backends';
+import { registerCpuSpeedKernels, registerWasmSpeedKernels } from '@diffli2d/backends';
 
 registerWasmSpeedKernels();
+// without them tfjs-backend-cpu broadcasts element by element (the model code has no cpu branches)
+registerCpuSpeedKernels();
 
 export const BACKENDS = ['wasm', 'cpu'] as const;
 

@@ -4,6 +4,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterKernel } from './conv2d-backprop-filter';
+import { CPU_SPEED_KERNEL_NAMES, makeCpuSpeedKernel } from './cpu-broadcast';
 import { conv2dBackpropInputKernel } from './conv2d-backprop-input';
 import { depthToSpaceGradConfig } from './depth-to-space-gradient';
 import { depthwiseBackpropFilterKernel, depthwiseBackpropInputKernel } from './depthwise-backprop';
@@ -99,4 +100,36 @@ export function restoreWasmStockKernels(): void {
 /** Registers the depthToSpace gradient unless one is already registered. */
 export function registerDepthToSpaceGradient(): void {
   if (!tf.getGradient(tf.DepthToSpace)) tf.registerGradient(depthToSpaceGradConfig);
+}
+
+/** tfjs-backend-cpu's own kernels that ours replaced, by name. */
+const replacedCpu = new Map<string, tf.KernelConfig>();
+
+/**
+ * Registers, for 'cpu', broadcasting float32 arithmetic (Add, Sub, Mul, RealDiv,
+ * SquaredDifference) and Softmax that do not go element by element through index arithmetic
+ * (cpu-broadcast.ts; bit-identical to the stock kernels). Idempotent, browser-safe; returns false
+ * when tfjs-backend-cpu's kernels are not registered. setupBackend / setupBrowserBackend call it.
+ */
+export function registerCpuSpeedKernels(): boolean {
+  let any = false;
+  for (const kernelName of CPU_SPEED_KERNEL_NAMES) {
+    const current = tf.getKernel(kernelName, 'cpu');
+    if (!current) continue;
+    any = true;
+    if ((current.kernelFunc as unknown as Record<symbol, boolean>)[OURS]) continue;
+    replacedCpu.set(kernelName, current);
+    tf.unregisterKernel(kernelName, 'cpu');
+    tf.registerKernel({ ...current, kernelFunc: mark(makeCpuSpeedKernel(kernelName, current.kernelFunc)) });
+  }
+  return any;
+}
+
+/** Puts back tfjs-backend-cpu's own kernels (benchmarks measure the before with them). */
+export function restoreCpuStockKernels(): void {
+  for (const [kernelName, stock] of replacedCpu) {
+    tf.unregisterKernel(kernelName, 'cpu');
+    tf.registerKernel(stock);
+  }
+  replacedCpu.clear();
 }

@@ -4,7 +4,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendUnavailableError, WasmThreadsError } from '../errors';
-import { registerWasmGradientKernels, registerWasmSpeedKernels } from '../kernels/register';
+import { registerCpuSpeedKernels, registerWasmGradientKernels, registerWasmSpeedKernels } from '../kernels/register';
 import { startNodeWebGPU } from './node-webgpu';
 import { loadOptional } from './optional-module';
 import { initWasmThreads } from './wasm-threads';
@@ -75,6 +75,7 @@ async function attempt(name: NodeBackendName, explicit: boolean, options: SetupB
     case 'wasm':
       return tryWasm(options.threads);
     case 'cpu':
+      registerCpuSpeedKernels();
       return (await tf.setBackend('cpu')) ? { ok: true, detail: 'pure JavaScript' } : { ok: false, reason: 'setBackend("cpu") failed' };
   }
 }
