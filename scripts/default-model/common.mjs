@@ -16,10 +16,17 @@ export const MODELS = path.join(REPO, 'packages/default-model/models');
 export const DOCS = path.join(REPO, 'docs');
 
 /**
- * SOTS-indoor scenes kept out of ALL training (the DiffLI2D model and the prior, whose data
- * would otherwise include their clean images): every hazy variant of these scene ids.
+ * SOTS-indoor scenes kept out of the first default model's training (the DiffLI2D network and
+ * both priors, whose data would otherwise include their clean images): every hazy variant of
+ * these scene ids. The shipped v1 numbers are on these 10 pairs.
  */
-export const VALIDATION_SCENES = ['1421', '1429', '1436', '1439', '1444'];
+export const VALIDATION_SCENES_V1 = ['1421', '1429', '1436', '1439', '1444'];
+/**
+ * The default model v2's held-out scenes (issue 17: ≥ 10 scenes, 20 pairs): v1's five and five
+ * more spread over the ids. No v2 network ever trains on their pairs; the v2 prior (trained
+ * before this split existed) saw the clean images of the five new ones, not their hazy ones.
+ */
+export const VALIDATION_SCENES = [...VALIDATION_SCENES_V1, '1401', '1409', '1416', '1427', '1433'];
 
 export function sceneOf(file) {
   return path.basename(file).split(/[_.]/)[0];
@@ -31,19 +38,22 @@ export function manifestPairs() {
 }
 
 /** SOTS-indoor dehazing pairs split into training and held-out validation (by scene). */
-export function sotsSplit() {
+export function sotsSplit(scenes = VALIDATION_SCENES) {
   const sots = manifestPairs().filter((p) => p.dataset === 'RESIDE-SOTS-indoor');
-  const isVal = (p) => VALIDATION_SCENES.includes(sceneOf(p.clean));
+  const isVal = (p) => scenes.includes(sceneOf(p.clean));
   return { train: sots.filter((p) => !isVal(p)), val: sots.filter(isVal) };
 }
 
-/** Clean photographs for the prior: natural/ plus the clean/target images of shared/data, minus validation scenes. */
+/**
+ * Clean photographs for the priors: natural/ plus the clean/target images of shared/data, minus
+ * the v1 validation scenes (both priors were trained on this list; keep it so runs resume exactly).
+ */
 export function cleanImagesForPrior() {
   const natural = JSON.parse(fs.readFileSync(path.join(DATA, 'natural/manifest.json'), 'utf8'));
   const files = natural.map((e) => path.join(DATA, 'natural', e.file));
   const cleans = new Set();
   for (const p of manifestPairs()) {
-    if (p.dataset === 'RESIDE-SOTS-indoor' && VALIDATION_SCENES.includes(sceneOf(p.clean))) continue;
+    if (p.dataset === 'RESIDE-SOTS-indoor' && VALIDATION_SCENES_V1.includes(sceneOf(p.clean))) continue;
     cleans.add(p.clean);
   }
   return [...files, ...cleans];

@@ -1,6 +1,6 @@
 // Exports the prior's EMA weights from the training checkpoint:
-//   node scripts/default-model/export-prior.mjs [--ship]
-// → .tmp/default-model/prior.safetensors (F32, full UNet) and, with --ship,
+//   node scripts/default-model/export-prior.mjs [--config shipped|v2] [--ship]
+// → .tmp/default-model/prior.safetensors (prior-v2.safetensors for --config v2; F32, full UNet) and, with --ship,
 //   packages/default-model/models/prior.safetensors (F16, full UNet: the h-space part is what
 //   dehazing needs; the decoder is kept so the prior can still be sampled). Provenance
 //   (data, steps, hyper-parameters, last losses) goes into __metadata__.
@@ -8,13 +8,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DdpmTrainer } from '@diffli2d/ddpm-hspace/training';
-import { flag, MODELS, readJsonLines, WORK, writeFileAtomic } from './common.mjs';
-import { PRIOR_TRAINING } from './prior-config.mjs';
+import { arg, flag, MODELS, readJsonLines, WORK, writeFileAtomic } from './common.mjs';
+import { PRIOR_TRAINING, priorStem } from './prior-config.mjs';
 
 await tf.setBackend('cpu');
-const ckpt = path.join(WORK, 'prior.ckpt.safetensors');
+const stem = priorStem(arg('config', 'shipped'));
+const ckpt = path.join(WORK, `${stem}.ckpt.safetensors`);
 const { trainer } = DdpmTrainer.restore(new Uint8Array(fs.readFileSync(ckpt)), ckpt);
-const log = readJsonLines(path.join(WORK, 'prior.log.jsonl')).filter((r) => r.step <= trainer.step);
+const log = readJsonLines(path.join(WORK, `${stem}.log.jsonl`)).filter((r) => r.step <= trainer.step);
 const last = log.slice(-50);
 const meanLoss = last.reduce((s, r) => s + r.loss, 0) / Math.max(1, last.length);
 const seconds = log.reduce((s, r) => s + r.seconds, 0);
@@ -28,7 +29,7 @@ const provenance = {
   hyper: JSON.stringify(trainer.hyper),
   weights_note: 'EMA of the weights',
 };
-await writeFileAtomic(path.join(WORK, 'prior.safetensors'), await trainer.exportWeights({ which: 'ema', metadata: provenance }));
+await writeFileAtomic(path.join(WORK, `${stem}.safetensors`), await trainer.exportWeights({ which: 'ema', metadata: provenance }));
 console.log(JSON.stringify({ step: trainer.step, meanLoss, seconds }));
 if (flag('ship')) {
   const file = path.join(MODELS, 'prior.safetensors');

@@ -34,3 +34,9 @@ export const PRIOR_V2_CONFIG = {
 };
 
 export const PRIOR_CONFIGS = { shipped: PRIOR_CONFIG, v2: PRIOR_V2_CONFIG };
+
+/** The file-name stem of a prior config's state and outputs: prior.* for the shipped one, prior-<name>.* otherwise. */
+export function priorStem(configName) {
+  if (!PRIOR_CONFIGS[configName]) throw new Error(`--config must be one of ${Object.keys(PRIOR_CONFIGS).join(', ')}, got ${configName}`);
+  return configName === 'shipped' ? 'prior' : `prior-${configName}`;
+}

@@ -1,7 +1,8 @@
 // Shows what the prior learned: a DDIM sample grid and the denoising loss per timestep
 // (trained EMA weights vs the untrained initialisation) plus the training-loss curve.
-//   node scripts/default-model/prior-figures.mjs [--prior .tmp/default-model/prior.safetensors] [--steps 25]
+//   node scripts/default-model/prior-figures.mjs [--config shipped|v2] [--prior <file>] [--steps 25]
 // → docs/prior-samples.png, docs/prior-loss.png, .tmp/default-model/prior-figures.json
+//   (--config v2: prior-v2-*.png, prior-v2-figures.json; the prior defaults to WORK/prior-v2.safetensors)
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -10,10 +11,12 @@ import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, linearSchedule, SeededRandom } from '@diffli2d/ddpm-hspace';
 import { ddimSample, initAdmWeights, lossPerTimestep } from '@diffli2d/ddpm-hspace/training';
 import { arg, cleanImagesForPrior, cropInto, DOCS, loadRgb, readJsonLines, setupTraining, WORK } from './common.mjs';
+import { priorStem } from './prior-config.mjs';
 import { lineChart } from './svg-chart.mjs';
 
 await setupTraining(tf, arg('threads', 0) || undefined);
-const priorFile = arg('prior', path.join(WORK, 'prior.safetensors'));
+const stem = priorStem(arg('config', 'shipped'));
+const priorFile = arg('prior', path.join(WORK, `${stem}.safetensors`));
 const file = readSafetensors(new Uint8Array(fs.readFileSync(priorFile)));
 const unet = AdmUNet.fromWeights(null, file);
 const schedule = linearSchedule(1000);
@@ -40,7 +43,7 @@ for (let i = 0; i < n; i++) {
 }
 await sharp(grid, { raw: { width: side, height: side, channels: 3 } })
   .png()
-  .toFile(path.join(DOCS, 'prior-samples.png'));
+  .toFile(path.join(DOCS, `${stem}-samples.png`));
 
 // 2. Loss per t on a fixed batch of training-distribution crops, trained vs untrained.
 const files = cleanImagesForPrior();
@@ -60,7 +63,7 @@ const untrained = await lossPerTimestep(init, schedule, x0, ts, 5);
 init.dispose();
 x0.dispose();
 unet.dispose();
-const log = readJsonLines(path.join(WORK, 'prior.log.jsonl'));
+const log = readJsonLines(path.join(WORK, `${stem}.log.jsonl`));
 const steps_ = Number(file.metadata.step ?? log.length);
 const smooth = log.map((r, i) => [r.step, log.slice(Math.max(0, i - 9), i + 1).reduce((s, q) => s + q.loss, 0) / Math.min(10, i + 1)]);
 const perT = lineChart({
@@ -80,8 +83,10 @@ const curve = lineChart({
   series: [{ name: 'train loss', points: smooth }],
 });
 const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="400">${perT.replace('<svg ', '<svg x="0" ')}${curve.replace('<svg ', '<svg x="640" ')}</svg>`;
-await sharp(Buffer.from(svg)).png().toFile(path.join(DOCS, 'prior-loss.png'));
+await sharp(Buffer.from(svg))
+  .png()
+  .toFile(path.join(DOCS, `${stem}-loss.png`));
 const summary = { prior: priorFile, step: steps_, ddimSteps: steps, timesteps: ts, lossTrained: trained, lossUntrained: untrained };
-fs.writeFileSync(path.join(WORK, 'prior-figures.json'), JSON.stringify(summary, null, 1));
+fs.writeFileSync(path.join(WORK, `${stem}-figures.json`), JSON.stringify(summary, null, 1));
 console.log(JSON.stringify(summary));
 process.exit(0);

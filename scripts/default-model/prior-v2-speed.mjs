@@ -12,7 +12,7 @@ import { AdmUNet, HSpaceExtractor, countParameters, admParameterSpec, randomAdmW
 import { admGuidance, computeGuidance, createDiffLI2D, disposeGuidance, loadModel } from '@diffli2d/diffli2d';
 import { bestSeconds } from '../bench/timing.mjs';
 import { PRIOR_CONFIG } from './prior-config.mjs';
-import { arg } from './common.mjs';
+import { arg, MODELS } from './common.mjs';
 
 const reps = arg('reps', 3);
 await setupBackend({ log: false, threads: arg('threads', 2) || undefined, prefer: ['wasm'] });
@@ -27,7 +27,7 @@ const CANDIDATES = {
   'h 1/32, 32ch ×1,2,2,4,4,8, attn 1/32': { ...base, num_channels: 32, channel_mult: '1,2,2,4,4,8', attention_resolutions: '2', num_head_channels: 32 },
 };
 
-const shipped = loadModel(new Uint8Array(fs.readFileSync(path.resolve('packages/cli/models/default/diffli2d.safetensors'))));
+const shipped = loadModel(new Uint8Array(fs.readFileSync(path.join(MODELS, 'diffli2d.safetensors'))));
 const networkConfig = { ...shipped.config };
 shipped.dispose();
 const tile = tf.randomUniform([1, 256, 256, 3], 0, 1, 'float32', 3);

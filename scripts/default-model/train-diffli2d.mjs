@@ -1,7 +1,8 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
-//   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae] [--run NAME]
+//   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae|no-guidance] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint] [--keep-every K] [--ema decay]
+//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint | --init-matching model-file]
+//        [--widths 16,32,64] [--threads 1] [--keep-every K] [--ema decay]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records); with --keep-every K also snapshots/step-<N>.safetensors every
 // K steps (to average the weights of late steps: average-weights.mjs); with --ema d the trainer keeps
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { readSafetensors } from '@diffli2d/weights';
 import { AdmUNet, HSpaceExtractor } from '@diffli2d/ddpm-hspace';
-import { admGuidance, createDiffLI2D, loadModel, Trainer, train } from '@diffli2d/diffli2d';
+import { admGuidance, createDiffLI2D, loadModel, PRESETS, Trainer, train } from '@diffli2d/diffli2d';
 import { checkpointSaver, jsonLinesLog } from '@diffli2d/diffli2d/node';
 import { arg, setupTraining, WORK } from './common.mjs';
 import { epochBatches, loadTrainingSources, RECIPES } from './diffli2d-data.mjs';
@@ -21,6 +22,8 @@ export const VARIANTS = {
   baseline: { cim: 'self', hae: 'self' },
   'no-cim': { cim: 'none', hae: 'sft' },
   'no-hae': { cim: 'cross', hae: 'none' },
+  // no h-space at all: the same network with both guided modules off (the prior is not even run)
+  'no-guidance': { cim: 'none', hae: 'none' },
 };
 
 const variant = arg('variant', 'full');
@@ -59,11 +62,50 @@ const resume = fs.existsSync(ckpt) ? new Uint8Array(fs.readFileSync(ckpt)) : und
 // --init: a new run starts from another run's weights (e.g. after the prior was retrained:
 // the convolutional paths carry over, the h-space-fed maps adapt), with fresh Adam moments.
 const init = arg('init', '');
+// --init-matching: a new network (this run's config) takes every tensor of another model whose name
+// and shape match, e.g. the v1 default's convolutional paths under a prior with another h width.
+const initMatching = arg('init-matching', '');
+const widths = arg('widths', '');
+const fresh = () =>
+  createDiffLI2D(widths ? { ...widthsConfig(widths.split(',').map(Number)), head, hazeCue, ...VARIANTS[variant], hChannels: guidance.channels } : 'tiny', {
+    seed,
+    hChannels: guidance.channels,
+    head,
+    hazeCue,
+    ...VARIANTS[variant],
+  });
 const model = resume
   ? undefined
   : init
     ? await withHazeCue(loadModel(new Uint8Array(fs.readFileSync(init)), init), hazeCue)
-    : createDiffLI2D('tiny', { seed, hChannels: guidance.channels, head, hazeCue, ...VARIANTS[variant] });
+    : initMatching
+      ? await withMatchingWeights(fresh(), loadModel(new Uint8Array(fs.readFileSync(initMatching)), initMatching))
+      : fresh();
+
+/** The tiny preset's layout at other widths (one block per level, heads = width / 16). */
+function widthsConfig(w) {
+  const ones = w.slice(1).map(() => 1);
+  return { ...PRESETS.tiny, widths: w, heads: w.map((c) => Math.max(1, c / 16)), encoderBlocks: ones, decoderBlocks: ones };
+}
+
+async function withMatchingWeights(target, source) {
+  const from = await source.getWeights();
+  const into = await target.getWeights();
+  const taken = [];
+  for (const [name, t] of into) {
+    const s = from.get(name);
+    if (s && s.shape.join() === t.shape.join()) {
+      into.set(name, s);
+      taken.push(name);
+    }
+  }
+  target.setWeights(into);
+  source.dispose();
+  console.error(
+    `[diffli2d:${run}] --init-matching: ${taken.length} of ${into.size} tensors taken from ${initMatching}; fresh: ${[...into.keys()].filter((n) => !taken.includes(n)).join(' ')}`,
+  );
+  return target;
+}
 
 /** An RGB-only model given a haze cue, its new stem input slice zero: the same function at the start. */
 async function withHazeCue(rgbModel, cue) {

@@ -11,12 +11,11 @@ import * as tf from '@tensorflow/tfjs';
 import { DdpmTrainer } from '@diffli2d/ddpm-hspace/training';
 import { SeededRandom } from '@diffli2d/ddpm-hspace';
 import { arg, cleanImagesForPrior, cropInto, jsonLines, loadRgb, setupTraining, WORK, writeFileAtomic } from './common.mjs';
-import { PRIOR_CONFIGS, PRIOR_TRAINING } from './prior-config.mjs';
+import { PRIOR_CONFIGS, PRIOR_TRAINING, priorStem } from './prior-config.mjs';
 
 const configName = arg('config', 'shipped');
+const stem = priorStem(configName);
 const PRIOR_CONFIG = PRIOR_CONFIGS[configName];
-if (!PRIOR_CONFIG) throw new Error(`--config must be one of ${Object.keys(PRIOR_CONFIGS).join(', ')}, got ${configName}`);
-const stem = configName === 'shipped' ? 'prior' : `prior-${configName}`;
 const CKPT = path.join(WORK, `${stem}.ckpt.safetensors`);
 const LOG = path.join(WORK, `${stem}.log.jsonl`);
 const minutes = arg('minutes', 60);
