@@ -1,5 +1,6 @@
 // scanDataset on the real pairs in shared/data: counts, pairs and sizes must equal manifest.json.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { scanDataset, type ImagePair } from '../src/index';
 import { sharedPath } from '../../../test-support/shared';
@@ -74,5 +75,17 @@ describe('shared/data', () => {
         .map((m) => m.hazy)
         .sort(),
     );
+  });
+
+  test('a manifest elsewhere may list pairs by paths outside its folder (../…); a missing one is reported', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-outside-'));
+    const entries = entriesUnder('sots-indoor').slice(0, 3);
+    const rel = (f: string) => path.relative(dir, f).split(path.sep).join('/');
+    const pairs = entries.map((m) => ({ hazy: rel(m.hazy), clean: rel(m.clean) }));
+    pairs.push({ hazy: rel(path.join(dataDir, 'sots-indoor/hazy/nope_1.png')), clean: pairs[0]!.clean });
+    fs.writeFileSync(path.join(dir, 'val.json'), JSON.stringify({ pairs }));
+    const scan = await scanDataset(path.join(dir, 'val.json'), { readSizes: false });
+    expect(asKeys(scan.pairs)).toEqual(asKeys(entries));
+    expect(scan.missing).toEqual([path.join(dataDir, 'sots-indoor/hazy/nope_1.png')]);
   });
 });

@@ -78,17 +78,29 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
   }
 }
 
+async function isFile(f: string): Promise<boolean> {
+  return fs.stat(f).then(
+    (st) => st.isFile(),
+    () => false,
+  );
+}
+
 async function scanManifest(root: string, manifestFile: string, files: string[]): Promise<ScanResult> {
   const json = await readJson(manifestFile, true);
   const base = path.dirname(manifestFile);
   const listed = pairsFromManifest(json, manifestFile);
   const present = new Set(files.map((f) => path.join(root, f)));
+  // A manifest may point outside its folder (e.g. "../shared/data/…"): those files are not in the
+  // listing, so ask the file system.
+  const inside = (f: string) => !path.relative(root, f).startsWith('..');
+  const exists = async (f: string) => present.has(f) || (!inside(f) && (await isFile(f)));
   const pairs: ImagePair[] = [];
   const missing = new Set<string>();
   for (const p of listed) {
     const hazy = path.resolve(base, p.hazy);
     const clean = path.resolve(base, p.clean);
-    const gone = [hazy, clean].filter((f) => !present.has(f));
+    const gone: string[] = [];
+    for (const f of [hazy, clean]) if (!(await exists(f))) gone.push(f);
     if (gone.length) gone.forEach((f) => missing.add(f));
     else pairs.push({ ...p, hazy, clean });
   }
