@@ -3,7 +3,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
-import { darkChannelPrior } from '../src/dcp/tensor';
+import { boxMeanOp, darkChannelPrior } from '../src/dcp/tensor';
 import { sharedPath } from '../../../test-support/shared';
 import { dehazeDcp } from '../src/dcp/arrays';
 
@@ -38,4 +38,25 @@ it.each([
   expect(maxDiff(t, reference.transmission)).toBeLessThan(1e-3);
   // and it is not trivially so: the haze was there to remove
   expect(maxDiff(j, image.data)).toBeGreaterThan(0.1);
+});
+
+it.each([0, 1, 3, 10])('boxMeanOp (radius %i) equals the brute-force clipped window mean, batch of 2 included', async (radius) => {
+  const [n, h, w, c] = [2, 5, 7, 2];
+  const values = Float32Array.from({ length: n * h * w * c }, (_, i) => Math.sin(i * 1.7) + (i % 5) * 0.3);
+  const x = tf.tensor4d(values, [n, h, w, c]);
+  const ours = boxMeanOp(x, radius).dataSync();
+  x.dispose();
+  for (let b = 0; b < n; b++)
+    for (let y = 0; y < h; y++)
+      for (let xx = 0; xx < w; xx++)
+        for (let k = 0; k < c; k++) {
+          let sum = 0;
+          let count = 0;
+          for (let yy = Math.max(0, y - radius); yy <= Math.min(h - 1, y + radius); yy++)
+            for (let xw = Math.max(0, xx - radius); xw <= Math.min(w - 1, xx + radius); xw++) {
+              sum += values[((b * h + yy) * w + xw) * c + k]!;
+              count++;
+            }
+          expect(ours[((b * h + y) * w + xx) * c + k]).toBeCloseTo(sum / count, 5);
+        }
 });

@@ -7,39 +7,53 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DCP_DEFAULTS } from './params';
 
-/** min over RGB, then min over a window×window neighbourhood (maxPool 'same' ignores the padding) → [N,H,W,1]. */
+/**
+ * min over RGB, then min over a window×window neighbourhood → [N,H,W,1]. As a column pass and a
+ * row pass (exactly the same minimum; 'same' pooling ignores the padding): 2·window comparisons
+ * per pixel instead of window², 5× faster on wasm for 15×15.
+ */
 export function darkChannelOp(x: tf.Tensor4D, window: number): tf.Tensor4D {
-  return tf.tidy(() => tf.neg(tf.maxPool(tf.neg(tf.min(x, 3, true)) as tf.Tensor4D, window, 1, 'same')));
+  return tf.tidy(() => {
+    const negMin = tf.neg(tf.min(x, 3, true)) as tf.Tensor4D;
+    return tf.neg(tf.maxPool(tf.maxPool(negMin, [window, 1], 1, 'same'), [1, window], 1, 'same'));
+  });
 }
 
-/** Mean over a (2r+1)-long window clipped at the ends, along axis 1 or 2, from a cumulative sum. */
+/**
+ * Mean over a (2r+1)-long window clipped at the ends, along axis 1 or 2, from cumulative sums
+ * without gathers (tfjs-wasm's gather along an inner axis cost 0.7 s on a 640×480 image): the
+ * window [i−r, i+r] sums to total − (sum after i+r) − (sum before i−r), read from a reverse and
+ * an exclusive cumulative sum shifted by zero padding.
+ */
 function boxMeanAxis(x: tf.Tensor4D, axis: 1 | 2, radius: number): tf.Tensor4D {
   const n = x.shape[axis];
-  const hi = Array.from({ length: n }, (_, i) => Math.min(i + radius + 1, n));
-  const lo = Array.from({ length: n }, (_, i) => Math.max(i - radius, 0));
-  const paddings: [number, number][] = [
-    [0, 0],
-    [0, 0],
-    [0, 0],
-    [0, 0],
-  ];
-  paddings[axis] = [1, 0];
-  const prefix = tf.pad(tf.cumsum(x, axis), paddings); // prefix[k] = sum of the first k
-  const sums = tf.sub(tf.gather(prefix, tf.tensor1d(hi, 'int32'), axis), tf.gather(prefix, tf.tensor1d(lo, 'int32'), axis));
+  const r = Math.min(radius, n - 1);
+  const begin = [0, 0, 0, 0];
+  const size = [-1, -1, -1, -1];
+  const pad = (before: number, after: number): [number, number][] => x.shape.map((_, a) => (a === axis ? [before, after] : [0, 0])) as [number, number][];
+  const total = tf.sum(x, axis, true);
+  // after[i] = Σ_{j > i+r} x_j: the reverse cumsum from i+r+1, zero once that passes the end
+  begin[axis] = r + 1;
+  size[axis] = n - r - 1;
+  const after = tf.pad(tf.slice(tf.cumsum(x, axis, false, true), begin, size), pad(0, r + 1));
+  // before[i] = Σ_{j < i−r} x_j: the exclusive cumsum at i−r, zero before the start
+  begin[axis] = 0;
+  size[axis] = n - r;
+  const before = tf.pad(tf.slice(tf.cumsum(x, axis, true), begin, size), pad(r, 0));
   const shape = [1, 1, 1, 1];
   shape[axis] = n;
-  return tf.div(
-    sums,
-    tf.tensor(
-      hi.map((h, i) => h - lo[i]!),
-      shape,
-    ),
-  ) as tf.Tensor4D;
+  const counts = Array.from({ length: n }, (_, i) => Math.min(i + radius + 1, n) - Math.max(i - radius, 0));
+  return tf.div(tf.sub(tf.sub(total, after), before), tf.tensor(counts, shape)) as tf.Tensor4D;
 }
 
 /** Mean over a (2r+1)×(2r+1) window clipped at the borders, per channel. */
 export function boxMeanOp(x: tf.Tensor4D, radius: number): tf.Tensor4D {
   return tf.tidy(() => boxMeanAxis(boxMeanAxis(x, 1, radius), 2, radius));
+}
+
+/** boxMeanOp of several [N,H,W,1] maps, stacked along the batch (a copy; a channel concat interleaves) and split back. */
+function boxMeans(maps: tf.Tensor4D[], radius: number): tf.Tensor4D[] {
+  return tf.split(boxMeanOp(tf.concat(maps, 0), radius), maps.length, 0) as tf.Tensor4D[];
 }
 
 /** i·stride for each image i of a batch: turns per-image positions into rows of the flattened batch. */
@@ -74,10 +88,10 @@ export function darkChannelPrior(x: tf.Tensor4D): { restored: tf.Tensor4D; trans
     const rough = tf.sub(1, tf.mul(omega, darkChannelOp(tf.div(x, tf.maximum(a, 1e-6)) as tf.Tensor4D, patch))) as tf.Tensor4D;
     const grey = tf.sum(tf.mul(x, tf.tensor1d([0.299, 0.587, 0.114])), 3, true) as tf.Tensor4D;
     // guided filter, grey guide: q = mean(a)·I + mean(b), a = cov(I,p)/(var(I)+ε), b = mean(p) − a·mean(I)
-    const [meanI, meanP, corrI, corrIP] = tf.split(boxMeanOp(tf.concat([grey, rough, tf.square(grey), tf.mul(grey, rough)], 3) as tf.Tensor4D, radius), 4, 3);
+    const [meanI, meanP, corrI, corrIP] = boxMeans([grey, rough, tf.square(grey), tf.mul(grey, rough)], radius);
     const gain = tf.div(tf.sub(corrIP!, tf.mul(meanI!, meanP!)), tf.add(tf.sub(corrI!, tf.square(meanI!)), eps));
     const offset = tf.sub(meanP!, tf.mul(gain, meanI!));
-    const [meanGain, meanOffset] = tf.split(boxMeanOp(tf.concat([gain, offset], 3) as tf.Tensor4D, radius), 2, 3);
+    const [meanGain, meanOffset] = boxMeans([gain as tf.Tensor4D, offset as tf.Tensor4D], radius);
     const transmission = tf.add(tf.mul(meanGain!, grey), meanOffset!) as tf.Tensor4D;
     const restored = tf.clipByValue(tf.add(tf.div(tf.sub(x, a), tf.maximum(transmission, t0)), a), 0, 1) as tf.Tensor4D;
     return { restored, transmission };
