@@ -22,7 +22,7 @@ export function darkChannelOp(x: tf.Tensor4D, window: number): tf.Tensor4D {
 /**
  * Mean over a (2r+1)-long window clipped at the ends, along axis 1 or 2, from cumulative sums
  * without gathers (tfjs-wasm's gather along an inner axis cost 0.7 s on a 640×480 image): the
- * window [i−r, i+r] sums to total − (sum after i+r) − (sum before i−r), read from a reverse and
+ * window [i−r, i+r] sums to total − (sum after i+r) − (sum before i−r), read from an inclusive and
  * an exclusive cumulative sum shifted by zero padding.
  */
 function boxMeanAxis(x: tf.Tensor4D, axis: 1 | 2, radius: number): tf.Tensor4D {
@@ -32,10 +32,11 @@ function boxMeanAxis(x: tf.Tensor4D, axis: 1 | 2, radius: number): tf.Tensor4D {
   const size = [-1, -1, -1, -1];
   const pad = (before: number, after: number): [number, number][] => x.shape.map((_, a) => (a === axis ? [before, after] : [0, 0])) as [number, number][];
   const total = tf.sum(x, axis, true);
-  // after[i] = Σ_{j > i+r} x_j: the reverse cumsum from i+r+1, zero once that passes the end
-  begin[axis] = r + 1;
+  // after[i] = Σ_{j > i+r} x_j = total − cumsum[i+r], zero once i+r passes the end (not a reverse
+  // cumsum: tfjs-backend-webgpu 4.22's reverse cumsum along an inner axis is wrong, by up to 20 on 160 px)
+  begin[axis] = r;
   size[axis] = n - r - 1;
-  const after = tf.pad(tf.slice(tf.cumsum(x, axis, false, true), begin, size), pad(0, r + 1));
+  const after = tf.pad(tf.sub(total, tf.slice(tf.cumsum(x, axis), begin, size)), pad(0, r + 1));
   // before[i] = Σ_{j < i−r} x_j: the exclusive cumsum at i−r, zero before the start
   begin[axis] = 0;
   size[axis] = n - r;
