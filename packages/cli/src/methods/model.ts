@@ -3,7 +3,6 @@
 // the web demo. The prior: --prior, else the `prior` path in the model file's recipe (which
 // `train` writes); tile and self-ensemble: the options, else the recipe, else 128 / none.
 // Loaded lazily: tfjs and the model libraries are only imported when used.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CommandContext } from '../context';
@@ -11,7 +10,7 @@ import { InputError } from '../errors';
 import type { Rgb8 } from '../io/images';
 import { prepareBackend } from '../util/backend';
 import { libs } from '../util/libs';
-import { loadPrior } from '../util/prior';
+import { loadPrior, sha256File } from '../util/prior';
 import type { Restorer } from './restorer';
 
 export interface ModelOptions {
@@ -49,7 +48,7 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
   }
   if (!fs.existsSync(priorFile)) throw new InputError(`${priorFile}: no such prior file${options.prior ? '' : ` (named by ${file}'s recipe)`}`);
   if (recipe.priorSha256) {
-    const actual = createHash('sha256').update(fs.readFileSync(priorFile)).digest('hex');
+    const actual = await sha256File(priorFile);
     if (actual !== recipe.priorSha256) {
       throw new InputError(`${priorFile}: sha256 ${actual} is not the prior ${file} was trained with (${recipe.priorSha256})`);
     }

@@ -3,7 +3,6 @@
 // resume, validation, logs and curves. Everything lands in the config's output folder:
 //   config.resolved.json  log.jsonl  checkpoint.safetensors  model.safetensors  curves.svg  curves.png
 // model.safetensors carries its recipe (tile, the prior's path and sha256), so `dehaze --model` needs nothing else.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
@@ -16,7 +15,7 @@ import { writeFileAtomic } from '../io/images';
 import { curvesSvg, svgToPng } from '../plot/curves';
 import { prepareBackend } from '../util/backend';
 import { libs } from '../util/libs';
-import { type LoadedPrior, loadPrior } from '../util/prior';
+import { type LoadedPrior, loadPrior, sha256File } from '../util/prior';
 import { loadTf } from '../util/tf';
 import type { TrainConfig } from './config';
 import { TrainProgress, type MetricsRecord } from './progress';
@@ -33,13 +32,6 @@ export const RUN_FILES = {
 export interface TrainOptions {
   resume: boolean;
   overwrite: boolean;
-}
-
-/** sha256 (hex) of a file, streamed: priors can be gigabytes. */
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
 
 function gcd(a: number, b: number): number {

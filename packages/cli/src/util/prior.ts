@@ -3,6 +3,8 @@
 // (`convert adm`, config in the metadata) or a .pt with a config; as guidance it is
 // @diffli2d/ddpm-hspace's HSpaceExtractor (seeded q_sample on the linear schedule, then the
 // middle-block output at the integer t) wrapped by @diffli2d/diffli2d's admGuidance.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
 import type { AdmUNet } from '@diffli2d/ddpm-hspace';
 import type { AdmGuidance } from '@diffli2d/diffli2d';
 import { InputError } from '../errors';
@@ -37,4 +39,11 @@ export async function loadPrior(file: string, config?: string): Promise<LoadedPr
     summary: `prior UNet ${String(hp.image_size)}px/${extractor.unet.config.modelChannels}ch (h-space part: ${params.toLocaleString('en-US')} parameters)`,
     dispose: () => extractor.dispose(),
   };
+}
+
+/** sha256 (hex) of a file, streamed: priors can be gigabytes. */
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
