@@ -18,7 +18,38 @@ export const RECIPES = {
   // 3: as 2, plus the SOTS training scenes re-hazed on their own recovered depth (rehaze.mjs)
   // at densities s ∈ [0.5, 2.5] × the pair's and grey airlight in [0.7, 1]
   3: { mix: { sots: 0.35, rehazed: 0.3, dense: 0.05, synthetic: 0.3 }, beta: [0.6, 2.5], depthOffset: [0, 0.7], density: [0.5, 2.5] },
+  // 4: as 3, more re-hazing, and colour augmentation so 15 scenes look like more: the same random
+  // channel order for hazy and clean of a pair (the haze is grey, so I = J·t + A(1 − t) still
+  // holds), and on re-hazed crops a random gain on J before the haze is added. The errors left are
+  // in the depth structure (scenes, not haze levels), so the network should not tie depth to colour.
+  4: {
+    mix: { sots: 0.3, rehazed: 0.4, dense: 0.05, synthetic: 0.25 },
+    beta: [0.6, 2.5],
+    depthOffset: [0, 0.7],
+    density: [0.5, 2.5],
+    augment: { permute: true, gain: [0.7, 1.15] },
+  },
 };
+
+const CHANNEL_ORDERS = [
+  [0, 1, 2],
+  [0, 2, 1],
+  [1, 0, 2],
+  [1, 2, 0],
+  [2, 0, 1],
+  [2, 1, 0],
+];
+
+/** Reorders the RGB channels of `count` pixels of each array in place (at `offset`), in the same order. */
+function permuteChannels(rng, arrays, offset, count) {
+  const order = CHANNEL_ORDERS[Math.floor(rng.uniform(0, 1) * 6) % 6];
+  for (const a of arrays)
+    for (let p = 0; p < count; p++) {
+      const o = offset + p * 3;
+      const v = [a[o], a[o + 1], a[o + 2]];
+      for (let c = 0; c < 3; c++) a[o + c] = v[order[c]];
+    }
+}
 
 export async function loadTrainingSources() {
   const { train } = sotsSplit();
@@ -50,10 +81,11 @@ function drawBox(rng, { width, height }, crop) {
 }
 
 /** crop×crop pairs in [0,1]: same box and flip for hazy and clean. */
-function pairCrop(rng, pair, crop, hazyOut, cleanOut, offset) {
+function pairCrop(rng, pair, crop, hazyOut, cleanOut, offset, recipe) {
   const { x0, y0, box, flip } = drawBox(rng, pair.clean, crop);
   cropInto(pair.hazy, x0, y0, box, crop, flip, hazyOut, offset, (v) => v / 255);
   cropInto(pair.clean, x0, y0, box, crop, flip, cleanOut, offset, (v) => v / 255);
+  if (recipe.augment?.permute) permuteChannels(rng, [hazyOut, cleanOut], offset, crop * crop);
 }
 
 /** A re-hazed SOTS crop: the clean crop and its optical depth under the same box, new density and airlight. */
@@ -65,6 +97,11 @@ function rehazedCrop(rng, scene, crop, hazyOut, cleanOut, offset, recipe) {
   cropInto(scene.depth, x0, y0, box, crop, flip, depth3, 0, (v) => v);
   const depth = new Float32Array(crop * crop);
   for (let p = 0; p < depth.length; p++) depth[p] = depth3[p * 3];
+  if (recipe.augment) {
+    const gain = rng.uniform(recipe.augment.gain[0], recipe.augment.gain[1]);
+    for (let i = 0; i < clean.length; i++) clean[i] = Math.min(255, Math.round(clean[i] * gain));
+    if (recipe.augment.permute) permuteChannels(rng, [clean], 0, crop * crop);
+  }
   const hazy = rehaze(clean, depth, rng.uniform(recipe.density[0], recipe.density[1]), rng.uniform(0.7, 1.0));
   for (let i = 0; i < hazy.length; i++) {
     hazyOut[offset + i] = Math.round(hazy[i] * 255) / 255; // 8-bit, as real inputs are
@@ -107,8 +144,8 @@ export function* epochBatches(sources, { seed, epoch, batches, batchSize, crop, 
       const u = rng.uniform(0, 1);
       const rehazed = MIX.rehazed ?? 0;
       if (u >= 1 - rehazed) rehazedCrop(rng, sources.rehazable[Math.floor(rng.uniform(0, 1) * sources.rehazable.length)], crop, hazy, clean, i * n, recipe);
-      else if (u < MIX.sots) pairCrop(rng, sources.sots[Math.floor(rng.uniform(0, 1) * sources.sots.length)], crop, hazy, clean, i * n);
-      else if (u < MIX.sots + MIX.dense) pairCrop(rng, sources.dense[Math.floor(rng.uniform(0, 1) * sources.dense.length)], crop, hazy, clean, i * n);
+      else if (u < MIX.sots) pairCrop(rng, sources.sots[Math.floor(rng.uniform(0, 1) * sources.sots.length)], crop, hazy, clean, i * n, recipe);
+      else if (u < MIX.sots + MIX.dense) pairCrop(rng, sources.dense[Math.floor(rng.uniform(0, 1) * sources.dense.length)], crop, hazy, clean, i * n, recipe);
       else syntheticCrop(rng, sources.natural[Math.floor(rng.uniform(0, 1) * sources.natural.length)], crop, hazy, clean, i * n, recipe);
     }
     yield { hazy: tf.tensor4d(hazy, [batchSize, crop, crop, 3]), clean: tf.tensor4d(clean, [batchSize, crop, crop, 3]) };

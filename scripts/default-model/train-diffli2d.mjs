@@ -1,7 +1,7 @@
 // Trains a DiffLI2D network guided by the default prior's h-space (t1 = 0, t2 = 500), resumably:
 //   node scripts/default-model/train-diffli2d.mjs [--variant full|baseline|no-cim|no-hae|no-guidance] [--run NAME]
 //        [--minutes 40] [--max-steps N] [--batch 4] [--crop 128] [--prior .tmp/default-model/prior.safetensors]
-//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint | --init-matching model-file]
+//        [--head residual|scattering] [--haze-cue none|dark-channel|dcp] [--recipe 1|2|3|4 (diffli2d-data.mjs)] [--lr 5e-4] [--loss l1|mse] [--decay-epochs E --decay-factor F] [--init other-run-checkpoint | --init-matching model-file]
 //        [--widths 16,32,64] [--threads 1] [--keep-every K] [--ema decay]
 // State in .tmp/default-model/<run>/: checkpoint.safetensors (every --every steps and at the end),
 // log.jsonl (train() metrics records); with --keep-every K also snapshots/step-<N>.safetensors every
