@@ -5,6 +5,7 @@
 // per step, the guidance (prior h-space) share, and a tf.profile kernel table of one step.
 //
 // Usage: node bench/default-step.mjs [--threads 2] [--stock-kernels] [--steps 3] [--batch 4] [--crop 128] [--top 12] [--detail KernelName]
+//        [--network model.safetensors --prior prior.safetensors] (another model than the shipped one, e.g. a candidate)
 //   (build first: npx nx run-many -t build -p @diffli2d/diffli2d @diffli2d/backends)
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -26,9 +27,10 @@ const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 if (args.includes('--stock-kernels')) restoreWasmStockKernels();
 
 const dir = fileURLToPath(new URL('../../default-model/models/', import.meta.url));
-const read = (name) => new Uint8Array(fs.readFileSync(dir + name));
-const prior = AdmUNet.fromWeights(null, readSafetensors(read('prior.safetensors')), { parts: 'hspace' });
-const model = loadModel(read('diffli2d.safetensors'));
+const fileArg = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dir + fallback);
+const read = (file) => new Uint8Array(fs.readFileSync(file));
+const prior = AdmUNet.fromWeights(null, readSafetensors(read(fileArg('prior', 'prior.safetensors'))), { parts: 'hspace' });
+const model = loadModel(read(fileArg('network', 'diffli2d.safetensors')));
 const trainer = new Trainer({ model, extractor: admGuidance(new HSpaceExtractor(prior)), seed: 7 });
 const hazy = tf.randomUniform([batch, crop, crop, 3], 0, 1, 'float32', 1);
 const clean = tf.randomUniform([batch, crop, crop, 3], 0, 1, 'float32', 2);
