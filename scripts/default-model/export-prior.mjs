@@ -1,7 +1,7 @@
 // Exports the prior's EMA weights from the training checkpoint:
-//   node scripts/default-model/export-prior.mjs [--config shipped|v2] [--ship]
+//   node scripts/default-model/export-prior.mjs [--config shipped|v2] [--ship [--variant default|fast]]
 // → .tmp/default-model/prior.safetensors (prior-v2.safetensors for --config v2; F32, full UNet) and, with --ship,
-//   packages/default-model/models/prior.safetensors (F16, full UNet: the h-space part is what
+//   packages/default-model/models/prior.safetensors (models/fast/ for --variant fast; F16, full UNet: the h-space part is what
 //   dehazing needs; the decoder is kept so the prior can still be sampled). Provenance
 //   (data, steps, hyper-parameters, last losses) goes into __metadata__.
 import * as fs from 'node:fs';
@@ -32,7 +32,11 @@ const provenance = {
 await writeFileAtomic(path.join(WORK, `${stem}.safetensors`), await trainer.exportWeights({ which: 'ema', metadata: provenance }));
 console.log(JSON.stringify({ step: trainer.step, meanLoss, seconds }));
 if (flag('ship')) {
-  const file = path.join(MODELS, 'prior.safetensors');
+  const variant = arg('variant', 'default');
+  if (!['default', 'fast'].includes(variant)) throw new Error(`--variant must be default or fast, got ${variant}`);
+  const dir = variant === 'default' ? MODELS : path.join(MODELS, variant);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'prior.safetensors');
   await writeFileAtomic(file, await trainer.exportWeights({ which: 'ema', dtype: 'f16', metadata: provenance }));
   console.log(`${file} ${fs.statSync(file).size} bytes`);
 }

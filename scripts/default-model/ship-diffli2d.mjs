@@ -2,8 +2,8 @@
 //   node scripts/default-model/ship-diffli2d.mjs [--run full] [--eval .tmp/default-model/eval-full.json]
 //        [--phases a,b,full (runs this one was initialised from, in order; run:N counts a run up to step N)]
 //        [--data "what it was trained on"] [--model file (default: the run's checkpoint; e.g. averaged weights)]
-//        [--averaged "which checkpoints were averaged"] [--tile 256 --ensemble flip]
-// → packages/default-model/models/diffli2d.safetensors: serializeModel()'s tensors as F16, its
+//        [--averaged "which checkpoints were averaged"] [--tile 256 --ensemble flip] [--variant default|fast]
+// → packages/default-model/models/diffli2d.safetensors (models/fast/ for --variant fast): serializeModel()'s tensors as F16, its
 // format/config metadata, the recipe createDehazer() and the CLI follow (tile, self-ensemble, the
 // prior's sha256), plus provenance (data, steps, the prior it needs, validation numbers).
 import * as crypto from 'node:crypto';
@@ -36,7 +36,10 @@ for (const { name: phase, upTo } of phases) {
   totalSteps += log.length ? log[log.length - 1].step : 0;
   seconds += log.reduce((s, r) => s + r.seconds, 0);
 }
-const priorShipped = path.join(MODELS, 'prior.safetensors');
+const variant = arg('variant', 'default');
+if (!['default', 'fast'].includes(variant)) throw new Error(`--variant must be default or fast, got ${variant}`);
+const shipDir = variant === 'default' ? MODELS : path.join(MODELS, variant);
+const priorShipped = path.join(shipDir, 'prior.safetensors');
 const evalFile = arg('eval', '');
 const evaluation = evalFile && fs.existsSync(evalFile) ? JSON.parse(fs.readFileSync(evalFile, 'utf8')) : null;
 const { tensors, metadata } = readSafetensors(await serializeModel(model));
@@ -68,11 +71,11 @@ const provenance = {
 };
 if (!fs.existsSync(priorShipped)) throw new Error(`${priorShipped} is missing: ship the prior first (export-prior.mjs)`);
 const recipe = {
-  tile: arg('tile', evaluation?.tile ?? 256),
+  tile: Number(arg('tile', Number.isInteger(evaluation?.tile) ? evaluation.tile : 256)),
   ensemble: arg('ensemble', evaluation?.ensemble ?? 'flip'),
   priorSha256: provenance.prior_sha256,
 };
-const file = path.join(MODELS, 'diffli2d.safetensors');
+const file = path.join(shipDir, 'diffli2d.safetensors');
 await writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance, recipe: JSON.stringify(recipe) }));
 console.log(
   JSON.stringify({ file, bytes: fs.statSync(file).size, steps: totalSteps, seconds, parameters: model.trainableVariables.reduce((s, v) => s + v.size, 0) }),

@@ -1,19 +1,26 @@
-// @diffli2d/default-model/node — the default model read from this package's own folder.
+// @diffli2d/default-model/node — the shipped models read from this package's own folder.
 //
 //   import { createDefaultDehazer } from '@diffli2d/default-model/node';
-//   const dehazer = await createDefaultDehazer();
+//   const dehazer = await createDefaultDehazer();                   // or ({ variant: 'fast' })
 //   const clear = await dehazer.dehaze(pixels);   // 8-bit RGB/RGBA { width, height, data } or a [H,W,3] tensor
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createDehazer, type CreateDehazerOptions, type Dehazer, type ModelFiles, type ModelPackage } from '@diffli2d/diffli2d';
-import { DEFAULT_MODEL_FILES, DEFAULT_MODEL_NAME } from './index';
+import { DEFAULT_MODEL_FILES, DEFAULT_MODEL_NAME, type DefaultModelVariant, variantFolder } from './index';
 
-export { DEFAULT_MODEL_FILES, DEFAULT_MODEL_NAME, defaultModelAt } from './index';
+export {
+  DEFAULT_MODEL_FILES,
+  DEFAULT_MODEL_NAME,
+  DEFAULT_MODEL_VARIANTS,
+  type DefaultModelVariant,
+  defaultModelAt,
+  variantFolder,
+} from './index';
 
-/** The folder holding the files in Node (dist/../models, or src/../models in the repository's tests). */
-export function defaultModelDir(): string {
+/** A variant's folder in Node (dist/../models[/fast], or src/../models[/fast] in the repository's tests). */
+export function defaultModelDir(variant: DefaultModelVariant = 'default'): string {
   // __dirname: native in CommonJS, shimmed by tsup in the ESM build
-  return path.resolve(__dirname, '..', 'models');
+  return path.resolve(__dirname, '..', 'models', variantFolder(variant));
 }
 
 async function readFile(file: string): Promise<Uint8Array> {
@@ -24,17 +31,23 @@ async function readFile(file: string): Promise<Uint8Array> {
   }
 }
 
-/** The default model read from this package's folder (Node). */
-export const defaultModel: ModelPackage = {
-  name: DEFAULT_MODEL_NAME,
-  async load(): Promise<ModelFiles> {
-    const dir = defaultModelDir();
-    const [network, prior] = await Promise.all([readFile(path.join(dir, DEFAULT_MODEL_FILES.network)), readFile(path.join(dir, DEFAULT_MODEL_FILES.prior))]);
-    return { network, prior };
-  },
-};
+/** A shipped variant read from this package's folder (Node). */
+export function shippedModel(variant: DefaultModelVariant = 'default'): ModelPackage {
+  const dir = defaultModelDir(variant);
+  return {
+    name: variant === 'default' ? DEFAULT_MODEL_NAME : `${DEFAULT_MODEL_NAME} (${variant})`,
+    async load(): Promise<ModelFiles> {
+      const [network, prior] = await Promise.all([readFile(path.join(dir, DEFAULT_MODEL_FILES.network)), readFile(path.join(dir, DEFAULT_MODEL_FILES.prior))]);
+      return { network, prior };
+    },
+  };
+}
 
-/** createDehazer() on the default model (Node: from this package's folder). */
-export function createDefaultDehazer(options: CreateDehazerOptions = {}): Promise<Dehazer> {
-  return createDehazer({ model: defaultModel }, options);
+/** The default variant read from this package's folder (Node). */
+export const defaultModel: ModelPackage = shippedModel('default');
+
+/** createDehazer() on a shipped variant (Node: from this package's folder); `variant` defaults to 'default'. */
+export function createDefaultDehazer(options: CreateDehazerOptions & { variant?: DefaultModelVariant } = {}): Promise<Dehazer> {
+  const { variant = 'default', ...rest } = options;
+  return createDehazer({ model: shippedModel(variant) }, rest);
 }

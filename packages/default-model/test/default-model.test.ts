@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { createDehazer, readRecipe, sha256Hex } from '@diffli2d/diffli2d';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { createDefaultDehazer, DEFAULT_MODEL_FILES, defaultModel, defaultModelAt, defaultModelDir } from '../src/node';
+import { createDefaultDehazer, DEFAULT_MODEL_FILES, DEFAULT_MODEL_VARIANTS, defaultModel, defaultModelAt, defaultModelDir, shippedModel } from '../src/node';
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -54,6 +54,34 @@ test('createDefaultDehazer() dehazes a real SOTS-indoor crop: closer to the clea
   expect(Array.from(again.data)).toEqual(Array.from(out.data));
 });
 
+test("the 'fast' variant: its own prior (h-space at 1/32), a whole-image recipe, and it dehazes the same real crop", async () => {
+  expect(defaultModelDir('fast')).toBe(path.resolve(__dirname, '..', 'models', 'fast'));
+  const files = await shippedModel('fast').load();
+  const recipe = readRecipe(files.network);
+  // whole 620×460 photos in one pass (larger ones in 1024-px tiles), no self-ensemble: the speed is the point
+  expect(recipe).toEqual({ tile: 1024, ensemble: 'none', priorSha256: await sha256Hex(files.prior) });
+  const defaults = await defaultModel.load();
+  expect(await sha256Hex(files.prior)).not.toBe(await sha256Hex(defaults.prior));
+  const hazy = await crop('sots-indoor/hazy/1401_1.png');
+  const clean = await crop('sots-indoor/clean/1401.png');
+  const before = tf.memory().numTensors;
+  const dehazer = await createDefaultDehazer({ variant: 'fast' });
+  expect(dehazer.recipe).toMatchObject({ tile: 1024, ensemble: 'none' });
+  const out = await dehazer.dehaze(hazy);
+  dehazer.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  expect(psnr(out.data, clean.data)).toBeGreaterThan(psnr(hazy.data, clean.data) + 3);
+});
+
+test('the shipped files fit the 20 MB budget, and an unknown variant is named', () => {
+  let bytes = 0;
+  for (const variant of Object.keys(DEFAULT_MODEL_VARIANTS) as (keyof typeof DEFAULT_MODEL_VARIANTS)[]) {
+    for (const file of Object.values(DEFAULT_MODEL_FILES)) bytes += fs.statSync(path.join(defaultModelDir(variant), file)).size;
+  }
+  expect(bytes).toBeLessThanOrEqual(20 * 1024 * 1024);
+  expect(() => shippedModel('turbo' as 'fast')).toThrow(/no model variant 'turbo'; the variants are default, fast/);
+});
+
 test('defaultModelAt() fetches the two files from a base URL and names a failing one', async () => {
   const served = new Map<string, Uint8Array>(Object.values(DEFAULT_MODEL_FILES).map((f) => [`https://example.test/m/${f}`, new Uint8Array([1, 2, 3])]));
   const realFetch = globalThis.fetch;
@@ -63,6 +91,9 @@ test('defaultModelAt() fetches the two files from a base URL and names a failing
   }) as typeof fetch;
   try {
     expect(await defaultModelAt('https://example.test/m').load()).toEqual({ network: new Uint8Array([1, 2, 3]), prior: new Uint8Array([1, 2, 3]) });
+    await expect(defaultModelAt('https://example.test/m', 'fast').load()).rejects.toThrow(
+      /https:\/\/example\.test\/m\/fast\/diffli2d\.safetensors answered 404 Not Found/,
+    );
     await expect(defaultModelAt('https://example.test/gone/').load()).rejects.toThrow(
       /https:\/\/example\.test\/gone\/diffli2d\.safetensors answered 404 Not Found/,
     );

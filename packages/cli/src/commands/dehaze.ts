@@ -28,6 +28,8 @@ export function registerDehaze(program: Command, bind: Bind): void {
 Inputs are never overwritten; existing outputs are only replaced with --overwrite.
 
 Examples:
+  $ diffli2d dehaze hazy.jpg -o out/                (the shipped default model)
+  $ diffli2d dehaze hazy.jpg -o out/ --fast         (the shipped fast model)
   $ diffli2d dehaze hazy.jpg -o out/ --method dcp
   $ diffli2d dehaze photos/ -o out/ --model model.safetensors --format png
   $ diffli2d dehaze 'shots/**/*.webp' -o out/ --method dcp --overwrite

@@ -58,6 +58,7 @@ async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise
     platform: { os: `${os.platform()} ${os.release()}`, arch: os.arch(), cpus: os.cpus().length, memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)) },
     backend,
     defaultModel: defaultModelFiles()?.network ?? null,
+    fastModel: defaultModelFiles('fast')?.network ?? null,
     model,
   };
   const lines = [
@@ -71,6 +72,7 @@ async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise
     for (const [n, why] of Object.entries(backend.reasons)) lines.push(`  skipped ${n}: ${why}`);
   }
   lines.push(`default model: ${json.defaultModel ?? 'missing from this install'}`);
+  lines.push(`fast model (--fast): ${json.fastModel ?? 'missing from this install'}`);
   if (model) lines.push(`model ${model.file}: ${model.summary}`);
   return { json, text: lines.join('\n') };
 }

@@ -20,6 +20,8 @@ export interface Restorer {
 
 export interface RestorerChoice {
   model?: string;
+  /** the shipped 'fast' variant instead of the shipped default */
+  fast?: boolean;
   /** the prior for --model (the frozen diffusion UNet it was trained with), and the tile side */
   prior?: string;
   tile?: number;
@@ -35,6 +37,7 @@ export const METHODS = ['dcp'] as const;
 export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
   return {
     model: o.model as string | undefined,
+    fast: Boolean(o.fast),
     prior: (o.prior ?? o.unet) as string | undefined,
     tile: positiveInt('--tile', o.tile),
     ensemble: o.ensemble as string | undefined,
@@ -47,6 +50,7 @@ export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
 export function addRestorerOptions(command: Command): Command {
   return command
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
+    .option('--fast', "the shipped 'fast' model: its prior's h-space at 1/32, whole images, no self-ensemble (several times faster, lower PSNR; see the model card)")
     .option('--prior <weights>', "the prior for --model: the frozen diffusion UNet it was trained with (default: the one its file's recipe names)")
     .addOption(new Option('--unet <weights>', 'old name of --prior').hideHelp())
     .option('--tile <n>', "dehaze large images in tiles of n pixels (default: the model file's recipe, else 128)")
@@ -77,21 +81,21 @@ export async function dcpRestorer(): Promise<Restorer> {
  * sha256). Found by resolving the package, without loading its code (and tfjs) for --help.
  * Undefined when this install lacks them.
  */
-export function defaultModelFiles(): { network: string; prior: string } | undefined {
+export function defaultModelFiles(variant: 'default' | 'fast' = 'default'): { network: string; prior: string } | undefined {
   let dir: string;
   try {
     // __filename: native in the CommonJS build, shimmed by tsup in the ESM one
-    dir = path.dirname(createRequire(__filename).resolve('@diffli2d/default-model/package.json'));
+    dir = path.join(path.dirname(createRequire(__filename).resolve('@diffli2d/default-model/package.json')), 'models', variant === 'fast' ? 'fast' : '');
   } catch {
     return undefined;
   }
-  const files = { network: path.join(dir, 'models', 'diffli2d.safetensors'), prior: path.join(dir, 'models', 'prior.safetensors') };
+  const files = { network: path.join(dir, 'diffli2d.safetensors'), prior: path.join(dir, 'prior.safetensors') };
   return fs.existsSync(files.network) && fs.existsSync(files.prior) ? files : undefined;
 }
 
 export async function createRestorer(choice: RestorerChoice, ctx: CommandContext, allowIdentity: boolean): Promise<Restorer> {
-  const picked = [choice.model !== undefined, choice.method !== undefined, Boolean(choice.identity)].filter(Boolean).length;
-  if (picked > 1) throw new UsageError('choose one of --model, --method and --identity');
+  const picked = [choice.model !== undefined, Boolean(choice.fast), choice.method !== undefined, Boolean(choice.identity)].filter(Boolean).length;
+  if (picked > 1) throw new UsageError('choose one of --model, --fast, --method and --identity');
   if (choice.identity) {
     if (!allowIdentity) throw new UsageError('--identity is only meaningful for eval');
     return identityRestorer();
@@ -104,11 +108,11 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
     if (choice.method === 'dcp') return await dcpRestorer();
     throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
   }
-  const shipped = choice.model === undefined ? defaultModelFiles() : undefined;
+  const shipped = choice.model === undefined ? defaultModelFiles(choice.fast ? 'fast' : 'default') : undefined;
   const model = choice.model ?? shipped?.network;
   if (model === undefined) {
     throw new NotAvailableError(
-      'the default model (the @diffli2d/default-model package) is missing from this install; pass --model <checkpoint> or use --method dcp',
+      `the ${choice.fast ? "shipped 'fast'" : 'default'} model (the @diffli2d/default-model package) is missing from this install; pass --model <checkpoint> or use --method dcp`,
     );
   }
   const prior = choice.prior ?? shipped?.prior;
