@@ -92,14 +92,21 @@ describe('diffli2d dehaze', () => {
     expectOk(fast);
     expect(JSON.parse(fast.stdout).method).toMatch(/default-model\/models\/fast\/diffli2d\.safetensors$/);
     expectOk(await runCli(['dehaze', hazy, '-o', path.join(out, 'dcp'), '--method', 'dcp', '--json', '-q']));
-    const clean = await sharp(sharedPath('data', 'sots-indoor', 'clean', '1436.png')).removeAlpha().raw().toBuffer();
+    const clean = await sharp(sharedPath('data', 'sots-indoor', 'clean', '1436.png'))
+      .removeAlpha()
+      .raw()
+      .toBuffer();
     const psnrOf = async (file: string) => {
       const img = await sharp(file).removeAlpha().raw().toBuffer();
       let squared = 0;
       for (let i = 0; i < clean.length; i++) squared += (img[i]! - clean[i]!) ** 2;
       return 10 * Math.log10((255 * 255) / (squared / clean.length));
     };
-    const [fastPsnr, dcpPsnr, hazyPsnr] = await Promise.all([psnrOf(path.join(out, 'fast', '1436_6.png')), psnrOf(path.join(out, 'dcp', '1436_6.png')), psnrOf(hazy)]);
+    const [fastPsnr, dcpPsnr, hazyPsnr] = await Promise.all([
+      psnrOf(path.join(out, 'fast', '1436_6.png')),
+      psnrOf(path.join(out, 'dcp', '1436_6.png')),
+      psnrOf(hazy),
+    ]);
     expect(fastPsnr).toBeGreaterThan(hazyPsnr + 7);
     expect(fastPsnr).toBeGreaterThan(dcpPsnr + 5);
     expectCleanError(await runCli(['dehaze', hazy, '-o', out, '--fast', '--method', 'dcp']), 2, /choose one of --model, --fast, --method and --identity/);

@@ -19,6 +19,7 @@ for (const variant of ['default', 'fast']) {
   const out = await dehazer.dehaze({ width, height, data });
   dehazer.dispose();
   const changed = out.data.reduce((n, v, i) => n + (Math.abs(v - data[i]) > 2 ? 1 : 0), 0);
-  if (out.data.length !== data.length || changed < data.length / 4) throw new Error(`${variant}: dehazed image barely changed (${changed} of ${data.length} values)`);
+  if (out.data.length !== data.length || changed < data.length / 4)
+    throw new Error(`${variant}: dehazed image barely changed (${changed} of ${data.length} values)`);
   console.log(`ok (${variant}): ${changed} of ${data.length} values changed; recipe ${JSON.stringify(dehazer.recipe)}`);
 }

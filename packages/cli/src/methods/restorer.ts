@@ -50,7 +50,10 @@ export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
 export function addRestorerOptions(command: Command): Command {
   return command
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
-    .option('--fast', "the shipped 'fast' model: its prior's h-space at 1/32, whole images, no self-ensemble (several times faster, lower PSNR; see the model card)")
+    .option(
+      '--fast',
+      "the shipped 'fast' model: its prior's h-space at 1/32, whole images, no self-ensemble (several times faster, lower PSNR; see the model card)",
+    )
     .option('--prior <weights>', "the prior for --model: the frozen diffusion UNet it was trained with (default: the one its file's recipe names)")
     .addOption(new Option('--unet <weights>', 'old name of --prior').hideHelp())
     .option('--tile <n>', "dehaze large images in tiles of n pixels (default: the model file's recipe, else 128)")
