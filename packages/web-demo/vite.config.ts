@@ -2,10 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
-const MODEL_FILES = ['prior.safetensors', 'diffli2d.safetensors'];
+// The shipped variants (@diffli2d/default-model): the default in models/, the fast one in models/fast/.
+const MODEL_FILES = ['prior.safetensors', 'diffli2d.safetensors', 'fast/prior.safetensors', 'fast/diffli2d.safetensors'];
 
 /**
- * Copies the shipped model into dist/models/ so the built folder is self-contained.
+ * Copies the shipped models into dist/models/ so the built folder is self-contained.
  * Looked for in $DIFFLI2D_MODEL_DIR, else packages/default-model/models/ (the @diffli2d/default-model package). Absent → the build still
  * succeeds and the page says which URL it could not load.
  */

@@ -175,3 +175,38 @@ test("the page's fallback tile side and self-ensemble are those of the shipped m
   expect(DEFAULT_TILE_SIZE).toBe(recipe.tile);
   expect(DEFAULT_ENSEMBLE).toBe(recipe.ensemble ?? 'none');
 });
+
+test("the shipped 'fast' files (models/fast/, as the page's ?model=models/fast/ loads them) follow their recipe and equal the library's dehaze()", async () => {
+  const dir = path.resolve(__dirname, '../../default-model/models/fast');
+  const priorBytes = new Uint8Array(fs.readFileSync(path.join(dir, 'prior.safetensors')));
+  const networkBytes = new Uint8Array(fs.readFileSync(path.join(dir, 'diffli2d.safetensors')));
+  const recipe = readRecipe(networkBytes);
+  // a hazy-looking 70×45 gradient: smaller than the recipe's tile, so one whole-image pass
+  const image = tf.tidy(() => tf.add(0.55, tf.mul(0.3, tf.randomUniform([1, 45, 70, 3], 0, 1, 'float32', 3))) as tf.Tensor4D);
+  const before = tf.memory().numTensors;
+  const pipeline = await buildPipeline(priorBytes, networkBytes, {
+    priorUrl: 'http://test/fast/prior.safetensors',
+    networkUrl: 'http://test/fast/diffli2d.safetensors',
+  });
+  const { output, tiles } = await pipeline.run(image, { tileSize: recipe.tile!, ensemble: recipe.ensemble ?? 'none' }, () => {});
+  expect(tiles).toBe(1);
+  const ours = (await output.data()) as Float32Array;
+  output.dispose();
+  pipeline.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  const model = loadModel(networkBytes);
+  const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
+  const reference = await dehaze(image, { model, extractor: admGuidance(unet), ensemble: 'none' });
+  const theirs = (await reference.data()) as Float32Array;
+  const input = (await image.data()) as Float32Array;
+  for (const d of [reference, model, unet, image]) d.dispose();
+  let maxDiff = 0;
+  let changed = 0;
+  for (let i = 0; i < ours.length; i++) {
+    maxDiff = Math.max(maxDiff, Math.abs(ours[i]! - theirs[i]!));
+    changed += Math.abs(ours[i]! - input[i]!);
+  }
+  expect(maxDiff).toBeLessThan(1e-5);
+  // and it changed the image (a dehazer, not a pass-through): mean |out − in| over 0.05
+  expect(changed / ours.length).toBeGreaterThan(0.05);
+});
