@@ -7,9 +7,10 @@
 //     in-graph DCP haze cue, and the rest of the network's forward pass (the cue runs inside it).
 // Prints one JSON document. Build first (npx nx run @diffli2d/cli:build).
 //
-// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels]
+// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--fast]
 //   --tile-only      skip part 1;  --stock-kernels  part 2 with tfjs-backend-wasm's own kernels where
-//                    @diffli2d/backends swaps in faster ones (the "before")
+//                    @diffli2d/backends swaps in faster ones (the "before");  --fast  the shipped 'fast'
+//                    variant (models/fast/, `diffli2d dehaze --fast`) instead of the default
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -34,17 +35,22 @@ const images = fs
   .sort()
   .slice(0, count)
   .map((f) => path.join(hazyDir, f));
-const modelDir = path.join(here, '../../default-model/models');
+const fast = args.includes('--fast');
+const modelDir = path.join(here, '../../default-model/models', fast ? 'fast' : '');
 
 // 1. The CLI end to end.
 function dehazeWithCli() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-bench-'));
   const started = performance.now();
-  const cli = spawnSync(process.execPath, [path.join(here, '../dist/bin.js'), '--backend', 'wasm', 'dehaze', ...images, '-o', out, '--json'], {
-    encoding: 'utf8',
-    env: { ...process.env, DIFFLI2D_THREADS: String(threads) },
-    maxBuffer: 1 << 24,
-  });
+  const cli = spawnSync(
+    process.execPath,
+    [path.join(here, '../dist/bin.js'), '--backend', 'wasm', 'dehaze', ...images, '-o', out, '--json', ...(fast ? ['--fast'] : [])],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, DIFFLI2D_THREADS: String(threads) },
+      maxBuffer: 1 << 24,
+    },
+  );
   const processSeconds = +((performance.now() - started) / 1000).toFixed(2);
   fs.rmSync(out, { recursive: true, force: true });
   if (cli.status !== 0) throw new Error(`diffli2d dehaze failed (exit ${cli.status}): ${cli.stderr.slice(-2000)}`);
@@ -67,7 +73,8 @@ const recipe = readRecipe(read('diffli2d.safetensors'));
 const prior = AdmUNet.fromWeights(null, readSafetensors(read('prior.safetensors')), { parts: 'hspace' });
 const source = admGuidance(new HSpaceExtractor(prior));
 const model = loadModel(read('diffli2d.safetensors'));
-const tileSide = recipe.tile ?? 256;
+// a 256² tile (the default's recipe tile; the fast variant runs whole photos, so its split is shown on the same tile)
+const tileSide = Math.min(recipe.tile ?? 256, 256);
 const { data, info } = await sharp(images[0])
   .removeAlpha()
   .extract({ left: 0, top: 0, width: tileSide, height: tileSide })
@@ -89,11 +96,11 @@ console.log(
   JSON.stringify(
     {
       package: '@diffli2d/cli',
-      model: { dir: 'packages/default-model/models', network: model.config, recipe },
+      model: { dir: `packages/default-model/models${fast ? '/fast' : ''}`, network: model.config, recipe },
       backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
       dehaze: {
-        command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json`,
+        command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json${fast ? ' --fast' : ''}`,
         firstImageSeconds: perImage[0]?.seconds,
         warmImageSeconds: perImage.slice(1).map((p) => p.seconds),
         processSeconds,
