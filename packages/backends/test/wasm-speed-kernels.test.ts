@@ -70,6 +70,17 @@ describe('wasm speed kernels', () => {
     for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc).toBe(k.kernelFunc);
   });
 
+  it('restoreWasmStockKernels([names]) puts back only the kernels named (for A/B benchmarks)', async () => {
+    await tf.setBackend('wasm');
+    restoreWasmStockKernels(['Slice']);
+    for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc === k.kernelFunc).toBe(k.kernelName !== 'Slice');
+    const y = tf.tidy(() => tf.slice(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), [0, 1], [2, 2]));
+    expect(Array.from(await y.data())).toEqual([2, 3, 5, 6]);
+    y.dispose();
+    registerWasmSpeedKernels();
+    for (const k of WASM_SPEED_KERNELS) expect(tf.getKernel(k.kernelName, 'wasm')!.kernelFunc).toBe(k.kernelFunc);
+  });
+
   // Slice: every rank 1-5, partial and whole axes, empty boxes, runs above and below the loop/set switch.
   const sliceCases: Array<[number[], number[], number[]]> = [
     [[10], [3], [5]],

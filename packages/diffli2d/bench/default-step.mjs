@@ -4,7 +4,7 @@
 // 128² crops, batch 4, wasm as @diffli2d/backends' setupBackend starts it. Seconds and CPU seconds
 // per step, the guidance (prior h-space) share, and a tf.profile kernel table of one step.
 //
-// Usage: node bench/default-step.mjs [--threads 2] [--stock-kernels] [--steps 3] [--batch 4] [--crop 128] [--top 12] [--detail KernelName]
+// Usage: node bench/default-step.mjs [--threads 2] [--stock-kernels [Name,Name (only these)]] [--steps 3] [--batch 4] [--crop 128] [--top 12] [--detail KernelName]
 //        [--network model.safetensors --prior prior.safetensors] (another model than the shipped one, e.g. a candidate)
 //   (build first: npx nx run-many -t build -p @diffli2d/diffli2d @diffli2d/backends)
 import * as fs from 'node:fs';
@@ -24,7 +24,8 @@ const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
 const { admGuidance, loadModel, Trainer } = await import('@diffli2d/diffli2d');
 const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
-if (args.includes('--stock-kernels')) restoreWasmStockKernels();
+const stockArg = args.includes('--stock-kernels') ? (args[args.indexOf('--stock-kernels') + 1] ?? '') : null;
+if (stockArg !== null) restoreWasmStockKernels(stockArg && !stockArg.startsWith('--') ? stockArg.split(',') : undefined);
 
 const dir = fileURLToPath(new URL('../../default-model/models/', import.meta.url));
 const fileArg = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dir + fallback);
@@ -52,7 +53,7 @@ const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 console.log(
   JSON.stringify(
     {
-      backend: `${started.name} (${started.detail})${args.includes('--stock-kernels') ? ', stock forward kernels' : ''}`,
+      backend: `${started.name} (${started.detail})${stockArg !== null ? `, stock forward kernels${stockArg && !stockArg.startsWith('--') ? ` (${stockArg})` : ''}` : ''}`,
       network: model.config,
       batch: `${batch}x${crop}x${crop}x3`,
       secondsPerStep: +best.seconds.toFixed(3),

@@ -82,12 +82,13 @@ function registerForWasm(kernels: ReadonlyArray<{ kernelName: string; kernelFunc
 
 /**
  * Puts back tfjs-backend-wasm's own kernels for the speed kernels (benchmarks measure the
- * before with it). Running wasm kernels bind their C function at backend start, so their
- * setup runs again here when the backend is up.
+ * before with it; `only`: just the kernels named). Running wasm kernels bind their C function at
+ * backend start, so their setup runs again here when the backend is up.
  */
-export function restoreWasmStockKernels(): void {
+export function restoreWasmStockKernels(only?: readonly string[]): void {
   const backend = tf.findBackend('wasm');
   for (const { kernelName } of WASM_SPEED_KERNELS) {
+    if (only && !only.includes(kernelName)) continue;
     const stock = replaced.get(kernelName);
     if (!stock) continue;
     tf.unregisterKernel(kernelName, 'wasm');
