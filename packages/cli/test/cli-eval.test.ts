@@ -134,7 +134,7 @@ describe('diffli2d eval', () => {
     expectCleanError(
       await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--method', 'dcp']),
       2,
-      /choose one of --model, --method and --identity/,
+      /choose one of --model, --fast, --method and --identity/,
     );
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--method', 'magic']), 2, /--method expects one of dcp, got 'magic'/);
     expectCleanError(await runCli(['eval', '--data', sharedPath('data', 'sots-indoor'), '--identity', '--shard', '3/3']), 2, /--shard/);
