@@ -13,6 +13,12 @@ export const DATA = path.join(SHARED, 'data');
 // Resumable training state (never committed); DIFFLI2D_WORK moves it, e.g. out of a work tree that is laid anew.
 export const WORK = path.resolve(REPO, process.env.DIFFLI2D_WORK ?? '.tmp/default-model');
 export const MODELS = path.join(REPO, 'packages/default-model/models');
+
+/** Where a shipped variant's files go (models/ or models/fast/), by @diffli2d/default-model's own map; unknown names throw. */
+export async function shippedVariantDir(variant) {
+  const { variantFolder } = await import('@diffli2d/default-model');
+  return path.join(MODELS, variantFolder(variant));
+}
 export const DOCS = path.join(REPO, 'docs');
 
 /**

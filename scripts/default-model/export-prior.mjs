@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { DdpmTrainer } from '@diffli2d/ddpm-hspace/training';
-import { arg, flag, MODELS, readJsonLines, WORK, writeFileAtomic } from './common.mjs';
+import { arg, flag, readJsonLines, shippedVariantDir, WORK, writeFileAtomic } from './common.mjs';
 import { PRIOR_TRAINING, priorStem } from './prior-config.mjs';
 
 await tf.setBackend('cpu');
@@ -32,9 +32,7 @@ const provenance = {
 await writeFileAtomic(path.join(WORK, `${stem}.safetensors`), await trainer.exportWeights({ which: 'ema', metadata: provenance }));
 console.log(JSON.stringify({ step: trainer.step, meanLoss, seconds }));
 if (flag('ship')) {
-  const variant = arg('variant', 'default');
-  if (!['default', 'fast'].includes(variant)) throw new Error(`--variant must be default or fast, got ${variant}`);
-  const dir = variant === 'default' ? MODELS : path.join(MODELS, variant);
+  const dir = await shippedVariantDir(arg('variant', 'default'));
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'prior.safetensors');
   await writeFileAtomic(file, await trainer.exportWeights({ which: 'ema', dtype: 'f16', metadata: provenance }));

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { serializeModel } from '@diffli2d/diffli2d';
 import { loadModelFile } from '@diffli2d/diffli2d/node';
-import { arg, MODELS, readJsonLines, VALIDATION_SCENES, WORK, writeFileAtomic } from './common.mjs';
+import { arg, readJsonLines, shippedVariantDir, VALIDATION_SCENES, WORK, writeFileAtomic } from './common.mjs';
 
 await tf.setBackend('cpu');
 const run = arg('run', 'full');
@@ -36,9 +36,7 @@ for (const { name: phase, upTo } of phases) {
   totalSteps += log.length ? log[log.length - 1].step : 0;
   seconds += log.reduce((s, r) => s + r.seconds, 0);
 }
-const variant = arg('variant', 'default');
-if (!['default', 'fast'].includes(variant)) throw new Error(`--variant must be default or fast, got ${variant}`);
-const shipDir = variant === 'default' ? MODELS : path.join(MODELS, variant);
+const shipDir = await shippedVariantDir(arg('variant', 'default'));
 const priorShipped = path.join(shipDir, 'prior.safetensors');
 const evalFile = arg('eval', '');
 const evaluation = evalFile && fs.existsSync(evalFile) ? JSON.parse(fs.readFileSync(evalFile, 'utf8')) : null;

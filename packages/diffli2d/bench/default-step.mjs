@@ -24,8 +24,11 @@ const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
 const { admGuidance, loadModel, Trainer } = await import('@diffli2d/diffli2d');
 const started = await setupBackend({ log: false, threads, prefer: ['wasm'] });
-const stockArg = args.includes('--stock-kernels') ? (args[args.indexOf('--stock-kernels') + 1] ?? '') : null;
-if (stockArg !== null) restoreWasmStockKernels(stockArg && !stockArg.startsWith('--') ? stockArg.split(',') : undefined);
+// --stock-kernels alone: all of them; followed by Name,Name: only those
+const stock = args.includes('--stock-kernels');
+const stockNamed = args[args.indexOf('--stock-kernels') + 1];
+const stockOnly = stock && stockNamed && !stockNamed.startsWith('--') ? stockNamed : '';
+if (stock) restoreWasmStockKernels(stockOnly ? stockOnly.split(',') : undefined);
 
 const dir = fileURLToPath(new URL('../../default-model/models/', import.meta.url));
 const fileArg = (name, fallback) => (args.includes(`--${name}`) ? args[args.indexOf(`--${name}`) + 1] : dir + fallback);
@@ -53,7 +56,7 @@ const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 console.log(
   JSON.stringify(
     {
-      backend: `${started.name} (${started.detail})${stockArg !== null ? `, stock forward kernels${stockArg && !stockArg.startsWith('--') ? ` (${stockArg})` : ''}` : ''}`,
+      backend: `${started.name} (${started.detail})${stock ? `, stock forward kernels${stockOnly ? ` (${stockOnly})` : ''}` : ''}`,
       network: model.config,
       batch: `${batch}x${crop}x${crop}x3`,
       secondsPerStep: +best.seconds.toFixed(3),
