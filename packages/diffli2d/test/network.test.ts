@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
 import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
-import { crossAttention } from '../src/nn/attention';
+import { channelSelfAttention, crossAttention } from '../src/nn/attention';
 import { boxMeanOp, darkChannelOp } from '../src/dcp/tensor';
 import { conv3x3, depthwise3x3 } from '../src/nn/ops';
 import { FakeGuidance } from './support/fake-guidance';
@@ -268,6 +268,36 @@ describe('hand-written kernels match tfjs reference ops', () => {
     tf.dispose([...got, ...want, y, yRef]);
     expect(tf.memory().numTensors).toBe(before); // nothing left behind by either path
     tf.dispose([q, k, v, w]);
+  });
+
+  /** Restormer's MDTA as written in its paper: [N,heads,d,T] tensors, batched transposed matMuls, tfjs's gradients. */
+  function referenceChannelAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, temperature: tf.Tensor1D): tf.Tensor3D {
+    const [n, t, c] = q.shape;
+    const toHeads = (x: tf.Tensor3D) => tf.transpose(tf.reshape(x, [n, t, heads, c / heads]), [0, 2, 3, 1]);
+    const l2 = (x: tf.Tensor) => tf.div(x, tf.maximum(tf.norm(x, 'euclidean', -1, true), 1e-6));
+    const scores = tf.mul(tf.matMul(l2(toHeads(q)), l2(toHeads(k)), false, true), tf.reshape(temperature, [1, heads, 1, 1]));
+    return tf.reshape(tf.transpose(tf.matMul(tf.softmax(scores), toHeads(v)), [0, 3, 1, 2]), [n, t, c]);
+  }
+
+  test.each([1, 2, 4])('channelSelfAttention with %i heads: value and q/k/v/temperature gradients equal the batched formula', (heads) => {
+    const [q, k, v, w] = [1, 2, 3, 4].map((seed) => tf.randomNormal([2, 29, 8], 0, 1, 'float32', seed) as tf.Tensor3D);
+    const temperature = tf.tensor1d([0.5, 1.5, 1, 2].slice(0, heads));
+    const loss = (f: typeof referenceChannelAttention) => (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor, tau: tf.Tensor) =>
+      tf.sum(tf.mul(f(a as tf.Tensor3D, b as tf.Tensor3D, c as tf.Tensor3D, heads, tau as tf.Tensor1D), w!)) as tf.Scalar;
+    const before = tf.memory().numTensors;
+    const got = tf.grads(loss(channelSelfAttention))([q!, k!, v!, temperature]);
+    const want = tf.grads(loss(referenceChannelAttention))([q!, k!, v!, temperature]);
+    got.forEach((g, i) => {
+      expect(g.shape).toEqual(want[i]!.shape);
+      expect(maxAbsDiff(g, want[i]!)).toBeLessThan(1e-5);
+    });
+    const y = tf.tidy(() => channelSelfAttention(q!, k!, v!, heads, temperature)); // no tape: plain matMuls
+    const yRef = tf.tidy(() => referenceChannelAttention(q!, k!, v!, heads, temperature));
+    expect(maxAbsDiff(y, yRef)).toBeLessThan(1e-5);
+    expect(tf.tidy(() => tf.max(tf.abs(yRef)).dataSync()[0]!)).toBeGreaterThan(0.1); // not trivially zero
+    tf.dispose([...got, ...want, y, yRef]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([q!, k!, v!, w!, temperature]);
   });
 
   test('conv3x3 and depthwise3x3 equal tf.conv2d / tf.depthwiseConv2d (same padding)', () => {
