@@ -32,3 +32,34 @@ export function lineChart({ title, xLabel, yLabel, series, width = 640, height =
   });
   return `${out}</svg>`;
 }
+
+/**
+ * A dot plot: one row per label, one dot per value (e.g. per seed), a bar at the row's mean; for
+ * comparisons where the spread between repeats matters as much as the means.
+ */
+export function dotChart({ title, xLabel, rows, width = 640, rowHeight = 34, xMin, xMax }) {
+  const m = { l: 190, r: 24, t: 36, b: 44 };
+  const height = m.t + m.b + rowHeight * rows.length;
+  const values = rows.flatMap((r) => r.values);
+  const pad = Math.max(0.05, 0.08 * (Math.max(...values) - Math.min(...values))); // keeps the end dots inside
+  const x0 = xMin ?? Math.min(...values) - pad;
+  const x1 = xMax ?? Math.max(...values) + pad;
+  const px = (x) => m.l + ((x - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
+  const ticks = Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
+  let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12">`;
+  out += `<rect width="100%" height="100%" fill="white"/>`;
+  out += `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`;
+  for (const tx of ticks) {
+    out += `<line x1="${px(tx)}" x2="${px(tx)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${px(tx)}" y="${height - m.b + 16}" text-anchor="middle">${tx.toFixed(2)}</text>`;
+  }
+  rows.forEach((r, i) => {
+    const y = m.t + rowHeight * (i + 0.5);
+    const mean = r.values.reduce((s, v) => s + v, 0) / r.values.length;
+    out += `<text x="${m.l - 10}" y="${y + 4}" text-anchor="end">${r.label}</text>`;
+    out += `<line x1="${px(mean)}" x2="${px(mean)}" y1="${y - 10}" y2="${y + 10}" stroke="#444" stroke-width="2"/>`;
+    for (const v of r.values) out += `<circle cx="${px(v).toFixed(1)}" cy="${y}" r="5" fill="#1f77b4" fill-opacity="0.75"/>`;
+  });
+  out += `<rect x="${m.l}" y="${m.t}" width="${width - m.l - m.r}" height="${height - m.t - m.b}" fill="none" stroke="#444"/>`;
+  out += `<text x="${(m.l + width - m.r) / 2}" y="${height - 10}" text-anchor="middle">${xLabel}</text>`;
+  return `${out}</svg>`;
+}

@@ -1,0 +1,56 @@
+// The v2 ablation (model card 5c): the paper's rows plus no-guidance, two seeds each, all scored by
+// eval-default.mjs --whole --split v2 at the same step. Prints a markdown table and writes a dot plot.
+//   node scripts/default-model/ablation-v2-report.mjs [--step 1000] [--out docs/ablation-v2.png]
+// Reads $DIFFLI2D_WORK/eval-<run>-ema<step>.json for the runs below (a missing file is named, not skipped).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import sharp from 'sharp';
+import { arg, DOCS, WORK } from './common.mjs';
+import { dotChart } from './svg-chart.mjs';
+
+const step = arg('step', 1000);
+const out = path.resolve(arg('out', path.join(DOCS, 'ablation-v2.png')));
+// row → the run of each seed (7, 8): every run from v1's matching tensors, recipe 3, 128² × 4 crops
+const ROWS = [
+  ['Baseline (channel self-attention in place of CIM and HAE)', 'baseline', ['v2-baseline', 'v2-baseline-s8']],
+  ['w/o CIM', 'no-cim', ['v2-no-cim', 'v2-no-cim-s8']],
+  ['w/o HAE', 'no-hae', ['v2-no-hae', 'v2-no-hae-s8']],
+  ['full (CIM + HAE)', 'full', ['v2-a', 'v2-a-s8']],
+  ['no guidance (neither module, no prior run)', 'no-guidance', ['v2-noguide', 'v2-noguide-s8']],
+];
+
+const evals = new Map();
+const missing = [];
+for (const [, , runs] of ROWS) {
+  for (const run of runs) {
+    const file = path.join(WORK, `eval-${run}-ema${step}.json`);
+    if (fs.existsSync(file)) evals.set(run, JSON.parse(fs.readFileSync(file, 'utf8')));
+    else missing.push(file);
+  }
+}
+if (missing.length) throw new Error(`missing evaluations (eval-default.mjs --whole --split v2 --out …):\n  ${missing.join('\n  ')}`);
+
+const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const perPair = (run) => evals.get(run).images.map((im) => im.psnr);
+const baseline = ROWS[0][2].map(perPair);
+console.log(`| row | seed 7 | seed 8 | mean PSNR | vs Baseline | pairs above Baseline (both seeds) |`);
+console.log(`| --- | --- | --- | --- | --- | --- |`);
+const baseMean = mean(ROWS[0][2].map((r) => evals.get(r).mean.psnr));
+for (const [label, , runs] of ROWS) {
+  const cells = runs.map((r) => `${evals.get(r).mean.psnr.toFixed(2)} / ${evals.get(r).mean.ssim.toFixed(3)}`);
+  const m = mean(runs.map((r) => evals.get(r).mean.psnr));
+  // paired: the same pair and seed, this row against Baseline
+  const wins = runs.flatMap((r, s) => perPair(r).map((p, i) => p > baseline[s][i])).filter(Boolean).length;
+  const isBaseline = runs === ROWS[0][2];
+  const diff = isBaseline ? '—' : (m - baseMean >= 0 ? '+' : '') + (m - baseMean).toFixed(2);
+  console.log(`| ${label} | ${cells.join(' | ')} | ${m.toFixed(2)} | ${diff} | ${isBaseline ? '—' : `${wins} of ${runs.length * baseline[0].length}`} |`);
+}
+
+const svg = dotChart({
+  title: `v2 ablation, EMA at step ${step}: mean PSNR on the 20 held-out pairs (dots: seeds; bar: mean)`,
+  xLabel: 'PSNR (dB), whole 620×460 images',
+  rows: ROWS.map(([, variant, runs]) => ({ label: variant, values: runs.map((r) => evals.get(r).mean.psnr) })),
+  width: 720,
+});
+await sharp(Buffer.from(svg)).png().toFile(out);
+console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
