@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { useWasm } from './support/backend';
 import { computeGuidance, countParams, createDiffLI2D, disposeGuidance, DiffLI2DConfigError, DiffLI2DShapeError, PRESETS } from '../src';
-import { channelSelfAttention, crossAttention } from '../src/nn/attention';
+import { channelSelfAttention, crossAttention, MAX_SCORE_ELEMENTS } from '../src/nn/attention';
 import { boxMeanOp, darkChannelOp } from '../src/dcp/tensor';
 import { conv3x3, depthwise3x3 } from '../src/nn/ops';
 import { FakeGuidance } from './support/fake-guidance';
@@ -268,6 +268,29 @@ describe('hand-written kernels match tfjs reference ops', () => {
     tf.dispose([...got, ...want, y, yRef]);
     expect(tf.memory().numTensors).toBe(before); // nothing left behind by either path
     tf.dispose([q, k, v, w]);
+  });
+
+  test('crossAttention outside a tape: query chunks give the exact result and never hold all Tq×Tk scores', async () => {
+    const tk = 64;
+    const tq = Math.ceil((2.5 * MAX_SCORE_ELEMENTS) / tk); // 3 chunks
+    const [q, k, v] = [
+      [1, tq, 8],
+      [1, tk, 8],
+      [1, tk, 8],
+    ].map((shape, i) => tf.randomNormal(shape, 0, 1, 'float32', i + 1) as tf.Tensor3D);
+    const before = tf.memory().numBytes;
+    let y: tf.Tensor | undefined;
+    const profile = await tf.profile(() => {
+      y = tf.tidy(() => crossAttention(q!, k!, v!, 2));
+      return y;
+    });
+    const scoreBytes = tq * tk * 4;
+    // one chunk's scores and softmax (2 × 16 MB) plus q, k, v per head and the outputs (≈ 60 MB);
+    // holding every chunk's scores and softmax until the call returns would be 2 × 41 MB per head
+    expect(profile.peakBytes - before).toBeLessThan(2 * scoreBytes);
+    const yRef = tf.tidy(() => referenceAttention(q!, k!, v!, 2));
+    expect(maxAbsDiff(y!, yRef)).toBeLessThan(1e-5);
+    tf.dispose([q!, k!, v!, y!, yRef]);
   });
 
   /** Restormer's MDTA as written in its paper: [N,heads,d,T] tensors, batched transposed matMuls, tfjs's gradients. */
