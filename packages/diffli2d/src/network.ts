@@ -157,8 +157,9 @@ function toTokens(x: tf.Tensor4D): tf.Tensor3D {
   return tf.reshape(x, [n, h * w, c]);
 }
 
+/** LayerNorm over channels; its own tidy frees its full-resolution temporaries at once (see block()). */
 function normed(p: Params, name: string, f: tf.Tensor4D): tf.Tensor4D {
-  return channelLayerNorm(f, p(`${name}.g`) as tf.Tensor1D, p(`${name}.b`) as tf.Tensor1D) as tf.Tensor4D;
+  return tf.tidy(() => channelLayerNorm(f, p(`${name}.g`) as tf.Tensor1D, p(`${name}.b`) as tf.Tensor1D) as tf.Tensor4D);
 }
 
 /** Eq. 6: cross-attention from image pixels (queries) to the content tokens. */
@@ -193,8 +194,11 @@ function selfAttention(p: Params, name: string, f: tf.Tensor4D, heads: number): 
 
 /** Local mixing: the only spatial kernel inside a block (see the file comment). */
 function ffn(p: Params, name: string, f: tf.Tensor4D): tf.Tensor4D {
-  const hidden = lin(p, `${name}.in`, normed(p, `${name}.norm`, f)) as tf.Tensor4D;
-  const mixed = silu(depthwise3x3(hidden, p(`${name}.dw.w`) as tf.Tensor4D, p(`${name}.dw.b`) as tf.Tensor1D));
+  // a tidy of its own: of the expanded (ffnExpansion × C) tensors only the last outlives it
+  const mixed = tf.tidy(() => {
+    const hidden = lin(p, `${name}.in`, normed(p, `${name}.norm`, f)) as tf.Tensor4D;
+    return silu(depthwise3x3(hidden, p(`${name}.dw.w`) as tf.Tensor4D, p(`${name}.dw.b`) as tf.Tensor1D));
+  });
   return tf.add(f, lin(p, `${name}.out`, mixed)) as tf.Tensor4D;
 }
 
