@@ -1,11 +1,12 @@
 // The v2 ablation (model card 5c): the paper's rows plus no-guidance, two seeds each, all scored by
 // eval-default.mjs --whole --split v2 at the same step. Prints a markdown table and writes a dot plot.
-//   node scripts/default-model/ablation-v2-report.mjs [--step 1000] [--out docs/ablation-v2.png]
-// Reads $DIFFLI2D_WORK/eval-<run>-ema<step>.json for the runs below (a missing file is named, not skipped).
+//   node scripts/default-model/ablation-v2-report.mjs [--step 1000] [--out docs/ablation-v2.png] [--partial]
+// Reads $DIFFLI2D_WORK/eval-<run>-ema<step>.json for the runs below. A missing file stops it with its name;
+// with --partial its cell reads "not run", and means and counts use the seeds that are there.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { arg, DOCS, WORK } from './common.mjs';
+import { arg, DOCS, flag, WORK } from './common.mjs';
 import { dotChart } from './svg-chart.mjs';
 
 const step = arg('step', 1000);
@@ -28,28 +29,33 @@ for (const [, , runs] of ROWS) {
     else missing.push(file);
   }
 }
-if (missing.length) throw new Error(`missing evaluations (eval-default.mjs --whole --split v2 --out …):\n  ${missing.join('\n  ')}`);
+if (missing.length && !flag('partial')) throw new Error(`missing evaluations (eval-default.mjs --whole --split v2 --out …):\n  ${missing.join('\n  ')}`);
 
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const perPair = (run) => evals.get(run).images.map((im) => im.psnr);
+const perPair = (run) => evals.get(run)?.images.map((im) => im.psnr);
 const baseline = ROWS[0][2].map(perPair);
-console.log(`| row | seed 7 | seed 8 | mean PSNR | vs Baseline | pairs above Baseline (both seeds) |`);
+const have = (runs) => runs.filter((r) => evals.has(r));
+console.log(`| row | seed 7 | seed 8 | mean PSNR | vs Baseline (same seed) | pairs above Baseline |`);
 console.log(`| --- | --- | --- | --- | --- | --- |`);
-const baseMean = mean(ROWS[0][2].map((r) => evals.get(r).mean.psnr));
 for (const [label, , runs] of ROWS) {
-  const cells = runs.map((r) => `${evals.get(r).mean.psnr.toFixed(2)} / ${evals.get(r).mean.ssim.toFixed(3)}`);
-  const m = mean(runs.map((r) => evals.get(r).mean.psnr));
-  // paired: the same pair and seed, this row against Baseline
-  const wins = runs.flatMap((r, s) => perPair(r).map((p, i) => p > baseline[s][i])).filter(Boolean).length;
+  const cells = runs.map((r) => (evals.has(r) ? `${evals.get(r).mean.psnr.toFixed(2)} / ${evals.get(r).mean.ssim.toFixed(3)}` : 'not run'));
+  const m = mean(have(runs).map((r) => evals.get(r).mean.psnr));
+  // paired: the same pair and seed, this row against Baseline (seeds where both exist)
+  const cases = runs.flatMap((r, s) => (evals.has(r) && baseline[s] ? perPair(r).map((p, i) => p > baseline[s][i]) : []));
   const isBaseline = runs === ROWS[0][2];
-  const diff = isBaseline ? '—' : (m - baseMean >= 0 ? '+' : '') + (m - baseMean).toFixed(2);
-  console.log(`| ${label} | ${cells.join(' | ')} | ${m.toFixed(2)} | ${diff} | ${isBaseline ? '—' : `${wins} of ${runs.length * baseline[0].length}`} |`);
+  // the mean PSNR difference over the seeds that both this row and Baseline have
+  const paired = runs.flatMap((r, s) => (evals.has(r) && evals.has(ROWS[0][2][s]) ? [evals.get(r).mean.psnr - evals.get(ROWS[0][2][s]).mean.psnr] : []));
+  const d = mean(paired);
+  const diff = isBaseline ? '—' : `${d >= 0 ? '+' : ''}${d.toFixed(2)}`;
+  const wins = isBaseline ? '—' : `${cases.filter(Boolean).length} of ${cases.length}`;
+  console.log(`| ${label} | ${cells.join(' | ')} | ${m.toFixed(2)} | ${diff} | ${wins} |`);
 }
+if (missing.length) console.log(`\nnot run: ${missing.map((f) => path.basename(f)).join(', ')}`);
 
 const svg = dotChart({
   title: `v2 ablation, EMA at step ${step}: mean PSNR on the 20 held-out pairs (dots: seeds; bar: mean)`,
   xLabel: 'PSNR (dB), whole 620×460 images',
-  rows: ROWS.map(([, variant, runs]) => ({ label: variant, values: runs.map((r) => evals.get(r).mean.psnr) })),
+  rows: ROWS.map(([, variant, runs]) => ({ label: variant, values: have(runs).map((r) => evals.get(r).mean.psnr) })),
   width: 720,
 });
 await sharp(Buffer.from(svg)).png().toFile(out);
