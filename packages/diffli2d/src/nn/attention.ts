@@ -4,8 +4,8 @@ import { matMulFastGrad, recordingGradients } from '@diffli2d/ddpm-hspace';
 
 /**
  * Score matrices larger than this many elements are computed in query chunks (exact: softmax is
- * per query). 4 M (16 MB): the shipped fast network's peak at 640×480 stays at its FFN's, and
- * the default's 256² tile needs 102 MB instead of 184 MB at 16 M, at the same speed.
+ * per query). 4 M (16 MB): the default network's 256² tile peaked at 184 MB with 16 M-score
+ * chunks and at 102 MB with these, at the same speed (before the FFN and LayerNorm tidies).
  */
 export const MAX_SCORE_ELEMENTS = 1 << 22;
 
@@ -142,9 +142,9 @@ function makeAttentionWithFastGrad(heads: number): Attention {
  *
  * Per (sample, head), in token layout [T,d]: P = softmax(τ·q̂ᵀk̂) [d,d], out = v·Pᵀ. The
  * transposes are explicit and every product is an untransposed 2-D matMul with a backward of
- * the same kind (matMulFastGrad), for the reason given at the top of this file. A `baseline`
- * training step (4 × 128², wasm, 1 thread) took 2.45 s with batched, transposed BatchMatMuls
- * and takes 1.99 s so.
+ * the same kind (matMulFastGrad), for the reason given at the top of this file: a `baseline`
+ * training step (4 × 128², wasm, 1 thread) took 2.45 s as batched, transposed BatchMatMuls and
+ * takes 1.99 s this way.
  */
 export function channelSelfAttention(q: tf.Tensor3D, k: tf.Tensor3D, v: tf.Tensor3D, heads: number, temperature: tf.Tensor1D): tf.Tensor3D {
   const [n, t, c] = q.shape;
