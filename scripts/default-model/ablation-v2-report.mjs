@@ -32,20 +32,19 @@ for (const [, , runs] of ROWS) {
 if (missing.length && !flag('partial')) throw new Error(`missing evaluations (eval-default.mjs --whole --split v2 --out …):\n  ${missing.join('\n  ')}`);
 
 const mean = (xs) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const perPair = (run) => evals.get(run)?.images.map((im) => im.psnr);
-const baseline = ROWS[0][2].map(perPair);
+const perPair = (run) => evals.get(run).images.map((im) => im.psnr);
+const baseRuns = ROWS[0][2];
 const have = (runs) => runs.filter((r) => evals.has(r));
 console.log(`| row | seed 7 | seed 8 | mean PSNR | vs Baseline (same seed) | pairs above Baseline |`);
 console.log(`| --- | --- | --- | --- | --- | --- |`);
 for (const [label, , runs] of ROWS) {
   const cells = runs.map((r) => (evals.has(r) ? `${evals.get(r).mean.psnr.toFixed(2)} / ${evals.get(r).mean.ssim.toFixed(3)}` : 'not run'));
   const m = mean(have(runs).map((r) => evals.get(r).mean.psnr));
-  // paired: the same pair and seed, this row against Baseline (seeds where both exist)
-  const cases = runs.flatMap((r, s) => (evals.has(r) && baseline[s] ? perPair(r).map((p, i) => p > baseline[s][i]) : []));
-  const isBaseline = runs === ROWS[0][2];
-  // the mean PSNR difference over the seeds that both this row and Baseline have
-  const paired = runs.flatMap((r, s) => (evals.has(r) && evals.has(ROWS[0][2][s]) ? [evals.get(r).mean.psnr - evals.get(ROWS[0][2][s]).mean.psnr] : []));
-  const d = mean(paired);
+  // paired with Baseline: the same seed (and, for the count, the same pair), where both were scored
+  const seeds = runs.map((r, s) => [r, baseRuns[s]]).filter(([r, b]) => evals.has(r) && evals.has(b));
+  const cases = seeds.flatMap(([r, b]) => perPair(r).map((p, i) => p > perPair(b)[i]));
+  const d = mean(seeds.map(([r, b]) => evals.get(r).mean.psnr - evals.get(b).mean.psnr));
+  const isBaseline = runs === baseRuns;
   const diff = isBaseline ? '—' : `${d >= 0 ? '+' : ''}${d.toFixed(2)}`;
   const wins = isBaseline ? '—' : `${cases.filter(Boolean).length} of ${cases.length}`;
   console.log(`| ${label} | ${cells.join(' | ')} | ${m.toFixed(2)} | ${diff} | ${wins} |`);

@@ -1,4 +1,10 @@
-// A minimal line chart as SVG (rendered to PNG with sharp by the callers).
+// Minimal charts as SVG (rendered to PNG with sharp by the callers).
+
+/** The opening tag, a white background and the title: shared by both charts. */
+function svgStart(width, height, title) {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/><text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`;
+}
+
 export function lineChart({ title, xLabel, yLabel, series, width = 640, height = 400, yMin, yMax, logY = false }) {
   const m = { l: 64, r: 16, t: 36, b: 48 };
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
@@ -13,9 +19,7 @@ export function lineChart({ title, xLabel, yLabel, series, width = 640, height =
   const colors = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
   const ticks = (a, b, n) => Array.from({ length: n + 1 }, (_, i) => a + ((b - a) * i) / n);
   const fmt = (v) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
-  let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12">`;
-  out += `<rect width="100%" height="100%" fill="white"/>`;
-  out += `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`;
+  let out = svgStart(width, height, title);
   for (const tx of ticks(x0, x1, 5))
     out += `<line x1="${px(tx)}" x2="${px(tx)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${px(tx)}" y="${height - m.b + 16}" text-anchor="middle">${fmt(tx)}</text>`;
   for (const ty of ticks(y0, y1, 5)) {
@@ -46,9 +50,7 @@ export function dotChart({ title, xLabel, rows, width = 640, rowHeight = 34, xMi
   const x1 = xMax ?? Math.max(...values) + pad;
   const px = (x) => m.l + ((x - x0) / (x1 - x0 || 1)) * (width - m.l - m.r);
   const ticks = Array.from({ length: 6 }, (_, i) => x0 + ((x1 - x0) * i) / 5);
-  let out = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="DejaVu Sans, sans-serif" font-size="12">`;
-  out += `<rect width="100%" height="100%" fill="white"/>`;
-  out += `<text x="${width / 2}" y="20" text-anchor="middle" font-size="14">${title}</text>`;
+  let out = svgStart(width, height, title);
   for (const tx of ticks) {
     out += `<line x1="${px(tx)}" x2="${px(tx)}" y1="${m.t}" y2="${height - m.b}" stroke="#eee"/><text x="${px(tx)}" y="${height - m.b + 16}" text-anchor="middle">${tx.toFixed(2)}</text>`;
   }
