@@ -88,9 +88,9 @@ export async function loadRgb(file, shortSide) {
 /**
  * A size×size crop of `img` covering a box of side `box` (≥ size: downscaled by bilinear
  * interpolation at pixel centres) at (x0, y0), optionally mirrored; values written into
- * `out` at `offset` as floats mapped by `map` (e.g. v/127.5 − 1).
+ * `out` at `offset` as floats mapped by `map` (e.g. v/127.5 − 1). `channels`: 3 (RGB) or 1 (a map).
  */
-export function cropInto(img, x0, y0, box, size, flip, out, offset, map) {
+export function cropInto(img, x0, y0, box, size, flip, out, offset, map, channels = 3) {
   const s = box / size;
   const { width, height, data } = img;
   for (let y = 0; y < size; y++) {
@@ -104,12 +104,12 @@ export function cropInto(img, x0, y0, box, size, flip, out, offset, map) {
       const ix = Math.floor(sx),
         fx = sx - ix,
         ix1 = Math.min(width - 1, ix + 1);
-      const o = offset + (y * size + x) * 3;
-      for (let c = 0; c < 3; c++) {
-        const a = data[(iy * width + ix) * 3 + c],
-          b = data[(iy * width + ix1) * 3 + c];
-        const d = data[(iy1 * width + ix) * 3 + c],
-          e = data[(iy1 * width + ix1) * 3 + c];
+      const o = offset + (y * size + x) * channels;
+      for (let c = 0; c < channels; c++) {
+        const a = data[(iy * width + ix) * channels + c],
+          b = data[(iy * width + ix1) * channels + c];
+        const d = data[(iy1 * width + ix) * channels + c],
+          e = data[(iy1 * width + ix1) * channels + c];
         out[o + c] = map((a * (1 - fx) + b * fx) * (1 - fy) + (d * (1 - fx) + e * fx) * fy);
       }
     }

@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { addHaze, pseudoDepth, Xoshiro128 } from '@diffli2d/datasets';
 import { cropInto, loadRgb, manifestPairs, naturalImages, sotsSplit } from './common.mjs';
+import { NATURAL_SHORT_SIDE, readNaturalDepth } from './natural-depth.mjs';
 import { estimateOpticalDepth, rehaze } from './rehaze.mjs';
 
 /**
@@ -28,6 +29,17 @@ export const RECIPES = {
     depthOffset: [0, 0.7],
     density: [0.5, 2.5],
     augment: { permute: true, gain: [0.7, 1.15] },
+  },
+  // 5: as 4, but most synthetic haze follows each photo's own layout: depth estimated by a
+  // monocular depth network (natural-depth.mjs), not a ramp. The SOTS scenes teach depth from
+  // content; 15 of them are too few, and the ramps tie no depth to content at all.
+  5: {
+    mix: { sots: 0.25, rehazed: 0.35, dense: 0.05, synthetic: 0.35 },
+    beta: [0.6, 2.5],
+    depthOffset: [0, 0.5],
+    density: [0.5, 2.5],
+    augment: { permute: true, gain: [0.7, 1.15] },
+    estimatedDepth: 0.75,
   },
 };
 
@@ -59,14 +71,23 @@ export async function loadTrainingSources() {
   for (const p of manifestPairs().filter((q) => q.task === 'dehaze' && q.dataset !== 'RESIDE-SOTS-indoor')) {
     dense.push({ hazy: await loadRgb(p.hazy), clean: await loadRgb(p.clean), name: p.hazy });
   }
+  // With natural-depth.mjs's maps (recipe 5), each photo carries its estimated depth, scaled to a maximum of 1.
+  const depths = readNaturalDepth();
   const natural = [];
-  for (const f of naturalImages()) natural.push(await loadRgb(f, 256));
-  // each training pair's optical depth, stored as 3 equal channels so cropInto can resample it
+  for (const f of naturalImages()) {
+    const img = await loadRgb(f, NATURAL_SHORT_SIDE);
+    const d = depths.get(f);
+    if (d && (d.width !== img.width || d.height !== img.height)) throw new Error(`${f}: depth map ${d.width}×${d.height}, photo ${img.width}×${img.height}`);
+    if (d) {
+      const max = d.data.reduce((a, v) => Math.max(a, v), 0);
+      img.depth = { width: d.width, height: d.height, data: d.data.map((v) => v / max) };
+    }
+    natural.push(img);
+  }
+  // each training pair's optical depth, a one-channel map for cropInto
   const rehazable = sots.map(({ hazy, clean, name }) => {
     const { depth, fitPsnr } = estimateOpticalDepth(hazy, clean);
-    const depth3 = new Float32Array(depth.length * 3);
-    for (let p = 0; p < depth.length; p++) depth3.fill(depth[p], p * 3, p * 3 + 3);
-    return { clean, depth: { width: clean.width, height: clean.height, data: depth3 }, fitPsnr, name };
+    return { clean, depth: { width: clean.width, height: clean.height, data: depth }, fitPsnr, name };
   });
   return { sots, dense, natural, rehazable };
 }
@@ -93,10 +114,8 @@ function rehazedCrop(rng, scene, crop, hazyOut, cleanOut, offset, recipe) {
   const { x0, y0, box, flip } = drawBox(rng, scene.clean, crop);
   const clean = new Uint8Array(crop * crop * 3);
   cropInto(scene.clean, x0, y0, box, crop, flip, clean, 0, (v) => Math.round(v));
-  const depth3 = new Float32Array(crop * crop * 3);
-  cropInto(scene.depth, x0, y0, box, crop, flip, depth3, 0, (v) => v);
   const depth = new Float32Array(crop * crop);
-  for (let p = 0; p < depth.length; p++) depth[p] = depth3[p * 3];
+  cropInto(scene.depth, x0, y0, box, crop, flip, depth, 0, (v) => v, 1);
   if (recipe.augment) {
     const gain = rng.uniform(recipe.augment.gain[0], recipe.augment.gain[1]);
     for (let i = 0; i < clean.length; i++) clean[i] = Math.min(255, Math.round(clean[i] * gain));
@@ -115,12 +134,19 @@ function syntheticCrop(rng, img, crop, hazyOut, cleanOut, offset, recipe) {
   const x0 = rng.uniform(0, 1) * (img.width - box);
   const y0 = rng.uniform(0, 1) * (img.height - box);
   const clean = new Float32Array(crop * crop * 3);
-  cropInto(img, x0, y0, box, crop, rng.uniform(0, 1) < 0.5, clean, 0, (v) => v / 255);
+  const flip = rng.uniform(0, 1) < 0.5;
+  cropInto(img, x0, y0, box, crop, flip, clean, 0, (v) => v / 255);
   const kind = rng.uniform(0, 1) < 0.6 ? 'vertical' : 'center';
   const beta = rng.uniform(recipe.beta[0], recipe.beta[1]);
   // d = d0 + (1 − d0)·pseudo depth: with d0 > 0 no part of the crop is haze-free
   const d0 = recipe.depthOffset[1] > 0 ? rng.uniform(recipe.depthOffset[0], recipe.depthOffset[1]) : 0;
-  const depth = d0 > 0 ? pseudoDepth(crop, crop, kind).map((d) => d0 + (1 - d0) * d) : undefined;
+  let depth = d0 > 0 ? pseudoDepth(crop, crop, kind).map((d) => d0 + (1 - d0) * d) : undefined;
+  if (recipe.estimatedDepth && rng.uniform(0, 1) < recipe.estimatedDepth) {
+    if (!img.depth) throw new Error("recipe 5 needs the natural photos' depth maps: run scripts/default-model/natural-depth.mjs first");
+    const estimated = new Float32Array(crop * crop);
+    cropInto(img.depth, x0, y0, box, crop, flip, estimated, 0, (d) => d0 + (1 - d0) * d, 1);
+    depth = estimated;
+  }
   const a = rng.uniform(0.7, 1.0);
   const tint = [a, Math.min(1, a * rng.uniform(0.97, 1.03)), Math.min(1, a * rng.uniform(0.95, 1.05))];
   const nonHomogeneous = rng.uniform(0, 1) < 0.3 ? { strength: rng.uniform(0.2, 0.6), cells: 3 } : undefined;
