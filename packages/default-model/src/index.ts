@@ -13,8 +13,8 @@
 //   const quick = await createDehazer({ model: defaultModelAt('/models/default/', 'fast') });
 import type { ModelPackage } from '@diffli2d/diffli2d';
 
-/** The two files of a variant, as named in its folder. */
-export const DEFAULT_MODEL_FILES = { network: 'diffli2d.safetensors', prior: 'prior.safetensors' } as const;
+/** The files of a variant, as named in its folder (depth: only where the variant has one). */
+export const DEFAULT_MODEL_FILES = { network: 'diffli2d.safetensors', prior: 'prior.safetensors', depth: 'depth.safetensors' } as const;
 
 export const DEFAULT_MODEL_NAME = '@diffli2d/default-model';
 
@@ -22,6 +22,9 @@ export const DEFAULT_MODEL_NAME = '@diffli2d/default-model';
 export const DEFAULT_MODEL_VARIANTS = { default: '', fast: 'fast/' } as const;
 
 export type DefaultModelVariant = keyof typeof DEFAULT_MODEL_VARIANTS;
+
+/** Variants that ship a monocular depth network (FastDepth) for depth refinement (`refine: 'depth'`). */
+export const VARIANTS_WITH_DEPTH: readonly DefaultModelVariant[] = ['fast'];
 
 /** The variant's folder relative to models/ ('' or 'fast/'); an unknown name is an error that lists the known ones. */
 export function variantFolder(variant: string): string {
@@ -46,8 +49,13 @@ export function defaultModelAt(base: string | URL, variant: DefaultModelVariant 
   return {
     name: variant === 'default' ? DEFAULT_MODEL_NAME : `${DEFAULT_MODEL_NAME} (${variant})`,
     async load() {
-      const [network, prior] = await Promise.all([get(DEFAULT_MODEL_FILES.network), get(DEFAULT_MODEL_FILES.prior)]);
-      return { network, prior };
+      const withDepth = VARIANTS_WITH_DEPTH.includes(variant);
+      const [network, prior, depth] = await Promise.all([
+        get(DEFAULT_MODEL_FILES.network),
+        get(DEFAULT_MODEL_FILES.prior),
+        withDepth ? get(DEFAULT_MODEL_FILES.depth) : undefined,
+      ]);
+      return depth ? { network, prior, depth } : { network, prior };
     },
   };
 }

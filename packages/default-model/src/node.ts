@@ -6,7 +6,7 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { createDehazer, type CreateDehazerOptions, type Dehazer, type ModelFiles, type ModelPackage } from '@diffli2d/diffli2d';
-import { DEFAULT_MODEL_FILES, DEFAULT_MODEL_NAME, type DefaultModelVariant, variantFolder } from './index';
+import { DEFAULT_MODEL_FILES, DEFAULT_MODEL_NAME, type DefaultModelVariant, VARIANTS_WITH_DEPTH, variantFolder } from './index';
 
 export {
   DEFAULT_MODEL_FILES,
@@ -14,6 +14,7 @@ export {
   DEFAULT_MODEL_VARIANTS,
   type DefaultModelVariant,
   defaultModelAt,
+  VARIANTS_WITH_DEPTH,
   variantFolder,
 } from './index';
 
@@ -37,8 +38,13 @@ export function shippedModel(variant: DefaultModelVariant = 'default'): ModelPac
   return {
     name: variant === 'default' ? DEFAULT_MODEL_NAME : `${DEFAULT_MODEL_NAME} (${variant})`,
     async load(): Promise<ModelFiles> {
-      const [network, prior] = await Promise.all([readFile(path.join(dir, DEFAULT_MODEL_FILES.network)), readFile(path.join(dir, DEFAULT_MODEL_FILES.prior))]);
-      return { network, prior };
+      const read = (file: string) => readFile(path.join(dir, file));
+      const [network, prior, depth] = await Promise.all([
+        read(DEFAULT_MODEL_FILES.network),
+        read(DEFAULT_MODEL_FILES.prior),
+        VARIANTS_WITH_DEPTH.includes(variant) ? read(DEFAULT_MODEL_FILES.depth) : undefined,
+      ]);
+      return depth ? { network, prior, depth } : { network, prior };
     },
   };
 }

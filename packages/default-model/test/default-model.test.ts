@@ -5,10 +5,22 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { createDehazer, readRecipe, sha256Hex } from '@diffli2d/diffli2d';
+import { ConvGraph, createDehazer, readRecipe, sha256Hex } from '@diffli2d/diffli2d';
 import sharp from 'sharp';
 import { sharedPath } from '../../../test-support/shared';
-import { createDefaultDehazer, DEFAULT_MODEL_FILES, DEFAULT_MODEL_VARIANTS, defaultModel, defaultModelAt, defaultModelDir, shippedModel } from '../src/node';
+import {
+  createDefaultDehazer,
+  DEFAULT_MODEL_FILES,
+  DEFAULT_MODEL_VARIANTS,
+  defaultModel,
+  defaultModelAt,
+  defaultModelDir,
+  shippedModel,
+  VARIANTS_WITH_DEPTH,
+} from '../src/node';
+
+// CommonJS: the pattern is shared with the ESM converter script
+const { testPattern } = require('../../../scripts/default-model/fastdepth-pattern.cjs') as { testPattern: () => Float32Array };
 
 beforeAll(async () => {
   expect(await tf.setBackend('wasm')).toBe(true);
@@ -76,7 +88,8 @@ test("the 'fast' variant: its own prior (h-space at 1/32), a whole-image recipe,
 test('the shipped files fit the 20 MB budget, and an unknown variant is named', () => {
   let bytes = 0;
   for (const variant of Object.keys(DEFAULT_MODEL_VARIANTS) as (keyof typeof DEFAULT_MODEL_VARIANTS)[]) {
-    for (const file of Object.values(DEFAULT_MODEL_FILES)) bytes += fs.statSync(path.join(defaultModelDir(variant), file)).size;
+    const files = [DEFAULT_MODEL_FILES.network, DEFAULT_MODEL_FILES.prior, ...(VARIANTS_WITH_DEPTH.includes(variant) ? [DEFAULT_MODEL_FILES.depth] : [])];
+    for (const file of files) bytes += fs.statSync(path.join(defaultModelDir(variant), file)).size;
   }
   expect(bytes).toBeLessThanOrEqual(20 * 1024 * 1024);
   expect(() => shippedModel('turbo' as 'fast')).toThrow(/no model variant 'turbo'; the variants are default, fast/);
@@ -84,6 +97,8 @@ test('the shipped files fit the 20 MB budget, and an unknown variant is named', 
 
 test('defaultModelAt() fetches the two files from a base URL and names a failing one', async () => {
   const served = new Map<string, Uint8Array>(Object.values(DEFAULT_MODEL_FILES).map((f) => [`https://example.test/m/${f}`, new Uint8Array([1, 2, 3])]));
+  served.set('https://example.test/m/fast/diffli2d.safetensors', new Uint8Array([4]));
+  served.set('https://example.test/m/fast/prior.safetensors', new Uint8Array([5]));
   const realFetch = globalThis.fetch;
   globalThis.fetch = (async (url: URL | string) => {
     const body = served.get(String(url));
@@ -91,13 +106,50 @@ test('defaultModelAt() fetches the two files from a base URL and names a failing
   }) as typeof fetch;
   try {
     expect(await defaultModelAt('https://example.test/m').load()).toEqual({ network: new Uint8Array([1, 2, 3]), prior: new Uint8Array([1, 2, 3]) });
+    // the fast variant also fetches its depth network
     await expect(defaultModelAt('https://example.test/m', 'fast').load()).rejects.toThrow(
-      /https:\/\/example\.test\/m\/fast\/diffli2d\.safetensors answered 404 Not Found/,
+      /https:\/\/example\.test\/m\/fast\/depth\.safetensors answered 404 Not Found/,
     );
+    served.set('https://example.test/m/fast/depth.safetensors', new Uint8Array([6]));
+    expect(await defaultModelAt('https://example.test/m', 'fast').load()).toEqual({
+      network: new Uint8Array([4]),
+      prior: new Uint8Array([5]),
+      depth: new Uint8Array([6]),
+    });
     await expect(defaultModelAt('https://example.test/gone/').load()).rejects.toThrow(
       /https:\/\/example\.test\/gone\/diffli2d\.safetensors answered 404 Not Found/,
     );
   } finally {
     globalThis.fetch = realFetch;
   }
+});
+
+test("the 'fast' variant's depth network is FastDepth as onnxruntime runs it, and refining with it brings a whole photo closer to the clean one", async () => {
+  // reference: onnxruntime-node on fastdepth_7.onnx (scripts/default-model/convert-fastdepth.mjs --fixture); the shipped file is F16
+  const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'fastdepth-ort.json'), 'utf8')) as {
+    mean: number;
+    samples: [number, number, number][];
+  };
+  const graph = ConvGraph.fromBytes((await shippedModel('fast').load()).depth!);
+  const depth = graph.predict(tf.tensor4d(testPattern(), [1, 224, 224, 3]));
+  const values = await depth.data();
+  for (const [y, x, expected] of fixture.samples) expect(Math.abs(values[y * 224 + x]! - expected)).toBeLessThan(0.01);
+  expect(Math.abs(values.reduce((a, b) => a + b, 0) / values.length - fixture.mean)).toBeLessThan(0.002);
+  tf.dispose(depth);
+  graph.dispose();
+
+  const load = async (rel: string) => {
+    const { data, info } = await sharp(sharedPath('data', rel)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data) };
+  };
+  const [hazy, clean] = [await load('sots-indoor/hazy/1401_1.png'), await load('sots-indoor/clean/1401.png')];
+  const before = tf.memory().numTensors;
+  const dehazer = await createDefaultDehazer({ variant: 'fast' });
+  expect(dehazer.depth).toBeInstanceOf(ConvGraph);
+  const plain = await dehazer.dehaze(hazy);
+  const refined = await dehazer.dehaze(hazy, { refine: 'depth' });
+  dehazer.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  // measured: 26.7 dB without, 29.9 with (docs/model-card.md, "Depth refinement")
+  expect(psnr(refined.data, clean.data)).toBeGreaterThan(psnr(plain.data, clean.data) + 1.5);
 });

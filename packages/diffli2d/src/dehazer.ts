@@ -6,6 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { admGuidance } from './adm-guidance';
+import { ConvGraph } from './depth/conv-graph';
+import { estimateDepth, refineWithDepth } from './depth/depth-refine';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
 import type { DiffLI2DModel } from './model';
@@ -15,6 +17,8 @@ import { loadModel } from './train/checkpoint';
 export interface ModelFiles {
   network: Uint8Array;
   prior: Uint8Array;
+  /** A monocular depth network (conv-graph safetensors, e.g. FastDepth) for depth refinement. */
+  depth?: Uint8Array;
 }
 
 /** A model shipped as a package (like @diffli2d/default-model): a name and a way to get its files. */
@@ -40,10 +44,16 @@ export interface Recipe {
   prior?: string;
   /** The prior's guided-diffusion config (preset name or MODEL_FLAGS) when its file carries none (a .pt). */
   priorConfig?: string;
+  /** 'depth': refine the network's output with a monocular depth network's map (refineWithDepth). */
+  refine?: Refinement;
 }
+export const REFINEMENTS = ['none', 'depth'] as const;
+export type Refinement = (typeof REFINEMENTS)[number];
 export const RECIPE_KEY = 'recipe';
 
-export type DehazerSource = { network: Uint8Array | DiffLI2DModel; prior: Uint8Array | AdmUNet } | { model: ModelPackage | ModelFiles };
+export type DehazerSource =
+  | { network: Uint8Array | DiffLI2DModel; prior: Uint8Array | AdmUNet; depth?: Uint8Array | ConvGraph }
+  | { model: ModelPackage | ModelFiles };
 
 export interface CreateDehazerOptions {
   /** Overrides of the file's recipe (e.g. for a network given as a DiffLI2DModel, which has none). */
@@ -64,6 +74,8 @@ export interface DehazeCallOptions {
   ensemble?: SelfEnsemble;
   /** Seed of the DDPM noise in the guidance (default 0: repeatable). */
   seed?: number;
+  /** Default: the recipe's, else 'none'; 'depth' needs a depth network. */
+  refine?: Refinement;
   onProgress?: (progress: DehazeProgress) => void;
   signal?: AbortSignal;
 }
@@ -71,6 +83,8 @@ export interface DehazeCallOptions {
 export interface Dehazer {
   readonly network: DiffLI2DModel;
   readonly prior: AdmUNet;
+  /** The depth network of depth refinement, when the model has one. */
+  readonly depth: ConvGraph | undefined;
   readonly recipe: Readonly<Recipe>;
   /** [H,W,3] / [N,H,W,3] float32 in [0,1] → the same shape; 8-bit pixels → 8-bit pixels (alpha kept). */
   dehaze<T extends tf.Tensor3D | tf.Tensor4D>(input: T, options?: DehazeCallOptions): Promise<T>;
@@ -101,6 +115,7 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
   if (typeof recipe !== 'object' || recipe === null) throw bad('must be an object');
   if (recipe.tile !== undefined && !(Number.isInteger(recipe.tile) && recipe.tile > 0)) throw bad('tile must be a positive integer');
   if (recipe.ensemble !== undefined && !SELF_ENSEMBLES.includes(recipe.ensemble)) throw bad(`ensemble must be one of ${SELF_ENSEMBLES.join(', ')}`);
+  if (recipe.refine !== undefined && !REFINEMENTS.includes(recipe.refine)) throw bad(`refine must be one of ${REFINEMENTS.join(', ')}`);
   if (recipe.priorSha256 !== undefined && !/^[0-9a-f]{64}$/.test(recipe.priorSha256)) throw bad('priorSha256 must be 64 lowercase hex digits');
   for (const key of ['prior', 'priorConfig'] as const) {
     if (recipe[key] !== undefined && (typeof recipe[key] !== 'string' || recipe[key] === '')) throw bad(`${key} must be a non-empty string`);
@@ -117,7 +132,7 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 export async function createDehazer(source: DehazerSource, options: CreateDehazerOptions = {}): Promise<Dehazer> {
-  let parts: { network: Uint8Array | DiffLI2DModel; prior: Uint8Array | AdmUNet };
+  let parts: { network: Uint8Array | DiffLI2DModel; prior: Uint8Array | AdmUNet; depth?: Uint8Array | ConvGraph };
   let name = 'network';
   if ('model' in source) {
     const files = isPackage(source.model) ? await source.model.load() : source.model;
@@ -139,15 +154,21 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
     if (network !== parts.network) owned.push(network);
     const prior = parts.prior instanceof Uint8Array ? AdmUNet.fromWeights(null, readSafetensors(parts.prior) as never, { parts: 'hspace' }) : parts.prior;
     if (prior !== parts.prior) owned.push(prior);
+    const depth = parts.depth instanceof Uint8Array ? ConvGraph.fromBytes(parts.depth, `${name}: depth network`) : parts.depth;
+    if (depth && depth !== parts.depth) owned.push(depth);
+    if (recipe.refine === 'depth' && !depth)
+      throw new DiffLI2DConfigError(`${name}: the recipe refines with a depth network, but none was given (files.depth)`);
     const guidance = admGuidance(prior, { features: network.config.features });
     if (guidance.channels !== network.config.hChannels) {
       throw new DiffLI2DConfigError(
         `${name}: the prior gives ${guidance.channels}-channel features, but the network expects hChannels = ${network.config.hChannels}`,
       );
     }
-    const run = (image: tf.Tensor3D | tf.Tensor4D, o: DehazeCallOptions) => {
+    const run = async (image: tf.Tensor3D | tf.Tensor4D, o: DehazeCallOptions) => {
       const tile = o.tile ?? recipe.tile;
-      return dehaze(image, {
+      const refine = o.refine ?? recipe.refine ?? 'none';
+      if (refine === 'depth' && !depth) throw new DiffLI2DConfigError(`${name}: refine 'depth' needs a depth network, and this model has none`);
+      const restored = await dehaze(image, {
         model: network,
         extractor: guidance,
         ...(tile !== undefined ? { tile: typeof tile === 'number' ? { size: tile } : tile } : {}),
@@ -156,10 +177,12 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
+      return refine === 'depth' ? refineBatch(depth!, image, restored) : restored;
     };
     const dehazer = {
       network,
       prior,
+      depth,
       recipe: Object.freeze({ ...recipe }),
       async dehaze(input: tf.Tensor3D | tf.Tensor4D | PixelImage, o: DehazeCallOptions = {}) {
         if (input instanceof tf.Tensor || typeof (input as { rank?: unknown }).rank === 'number') return run(input as tf.Tensor3D, o);
@@ -173,6 +196,28 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
   } catch (err) {
     for (const o of owned) o.dispose();
     throw err;
+  }
+}
+
+/** Depth refinement of each image of a batch ([H,W,3] or [N,H,W,3]); frees `restored`. */
+async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T): Promise<T> {
+  const hazyImages = hazy.rank === 3 ? [hazy as tf.Tensor3D] : tf.unstack(hazy as tf.Tensor4D).map((t) => t as tf.Tensor3D);
+  const restoredImages = restored.rank === 3 ? [restored as tf.Tensor3D] : tf.unstack(restored as tf.Tensor4D).map((t) => t as tf.Tensor3D);
+  const refined: tf.Tensor3D[] = [];
+  try {
+    for (const [i, h] of hazyImages.entries()) {
+      const depth = estimateDepth(graph, h);
+      try {
+        refined.push((await refineWithDepth(h, restoredImages[i]!, depth)).image);
+      } finally {
+        depth.dispose();
+      }
+    }
+    if (hazy.rank === 3) return refined[0] as T;
+    return tf.stack(refined) as T;
+  } finally {
+    if (hazy.rank === 4) tf.dispose([...hazyImages, ...restoredImages, ...refined]);
+    restored.dispose();
   }
 }
 

@@ -35,6 +35,8 @@ export {
   readRecipe,
   sha256Hex,
   RECIPE_KEY,
+  REFINEMENTS,
+  type Refinement,
   type CreateDehazerOptions,
   type DehazeCallOptions,
   type Dehazer,
@@ -44,3 +46,5 @@ export {
   type PixelImage,
   type Recipe,
 } from './dehazer';
+export { ConvGraph, CONV_GRAPH_KEY, type ConvGraphConfig, type ConvGraphLayer } from './depth/conv-graph';
+export { estimateDepth, fitAirlight, fitDensity, refineWithDepth, type DepthRefineOptions, type DepthRefineResult } from './depth/depth-refine';

@@ -21,7 +21,15 @@ export interface ModelOptions {
   tile?: number;
   /** self-ensemble; default: the recipe's, else none */
   ensemble?: Ensemble;
+  /** 'depth': refine with a monocular depth network; default: the recipe's, else none */
+  refine?: Refinement;
+  /** the depth network (conv-graph safetensors); default: depth.safetensors next to the model file */
+  depth?: string;
 }
+
+/** @diffli2d/diffli2d's REFINEMENTS (listed here so --help loads no tfjs). */
+export const REFINEMENTS = ['none', 'depth'] as const;
+export type Refinement = (typeof REFINEMENTS)[number];
 
 /** The self-ensembles of @diffli2d/diffli2d's dehaze (its SELF_ENSEMBLES; listed here so --help loads no tfjs). */
 export const ENSEMBLES = ['none', 'flip', 'dihedral'] as const;
@@ -53,17 +61,25 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
       throw new InputError(`${priorFile}: sha256 ${actual} is not the prior ${file} was trained with (${recipe.priorSha256})`);
     }
   }
+  const refine = options.refine ?? recipe.refine ?? 'none';
+  const depthFile = options.depth ?? path.join(path.dirname(path.resolve(file)), 'depth.safetensors');
+  if (refine === 'depth' && !fs.existsSync(depthFile)) {
+    throw new InputError(`${depthFile}: no such depth network${options.depth ? '' : ' next to the model; pass --depth <weights.safetensors>'}`);
+  }
+  const depth = refine === 'depth' ? new Uint8Array(fs.readFileSync(depthFile)) : undefined;
   await prepareBackend(ctx);
   const prior = await loadPrior(priorFile, options.priorConfig ?? recipe.priorConfig);
   try {
     const network = named(() => loadModel(bytes, file));
     const dehazer = await createDehazer(
-      { network, prior: prior.unet },
-      { recipe: { tile: options.tile ?? recipe.tile ?? DEFAULT_TILE, ensemble: options.ensemble ?? recipe.ensemble ?? 'none' } },
-    );
+      { network, prior: prior.unet, ...(depth ? { depth } : {}) },
+      { recipe: { tile: options.tile ?? recipe.tile ?? DEFAULT_TILE, ensemble: options.ensemble ?? recipe.ensemble ?? 'none', refine } },
+    ).catch((err: unknown) => {
+      throw new InputError(`${refine === 'depth' ? depthFile : file}: ${err instanceof Error ? err.message : String(err)}`);
+    });
     const { ensemble } = dehazer.recipe;
     return {
-      name: `model:${path.resolve(file)}${ensemble === 'none' ? '' : ` (ensemble ${ensemble})`}`,
+      name: `model:${path.resolve(file)}${ensemble === 'none' ? '' : ` (ensemble ${ensemble})`}${refine === 'none' ? '' : ` (refine ${refine})`}`,
       async restore(image: Rgb8): Promise<Rgb8> {
         const out = await dehazer.dehaze(image, { seed: ctx.options.seed });
         return { width: out.width, height: out.height, data: new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length) };

@@ -9,7 +9,7 @@ import type { CommandContext } from '../context';
 import { toFloatImage, toRgb8, type Rgb8 } from '../io/images';
 import { libs } from '../util/libs';
 import { positiveInt } from '../util/options';
-import { ENSEMBLES, loadModelRestorer, type Ensemble } from './model';
+import { ENSEMBLES, loadModelRestorer, REFINEMENTS, type Ensemble, type Refinement } from './model';
 
 export interface Restorer {
   /** 'identity', 'dcp' or 'model:<file>' — recorded in JSON output */
@@ -27,6 +27,9 @@ export interface RestorerChoice {
   tile?: number;
   /** self-ensemble for --model: none | flip | dihedral */
   ensemble?: string;
+  /** refinement: none | depth, and the depth network for it */
+  refine?: string;
+  depth?: string;
   method?: string;
   identity?: boolean;
 }
@@ -41,6 +44,8 @@ export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
     prior: (o.prior ?? o.unet) as string | undefined,
     tile: positiveInt('--tile', o.tile),
     ensemble: o.ensemble as string | undefined,
+    refine: o.refine as string | undefined,
+    depth: o.depth as string | undefined,
     method: o.method as string | undefined,
     identity: Boolean(o.identity),
   };
@@ -61,6 +66,11 @@ export function addRestorerOptions(command: Command): Command {
       '--ensemble <kind>',
       `self-ensemble: also restore the mirrored image (flip, 2 passes) or all 8 mirrors/quarter turns (dihedral, 8 passes) and average; one of ${ENSEMBLES.join(', ')} (default: the model file's recipe, else none)`,
     )
+    .option(
+      '--refine <kind>',
+      `refine the output with a monocular depth network: the haze level from the model, the depth structure from the depth map (docs/model-card.md); one of ${REFINEMENTS.join(', ')} (default: the model file's recipe, else none)`,
+    )
+    .option('--depth <weights>', 'the depth network for --refine depth (default: depth.safetensors next to the model; the fast model ships one)')
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)');
 }
 
@@ -106,8 +116,12 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
   if (choice.ensemble !== undefined && !(ENSEMBLES as readonly string[]).includes(choice.ensemble)) {
     throw new UsageError(`--ensemble expects one of ${ENSEMBLES.join(', ')}, got '${choice.ensemble}'`);
   }
+  if (choice.refine !== undefined && !(REFINEMENTS as readonly string[]).includes(choice.refine)) {
+    throw new UsageError(`--refine expects one of ${REFINEMENTS.join(', ')}, got '${choice.refine}'`);
+  }
   if (choice.method !== undefined) {
     if (choice.ensemble !== undefined) throw new UsageError('--ensemble applies to a model, not to --method');
+    if (choice.refine !== undefined || choice.depth !== undefined) throw new UsageError('--refine and --depth apply to a model, not to --method');
     if (choice.method === 'dcp') return await dcpRestorer();
     throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
   }
@@ -123,5 +137,7 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
     ...(prior ? { prior } : {}),
     ...(choice.tile ? { tile: choice.tile } : {}),
     ...(choice.ensemble ? { ensemble: choice.ensemble as Ensemble } : {}),
+    ...(choice.refine ? { refine: choice.refine as Refinement } : {}),
+    ...(choice.depth ? { depth: choice.depth } : {}),
   });
 }

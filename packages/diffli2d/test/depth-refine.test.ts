@@ -1,0 +1,145 @@
+// Depth refinement: the conv-graph runner against values worked by hand, and the airlight /
+// density fit on hazy images made from a known scene with the scattering model.
+import * as fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import { writeSafetensors } from '@diffli2d/weights';
+import { sharedPath } from '../../../test-support/shared';
+import {
+  CONV_GRAPH_KEY,
+  ConvGraph,
+  type ConvGraphConfig,
+  createDehazer,
+  createDiffLI2D,
+  DiffLI2DConfigError,
+  fitAirlight,
+  fitDensity,
+  refineWithDepth,
+  serializeModel,
+} from '../src';
+import { useWasm } from './support/backend';
+
+beforeAll(async () => {
+  await useWasm();
+});
+
+/** A 4×4 graph: 1×1 conv RGB → 1 (+bias, ReLU), 3×3 depthwise stride 2 (pad 1), nearest 2× up, added to the first. */
+function tinyGraph(overrides: Partial<ConvGraphConfig> = {}, tensors?: Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>): Uint8Array {
+  const config: ConvGraphConfig = {
+    input: 'x',
+    output: 'y',
+    inputSize: [4, 4],
+    layers: [
+      { op: 'conv', input: 'x', output: 'a', weight: 'c0.w', bias: 'c0.b', stride: 1, pad: 0, depthwise: false, activation: 'relu' },
+      { op: 'conv', input: 'a', output: 'b', weight: 'c1.w', bias: 'c1.b', stride: 2, pad: 1, depthwise: true, activation: 'linear' },
+      { op: 'upsample2', input: 'b', output: 'c' },
+      { op: 'add', inputs: ['a', 'c'], output: 'y' },
+    ],
+    ...overrides,
+  };
+  const weights =
+    tensors ??
+    new Map([
+      ['c0.w', { dtype: 'F32' as const, shape: [1, 1, 3, 1], data: Float32Array.from([1, 2, -1]) }],
+      ['c0.b', { dtype: 'F32' as const, shape: [1], data: Float32Array.from([0.5]) }],
+      ['c1.w', { dtype: 'F32' as const, shape: [3, 3, 1, 1], data: new Float32Array(9).fill(1) }],
+      ['c1.b', { dtype: 'F32' as const, shape: [1], data: Float32Array.from([-1]) }],
+    ]);
+  return writeSafetensors(weights, { [CONV_GRAPH_KEY]: JSON.stringify(config) });
+}
+
+test('ConvGraph runs conv (1×1, ReLU), strided depthwise, nearest upsampling and add as worked by hand', () => {
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  // x: R = row index, G = column index, B = 1 → a = relu(R + 2G − 1 + 0.5)
+  const x = tf.tensor4d(Array.from({ length: 16 }, (_, p) => [Math.floor(p / 4), p % 4, 1]).flat(), [1, 4, 4, 3]);
+  const a = Array.from({ length: 16 }, (_, p) => Math.max(0, Math.floor(p / 4) + 2 * (p % 4) - 0.5));
+  // b: 2×2, sum of the 3×3 window centred on (2i, 2j) with zero padding, minus 1
+  const b = [0, 1].flatMap((i) =>
+    [0, 1].map((j) => {
+      let s = 0;
+      for (let dy = -1; dy <= 1; dy++)
+        for (let dx = -1; dx <= 1; dx++) {
+          const [y, xx] = [2 * i + dy, 2 * j + dx];
+          if (y >= 0 && y < 4 && xx >= 0 && xx < 4) s += a[y * 4 + xx]!;
+        }
+      return s - 1;
+    }),
+  );
+  const expected = a.map((v, p) => v + b[Math.floor(Math.floor(p / 4) / 2) * 2 + Math.floor((p % 4) / 2)]!);
+  const before = tf.memory().numTensors;
+  const y = graph.predict(x);
+  expect(y.shape).toEqual([1, 4, 4, 1]);
+  expect(Array.from(y.dataSync())).toEqual(expected.map((v) => Math.fround(v)));
+  y.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  x.dispose();
+  graph.dispose();
+});
+
+test('ConvGraph names what is wrong with a file', () => {
+  expect(() => ConvGraph.fromBytes(writeSafetensors(new Map(), {}))).toThrow(/no 'conv_graph' entry/);
+  expect(() => ConvGraph.fromBytes(tinyGraph({ output: 'nowhere' }))).toThrow(/no layer writes the output 'nowhere'/);
+  const missing = new Map([['c0.w', { dtype: 'F32' as const, shape: [1, 1, 3, 1], data: new Float32Array(3) }]]);
+  expect(() => ConvGraph.fromBytes(tinyGraph({}, missing))).toThrow(/needs tensor 'c0.b', which the file lacks/);
+  expect(() => ConvGraph.fromBytes(tinyGraph({ layers: [{ op: 'gelu', input: 'x', output: 'y' } as never] }))).toThrow(/unknown op 'gelu'/);
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  const wrongSize = tf.zeros([1, 5, 4, 3]) as tf.Tensor4D;
+  expect(() => graph.predict(wrongSize)).toThrow(/expected \[N, 4, 4, 3\]/);
+  tf.dispose(wrongSize);
+  graph.dispose();
+});
+
+/** A scene J, a depth map d, and its hazy image I = J·t + A(1 − t), t = exp(−β·d), all [H, W(, 3)]. */
+function hazyScene(beta: number, airlight: number) {
+  const [h, w] = [24, 32];
+  const clean = new Float32Array(h * w * 3);
+  const depth = new Float32Array(h * w);
+  const hazy = new Float32Array(h * w * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const p = y * w + x;
+      depth[p] = 1 + 4 * (y / h) + (x > 20 ? 2 : 0);
+      const t = Math.exp(-beta * depth[p]!);
+      for (let c = 0; c < 3; c++) {
+        clean[p * 3 + c] = 0.1 + (0.3 * ((x + 3 * y + 7 * c) % 5)) / 4;
+        hazy[p * 3 + c] = clean[p * 3 + c]! * t + airlight * (1 - t);
+      }
+    }
+  return { h, w, clean, depth, hazy };
+}
+
+test('fitAirlight and fitDensity recover A and β of a scene hazed with them, given its clear image', () => {
+  const { clean, depth, hazy } = hazyScene(0.3, 0.85);
+  const a = fitAirlight(hazy, clean);
+  expect(a).toBeCloseTo(0.85, 5);
+  expect(fitDensity(hazy, clean, depth, a, 0.05)).toBeCloseTo(0.3, 4);
+  // a restored image equal to the airlight everywhere says nothing about t
+  expect(fitDensity(hazy, new Float32Array(hazy.length).fill(0.85), depth, 0.85, 0.05)).toBeNaN();
+});
+
+test('refineWithDepth keeps the haze level of a restoration whose structure is wrong and takes the structure from the depth map', async () => {
+  const { h, w, clean, depth, hazy } = hazyScene(0.25, 0.9);
+  // the "network" got the density right on average but inverted with a flat depth (structure lost)
+  const meanDepth = depth.reduce((s, v) => s + v, 0) / depth.length;
+  const tFlat = Math.exp(-0.25 * meanDepth);
+  const wrong = hazy.map((v) => Math.min(1, Math.max(0, (v - 0.9) / tFlat + 0.9)));
+  const [I, J, D] = [tf.tensor3d(hazy, [h, w, 3]), tf.tensor3d(wrong, [h, w, 3]), tf.tensor2d(depth, [h, w])];
+  const before = tf.memory().numTensors;
+  const { image, airlight, beta } = await refineWithDepth(I, J, D, { stride: 1 });
+  expect(tf.memory().numTensors).toBe(before + 1);
+  expect(airlight).toBeCloseTo(0.9, 1);
+  expect(beta).toBeGreaterThan(0.15);
+  expect(beta).toBeLessThan(0.35);
+  const err = (a: ArrayLike<number>) => Math.sqrt(Array.from(a).reduce((s, v, i) => s + (v - clean[i]!) ** 2, 0) / clean.length);
+  expect(err(await image.data())).toBeLessThan(err(wrong) / 2);
+  tf.dispose([I, J, D, image]);
+});
+
+test("createDehazer: refine 'depth' without a depth network is an error that says so", async () => {
+  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
+  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
+  const network = await serializeModel(model);
+  model.dispose();
+  await expect(createDehazer({ network, prior }, { recipe: { refine: 'depth' } })).rejects.toThrow(DiffLI2DConfigError);
+  await expect(createDehazer({ network, prior }, { recipe: { refine: 'depth' } })).rejects.toThrow(/refines with a depth network, but none was given/);
+  await expect(createDehazer({ network, prior }, { recipe: { refine: 'sharpen' as never } })).rejects.toThrow(/refine must be one of none, depth/);
+});
