@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 
-// The shipped variants (@diffli2d/default-model): the default in models/, the fast one in models/fast/.
-const MODEL_FILES = ['prior.safetensors', 'diffli2d.safetensors', 'fast/prior.safetensors', 'fast/diffli2d.safetensors'];
+// The shipped variants (@diffli2d/default-model): the default in models/ (with its depth network), the first one in models/v1/.
+const MODEL_FILES = ['prior.safetensors', 'diffli2d.safetensors', 'depth.safetensors', 'v1/prior.safetensors', 'v1/diffli2d.safetensors'];
 
 /**
  * Copies the shipped models into dist/models/ so the built folder is self-contained.

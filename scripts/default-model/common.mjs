@@ -14,7 +14,7 @@ export const DATA = path.join(SHARED, 'data');
 export const WORK = path.resolve(REPO, process.env.DIFFLI2D_WORK ?? '.tmp/default-model');
 export const MODELS = path.join(REPO, 'packages/default-model/models');
 
-/** Where a shipped variant's files go (models/ or models/fast/), by @diffli2d/default-model's own map; unknown names throw. */
+/** Where a shipped variant's files go (models/ or models/v1/), by @diffli2d/default-model's own map; unknown names throw. */
 export async function shippedVariantDir(variant) {
   const { variantFolder } = await import('@diffli2d/default-model');
   return path.join(MODELS, variantFolder(variant));

@@ -1,7 +1,7 @@
 // Exports the prior's EMA weights from the training checkpoint:
-//   node scripts/default-model/export-prior.mjs [--config shipped|v2] [--ship [--variant default|fast]]
+//   node scripts/default-model/export-prior.mjs [--config shipped|v2] [--ship [--variant default|v1]]
 // → .tmp/default-model/prior.safetensors (prior-v2.safetensors for --config v2; F32, full UNet) and, with --ship,
-//   packages/default-model/models/prior.safetensors (models/fast/ for --variant fast; F16, full UNet: the h-space part is what
+//   packages/default-model/models/prior.safetensors (models/v1/ for --variant v1; F16, full UNet: the h-space part is what
 //   dehazing needs; the decoder is kept so the prior can still be sampled). Provenance
 //   (data, steps, hyper-parameters, last losses) goes into __metadata__.
 import * as fs from 'node:fs';

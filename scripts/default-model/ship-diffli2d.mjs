@@ -2,8 +2,8 @@
 //   node scripts/default-model/ship-diffli2d.mjs [--run full] [--eval .tmp/default-model/eval-full.json]
 //        [--phases a,b,full (runs this one was initialised from, in order; run:N counts a run up to step N)]
 //        [--data "what it was trained on"] [--model file (default: the run's checkpoint; e.g. averaged weights)]
-//        [--averaged "which checkpoints were averaged"] [--tile 256 --ensemble flip] [--variant default|fast]
-// → packages/default-model/models/diffli2d.safetensors (models/fast/ for --variant fast): serializeModel()'s tensors as F16, its
+//        [--averaged "which checkpoints were averaged"] [--tile 256 --ensemble flip] [--refine none|depth] [--variant default|v1]
+// → packages/default-model/models/diffli2d.safetensors (models/v1/ for --variant v1): serializeModel()'s tensors as F16, its
 // format/config metadata, the recipe createDehazer() and the CLI follow (tile, self-ensemble, the
 // prior's sha256), plus provenance (data, steps, the prior it needs, validation numbers).
 import * as crypto from 'node:crypto';
@@ -72,6 +72,7 @@ const recipe = {
   tile: Number(arg('tile', Number.isInteger(evaluation?.tile) ? evaluation.tile : 256)),
   ensemble: arg('ensemble', evaluation?.ensemble ?? 'flip'),
   priorSha256: provenance.prior_sha256,
+  ...(arg('refine', 'none') !== 'none' ? { refine: arg('refine', 'none') } : {}),
 };
 const file = path.join(shipDir, 'diffli2d.safetensors');
 await writeFileAtomic(file, writeSafetensors(f16, { ...metadata, ...provenance, recipe: JSON.stringify(recipe) }));

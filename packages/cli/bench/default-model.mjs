@@ -7,10 +7,12 @@
 //     in-graph DCP haze cue, and the rest of the network's forward pass (the cue runs inside it).
 // Prints one JSON document. Build first (npx nx run @diffli2d/cli:build).
 //
-// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--fast]
+//  3. When the recipe refines with depth (the default's): depth refinement of the first whole image
+//     (FastDepth's depth map, then the fit and inversion).
+// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--v1]
 //   --tile-only      skip part 1;  --stock-kernels  part 2 with tfjs-backend-wasm's own kernels where
-//                    @diffli2d/backends swaps in faster ones (the "before");  --fast  the shipped 'fast'
-//                    variant (models/fast/, `diffli2d dehaze --fast`) instead of the default
+//                    @diffli2d/backends swaps in faster ones (the "before");  --v1  the first default
+//                    (models/v1/: h-space at 1/8, 256-px tiles, flip ensemble) instead of the default
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -35,8 +37,8 @@ const images = fs
   .sort()
   .slice(0, count)
   .map((f) => path.join(hazyDir, f));
-const fast = args.includes('--fast');
-const modelDir = path.join(here, '../../default-model/models', fast ? 'fast' : '');
+const v1 = args.includes('--v1');
+const modelDir = path.join(here, '../../default-model/models', v1 ? 'v1' : '');
 
 // 1. The CLI end to end.
 function dehazeWithCli() {
@@ -44,7 +46,17 @@ function dehazeWithCli() {
   const started = performance.now();
   const cli = spawnSync(
     process.execPath,
-    [path.join(here, '../dist/bin.js'), '--backend', 'wasm', 'dehaze', ...images, '-o', out, '--json', ...(fast ? ['--fast'] : [])],
+    [
+      path.join(here, '../dist/bin.js'),
+      '--backend',
+      'wasm',
+      'dehaze',
+      ...images,
+      '-o',
+      out,
+      '--json',
+      ...(v1 ? ['--model', path.join(modelDir, 'diffli2d.safetensors'), '--prior', path.join(modelDir, 'prior.safetensors')] : []),
+    ],
     {
       encoding: 'utf8',
       env: { ...process.env, DIFFLI2D_THREADS: String(threads) },
@@ -64,7 +76,9 @@ const tf = await import('@tensorflow/tfjs');
 const { setupBackend, restoreWasmStockKernels } = await import('@diffli2d/backends');
 const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
-const { admGuidance, computeGuidance, darkChannelPrior, disposeGuidance, loadModel, readRecipe } = await import('@diffli2d/diffli2d');
+const { admGuidance, computeGuidance, ConvGraph, darkChannelPrior, disposeGuidance, estimateDepth, loadModel, readRecipe, refineWithDepth } = await import(
+  '@diffli2d/diffli2d'
+);
 const sharp = (await import('sharp')).default;
 const backend = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 if (args.includes('--stock-kernels')) restoreWasmStockKernels();
@@ -73,7 +87,7 @@ const recipe = readRecipe(read('diffli2d.safetensors'));
 const prior = AdmUNet.fromWeights(null, readSafetensors(read('prior.safetensors')), { parts: 'hspace' });
 const source = admGuidance(new HSpaceExtractor(prior));
 const model = loadModel(read('diffli2d.safetensors'));
-// a 256² tile (the default's recipe tile; the fast variant runs whole photos, so its split is shown on the same tile)
+// a 256² tile (v1's recipe tile; the default runs whole photos, so its split is shown on the same tile)
 const tileSide = Math.min(recipe.tile ?? 256, 256);
 const { data, info } = await sharp(images[0])
   .removeAlpha()
@@ -92,15 +106,38 @@ const forwardSeconds = await time(() => [model.forward(tile, guidance)]);
 disposeGuidance(guidance);
 tile.dispose();
 
+// 3. Depth refinement of the whole first image (the network's output stood in for by the input: the cost is the same).
+let refinement = null;
+if (recipe.refine === 'depth') {
+  const graph = ConvGraph.fromBytes(read('depth.safetensors'));
+  const whole = await sharp(images[0]).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const image = tf.tidy(() => tf.div(tf.tensor3d(new Uint8Array(whole.data), [whole.info.height, whole.info.width, 3], 'int32').toFloat(), 255));
+  const depthSeconds = await time(() => [estimateDepth(graph, image)]);
+  const depth = estimateDepth(graph, image);
+  // refineWithDepth is async (it reads the fit's sample back): timed by hand, best of reps after a warm-up
+  const fits = [];
+  for (let i = 0; i <= reps; i++) {
+    const t0 = performance.now();
+    const { image: out } = await refineWithDepth(image, image, depth);
+    await out.data();
+    fits.push((performance.now() - t0) / 1000);
+    out.dispose();
+  }
+  const fitSeconds = +Math.min(...fits.slice(1)).toFixed(3);
+  refinement = { size: `${whole.info.width}x${whole.info.height}`, depthSeconds, fitAndInvertSeconds: fitSeconds };
+  tf.dispose([image, depth]);
+  graph.dispose();
+}
+
 console.log(
   JSON.stringify(
     {
       package: '@diffli2d/cli',
-      model: { dir: `packages/default-model/models${fast ? '/fast' : ''}`, network: model.config, recipe },
+      model: { dir: `packages/default-model/models${v1 ? '/v1' : ''}`, network: model.config, recipe },
       backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
       dehaze: {
-        command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json${fast ? ' --fast' : ''}`,
+        command: `diffli2d --backend wasm dehaze <${images.length} SOTS-indoor images> -o <tmp> --json${v1 ? ' --model <models/v1> --prior <its prior>' : ''}`,
         firstImageSeconds: perImage[0]?.seconds,
         warmImageSeconds: perImage.slice(1).map((p) => p.seconds),
         processSeconds,
@@ -113,6 +150,7 @@ console.log(
         networkSeconds: +(forwardSeconds - cueSeconds).toFixed(3),
         forwardSeconds,
       },
+      ...(refinement ? { refinement } : {}),
     },
     null,
     2,

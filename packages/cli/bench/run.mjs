@@ -1,4 +1,4 @@
-// Benchmarks the BUILT CLI and prints one JSON document: the shipped default and fast models end to end on
+// Benchmarks the BUILT CLI and prints one JSON document: the shipped default and v1 models end to end on
 // real 620×460 SOTS-indoor photos with a 256² tile's time split (bench/default-model.mjs, in a child
 // process; skip with --dcp-only) and the DCP baseline's own compute. Numbers on a shared 2-core
 // machine are noisy.
@@ -14,10 +14,10 @@ function shippedModel(extra) {
   });
   return child.status === 0 ? JSON.parse(child.stdout) : { error: `bench/default-model.mjs ${extra.join(' ')} exited ${child.status}` };
 }
-// the default variant, then the fast one (same images, same process layout)
+// the default variant, then v1, the first default (same images, same process layout)
 const dcpOnly = process.argv.includes('--dcp-only');
 const defaultModel = dcpOnly ? null : shippedModel([]);
-const fastModel = dcpOnly ? null : shippedModel(['--fast']);
+const v1Model = dcpOnly ? null : shippedModel(['--v1']);
 
 function image(width, height) {
   const data = new Float32Array(width * height * 3);
@@ -45,6 +45,4 @@ for (const [w, h] of [
   times.sort((a, b) => a - b);
   results.push({ case: `dcp ${w}x${h}`, median_ms: Number(times[1].toFixed(1)), megapixels_per_s: Number(((w * h) / 1e6 / (times[1] / 1000)).toFixed(2)) });
 }
-console.log(
-  JSON.stringify({ package: '@diffli2d/cli', node: process.version, defaultModel, fastModel, dcp: { note: 'single-threaded JS', results } }, null, 2),
-);
+console.log(JSON.stringify({ package: '@diffli2d/cli', node: process.version, defaultModel, v1Model, dcp: { note: 'single-threaded JS', results } }, null, 2));

@@ -9,7 +9,7 @@ describe('diffli2d info and bench', () => {
     expect(doc.versions['@diffli2d/diffli2d']).toBe('0.1.0');
     expect(doc.backend).toMatchObject({ name: 'cpu', backend: 'cpu' });
     expect(doc.defaultModel).toMatch(/default-model\/models\/diffli2d\.safetensors$/);
-    expect(doc.fastModel).toMatch(/default-model\/models\/fast\/diffli2d\.safetensors$/);
+    expect(doc.v1Model).toMatch(/default-model\/models\/v1\/diffli2d\.safetensors$/);
     const auto = JSON.parse((await runCli(['info', '--json', '-q'])).stdout);
     // tfjs-node is not installed here, so 'auto' says why it passed it over
     expect(auto.backend.reasons['tfjs-node']).toMatch(/not installed|cannot|failed/);

@@ -1,7 +1,7 @@
 // @diffli2d/default-model/node — the shipped models read from this package's own folder.
 //
 //   import { createDefaultDehazer } from '@diffli2d/default-model/node';
-//   const dehazer = await createDefaultDehazer();                   // or ({ variant: 'fast' })
+//   const dehazer = await createDefaultDehazer();                   // or ({ variant: 'v1' })
 //   const clear = await dehazer.dehaze(pixels);   // 8-bit RGB/RGBA { width, height, data } or a [H,W,3] tensor
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -18,7 +18,7 @@ export {
   variantFolder,
 } from './index';
 
-/** A variant's folder in Node (dist/../models[/fast], or src/../models[/fast] in the repository's tests). */
+/** A variant's folder in Node (dist/../models[/v1], or src/../models[/v1] in the repository's tests). */
 export function defaultModelDir(variant: DefaultModelVariant = 'default'): string {
   // __dirname: native in CommonJS, shimmed by tsup in the ESM build
   return path.resolve(__dirname, '..', 'models', variantFolder(variant));

@@ -1,5 +1,5 @@
 // The demo page: one <diffli2d-dehaze> filling the page. Query parameters (for trying
-// other models and backends): ?model=<folder URL, e.g. models/fast/>&backends=wasm,cpu&tile=256&ensemble=none&nocache
+// other models and backends): ?model=<folder URL, e.g. models/v1/>&backends=wasm,cpu&tile=256&ensemble=none&nocache
 // The attributes are set BEFORE the element is defined, so it starts with them.
 import { clearWeightsCache } from './model-store';
 import { defineDehazeElement } from './ui/element';

@@ -60,7 +60,7 @@ fs.mkdirSync(outDir, { recursive: true });
 if (!fs.existsSync(path.join(distDir, 'index.html'))) throw new Error(`${distDir}/index.html missing: build the app first (npm run build -w @diffli2d/web-demo)`);
 
 // --- inputs: the shipped model and the hazy scene
-for (const file of ['prior.safetensors', 'diffli2d.safetensors']) {
+for (const file of ['prior.safetensors', 'diffli2d.safetensors', 'depth.safetensors']) {
   if (!fs.existsSync(path.join(modelDir, file))) throw new Error(`${path.join(modelDir, file)} missing: the shipped default model is part of the repository`);
 }
 const scene = sharp(sharedPath(SCENE));
@@ -69,25 +69,24 @@ const inputPng = path.join(outDir, 'input-1401_1.png');
 await scene.resize(Math.round(meta.width * SCALE), Math.round(meta.height * SCALE)).png().toFile(inputPng);
 const input = await rgbOf(inputPng);
 
-// --- Node reference: the library's dehaze() (what the CLI runs) on the same files, tfjs wasm
+// --- Node reference: the library's createDehazer() (what the CLI runs: dehaze() and the recipe's depth refinement) on the same files, tfjs wasm
 let t0 = Date.now();
 const tf = await import('@tensorflow/tfjs-core');
 await import('@tensorflow/tfjs-backend-wasm');
 await tf.setBackend('wasm');
-const { AdmUNet } = await import('@diffli2d/ddpm-hspace');
-const { admGuidance, dehaze, loadModel } = await import('@diffli2d/diffli2d');
+const { createDehazer } = await import('@diffli2d/diffli2d');
 const reference = await (async () => {
-  const model = loadModel(new Uint8Array(fs.readFileSync(path.join(modelDir, 'diffli2d.safetensors'))));
-  const unet = AdmUNet.fromWeights(null, readSafetensors(new Uint8Array(fs.readFileSync(path.join(modelDir, 'prior.safetensors')))), { parts: 'hspace' });
+  const read = (file) => new Uint8Array(fs.readFileSync(path.join(modelDir, file)));
+  const dehazer = await createDehazer({ network: read('diffli2d.safetensors'), prior: read('prior.safetensors'), depth: read('depth.safetensors') });
   const x = tf.tensor3d(Float32Array.from(input.data, (v) => v / 255), [input.height, input.width, 3]); // as the page converts
-  const y = await dehaze(x, { model, extractor: admGuidance(unet, { features: model.config.features }), tile: { size: TILE }, ensemble: ENSEMBLE });
+  const y = await dehazer.dehaze(x, { tile: TILE, ensemble: ENSEMBLE });
   const values = await y.data();
-  for (const d of [x, y, model, unet]) d.dispose();
+  for (const d of [x, y, dehazer]) d.dispose();
   return { rgb: Buffer.from(Uint8ClampedArray.from(values, (v) => Math.round(v * 255))), backend: tf.getBackend() };
 })();
 const referenceRgb = reference.rgb;
 await sharp(referenceRgb, { raw: { width: input.width, height: input.height, channels: 3 } }).png().toFile(path.join(outDir, 'node-reference.png'));
-console.log(`  node reference (dehaze() on ${reference.backend}): ${input.width}×${input.height} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`  node reference (createDehazer() on ${reference.backend}): ${input.width}×${input.height} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 // --- the browser
 const server = await startStaticServer({ '/models/': modelDir, '/': distDir });

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { admGuidance, dehaze, loadModel, readRecipe, type SelfEnsemble } from '@diffli2d/diffli2d';
+import { admGuidance, ConvGraph, dehaze, estimateDepth, loadModel, readRecipe, refineWithDepth, type SelfEnsemble } from '@diffli2d/diffli2d';
 import { buildPipeline, DEFAULT_ENSEMBLE, DEFAULT_TILE_SIZE } from '../src/engine/pipeline';
 import { rgbaToTensor, tensorToRgba } from '../src/engine/pixels';
 import { ModelLoadError } from '../src/errors';
@@ -176,30 +176,38 @@ test("the page's fallback tile side and self-ensemble are those of the shipped m
   expect(DEFAULT_ENSEMBLE).toBe(recipe.ensemble ?? 'none');
 });
 
-test("the shipped 'fast' files (models/fast/, as the page's ?model=models/fast/ loads them) follow their recipe and equal the library's dehaze()", async () => {
-  const dir = path.resolve(__dirname, '../../default-model/models/fast');
-  const priorBytes = new Uint8Array(fs.readFileSync(path.join(dir, 'prior.safetensors')));
-  const networkBytes = new Uint8Array(fs.readFileSync(path.join(dir, 'diffli2d.safetensors')));
+test('the shipped default files (with depth.safetensors, as the page fetches them) follow their recipe and equal the library run by hand', async () => {
+  const dir = path.resolve(__dirname, '../../default-model/models');
+  const read = (f: string) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
+  const [priorBytes, networkBytes, depthBytes] = [read('prior.safetensors'), read('diffli2d.safetensors'), read('depth.safetensors')];
   const recipe = readRecipe(networkBytes);
+  expect(recipe.refine).toBe('depth');
   // a hazy-looking 70×45 gradient: smaller than the recipe's tile, so one whole-image pass
   const image = tf.tidy(() => tf.add(0.55, tf.mul(0.3, tf.randomUniform([1, 45, 70, 3], 0, 1, 'float32', 3))) as tf.Tensor4D);
   const before = tf.memory().numTensors;
-  const pipeline = await buildPipeline(priorBytes, networkBytes, {
-    priorUrl: 'http://test/fast/prior.safetensors',
-    networkUrl: 'http://test/fast/diffli2d.safetensors',
-  });
+  const pipeline = await buildPipeline(
+    priorBytes,
+    networkBytes,
+    { priorUrl: 'http://test/prior.safetensors', networkUrl: 'http://test/diffli2d.safetensors', depthUrl: 'http://test/depth.safetensors' },
+    depthBytes,
+  );
   const { output, tiles } = await pipeline.run(image, { tileSize: recipe.tile!, ensemble: recipe.ensemble ?? 'none' }, () => {});
   expect(tiles).toBe(1);
   const ours = (await output.data()) as Float32Array;
   output.dispose();
   pipeline.dispose();
   expect(tf.memory().numTensors).toBe(before);
+  // by hand: dehaze(), then FastDepth's map of the input and the refinement
   const model = loadModel(networkBytes);
   const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
-  const reference = await dehaze(image, { model, extractor: admGuidance(unet), ensemble: 'none' });
+  const graph = ConvGraph.fromBytes(depthBytes);
+  const restored = await dehaze(image, { model, extractor: admGuidance(unet), ensemble: 'none' });
+  const [hazy3, restored3] = [tf.squeeze(image, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
+  const depth = estimateDepth(graph, hazy3);
+  const reference = (await refineWithDepth(hazy3, restored3, depth)).image;
   const theirs = (await reference.data()) as Float32Array;
   const input = (await image.data()) as Float32Array;
-  for (const d of [reference, model, unet, image]) d.dispose();
+  for (const d of [reference, restored, hazy3, restored3, depth, graph, model, unet, image]) d.dispose();
   let maxDiff = 0;
   let changed = 0;
   for (let i = 0; i < ours.length; i++) {

@@ -29,7 +29,7 @@ Inputs are never overwritten; existing outputs are only replaced with --overwrit
 
 Examples:
   $ diffli2d dehaze hazy.jpg -o out/                (the shipped default model)
-  $ diffli2d dehaze hazy.jpg -o out/ --fast         (the shipped fast model)
+  $ diffli2d dehaze hazy.jpg -o out/ --refine none  (the default model without depth refinement)
   $ diffli2d dehaze hazy.jpg -o out/ --method dcp
   $ diffli2d dehaze photos/ -o out/ --model model.safetensors --format png
   $ diffli2d dehaze 'shots/**/*.webp' -o out/ --method dcp --overwrite

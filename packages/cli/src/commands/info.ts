@@ -58,7 +58,7 @@ async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise
     platform: { os: `${os.platform()} ${os.release()}`, arch: os.arch(), cpus: os.cpus().length, memoryGiB: Number((os.totalmem() / 2 ** 30).toFixed(1)) },
     backend,
     defaultModel: defaultModelFiles()?.network ?? null,
-    fastModel: defaultModelFiles('fast')?.network ?? null,
+    v1Model: defaultModelFiles('v1')?.network ?? null,
     model,
   };
   const lines = [
@@ -72,7 +72,7 @@ async function runInfo(o: Record<string, unknown>, ctx: CommandContext): Promise
     for (const [n, why] of Object.entries(backend.reasons)) lines.push(`  skipped ${n}: ${why}`);
   }
   lines.push(`default model: ${json.defaultModel ?? 'missing from this install'}`);
-  lines.push(`fast model (--fast): ${json.fastModel ?? 'missing from this install'}`);
+  lines.push(`first default model (v1; --model <it> --prior <its prior.safetensors>): ${json.v1Model ?? 'missing from this install'}`);
   if (model) lines.push(`model ${model.file}: ${model.summary}`);
   return { json, text: lines.join('\n') };
 }

@@ -20,7 +20,7 @@ export interface Restorer {
 
 export interface RestorerChoice {
   model?: string;
-  /** the shipped 'fast' variant instead of the shipped default */
+  /** old name of the shipped default (it was a separate variant until the default became the fast model) */
   fast?: boolean;
   /** the prior for --model (the frozen diffusion UNet it was trained with), and the tile side */
   prior?: string;
@@ -55,10 +55,7 @@ export function restorerChoice(o: Record<string, unknown>): RestorerChoice {
 export function addRestorerOptions(command: Command): Command {
   return command
     .option('--model <checkpoint>', 'DiffLI2D checkpoint (default: the shipped default model)')
-    .option(
-      '--fast',
-      "the shipped 'fast' model: its prior's h-space at 1/32, whole images, no self-ensemble (several times faster, lower PSNR; see the model card)",
-    )
+    .addOption(new Option('--fast', 'old name of the shipped default model (it is the fast one now)').hideHelp())
     .option('--prior <weights>', "the prior for --model: the frozen diffusion UNet it was trained with (default: the one its file's recipe names)")
     .addOption(new Option('--unet <weights>', 'old name of --prior').hideHelp())
     .option('--tile <n>', "dehaze large images in tiles of n pixels (default: the model file's recipe, else 128)")
@@ -70,7 +67,7 @@ export function addRestorerOptions(command: Command): Command {
       '--refine <kind>',
       `refine the output with a monocular depth network: the haze level from the model, the depth structure from the depth map (docs/model-card.md); one of ${REFINEMENTS.join(', ')} (default: the model file's recipe, else none)`,
     )
-    .option('--depth <weights>', 'the depth network for --refine depth (default: depth.safetensors next to the model; the fast model ships one)')
+    .option('--depth <weights>', 'the depth network for --refine depth (default: depth.safetensors next to the model; the default model ships one)')
     .option('--method <name>', 'a baseline instead of a model: dcp (dark channel prior, He et al.)');
 }
 
@@ -89,16 +86,16 @@ export async function dcpRestorer(): Promise<Restorer> {
 }
 
 /**
- * The shipped default model (docs/model-card.md): the files of the @diffli2d/default-model
- * package (its network file's metadata holds the recipe: tile, self-ensemble, the prior's
- * sha256). Found by resolving the package, without loading its code (and tfjs) for --help.
+ * The shipped default model (docs/model-card.md), or its first version 'v1': the files of the
+ * @diffli2d/default-model package (its network file's metadata holds the recipe: tile,
+ * self-ensemble, refinement, the prior's sha256; the depth network lies beside it). Found by resolving the package, without loading its code (and tfjs) for --help.
  * Undefined when this install lacks them.
  */
-export function defaultModelFiles(variant: 'default' | 'fast' = 'default'): { network: string; prior: string } | undefined {
+export function defaultModelFiles(variant: 'default' | 'v1' = 'default'): { network: string; prior: string } | undefined {
   let dir: string;
   try {
     // __filename: native in the CommonJS build, shimmed by tsup in the ESM one
-    dir = path.join(path.dirname(createRequire(__filename).resolve('@diffli2d/default-model/package.json')), 'models', variant === 'fast' ? 'fast' : '');
+    dir = path.join(path.dirname(createRequire(__filename).resolve('@diffli2d/default-model/package.json')), 'models', variant === 'v1' ? 'v1' : '');
   } catch {
     return undefined;
   }
@@ -125,11 +122,11 @@ export async function createRestorer(choice: RestorerChoice, ctx: CommandContext
     if (choice.method === 'dcp') return await dcpRestorer();
     throw new UsageError(`--method expects one of ${METHODS.join(', ')}, got '${choice.method}'`);
   }
-  const shipped = choice.model === undefined ? defaultModelFiles(choice.fast ? 'fast' : 'default') : undefined;
+  const shipped = choice.model === undefined ? defaultModelFiles('default') : undefined;
   const model = choice.model ?? shipped?.network;
   if (model === undefined) {
     throw new NotAvailableError(
-      `the ${choice.fast ? "shipped 'fast'" : 'default'} model (the @diffli2d/default-model package) is missing from this install; pass --model <checkpoint> or use --method dcp`,
+      `the default model (the @diffli2d/default-model package) is missing from this install; pass --model <checkpoint> or use --method dcp`,
     );
   }
   const prior = choice.prior ?? shipped?.prior;

@@ -1,7 +1,8 @@
 // The model: the diffusion prior's h-space at t1 and t2 guiding the DiffLI2D network, run by
 // @diffli2d/diffli2d's createDehazer() — the CLI's front door too — whose progress hook reports and
-// times each stage of each tile. This file loads the two files (naming the URL of a bad one), checks
-// the prior against the network's recipe and names the model's parts for the UI. The e2e test
+// times each stage of each tile; then, when the recipe says so, depth refinement with the depth
+// network beside it. This file builds the model from the fetched files (naming the URL of a bad
+// one), checks the prior against the network's recipe and names the model's parts for the UI. The e2e test
 // checks the page's result against the library run in Node.
 import type * as tf from '@tensorflow/tfjs-core';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
@@ -14,13 +15,13 @@ import type { DehazeOptions, ModelInfo, Progress, Timings } from './types';
  * The tile side and self-ensemble for a network file without a recipe in its metadata: those the
  * shipped default was validated with (its recipe; a test keeps them equal).
  */
-export const DEFAULT_TILE_SIZE = 256;
-export const DEFAULT_ENSEMBLE: SelfEnsemble = 'flip';
+export const DEFAULT_TILE_SIZE = 1024;
+export const DEFAULT_ENSEMBLE: SelfEnsemble = 'none';
 /** dehaze()'s default noise seed; the CLI uses it too. */
 export const NOISE_SEED = 0;
 
 export interface Pipeline {
-  info: Omit<ModelInfo, 'priorUrl' | 'networkUrl'>;
+  info: Omit<ModelInfo, 'priorUrl' | 'networkUrl' | 'depthUrl'>;
   /** image [1,H,W,3] in [0,1] → dehazed [1,H,W,3] in [0,1]; the caller disposes both. */
   run(
     image: tf.Tensor4D,
@@ -38,7 +39,12 @@ function atUrl<T>(url: string, f: () => T): T {
   }
 }
 
-export async function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8Array, urls: { priorUrl: string; networkUrl: string }): Promise<Pipeline> {
+export async function buildPipeline(
+  priorBytes: Uint8Array,
+  networkBytes: Uint8Array,
+  urls: { priorUrl: string; networkUrl: string; depthUrl?: string },
+  depthBytes?: Uint8Array,
+): Promise<Pipeline> {
   const networkMeta = atUrl(urls.networkUrl, () => readSafetensorsMetadata(networkBytes));
   const recipe = atUrl(urls.networkUrl, () => readRecipe(networkBytes, urls.networkUrl));
   const priorFile = atUrl(urls.priorUrl, () => readSafetensors(priorBytes));
@@ -51,9 +57,13 @@ export async function buildPipeline(priorBytes: Uint8Array, networkBytes: Uint8A
   try {
     prior = atUrl(urls.priorUrl, () => AdmUNet.fromWeights(null, priorFile as unknown as Parameters<typeof AdmUNet.fromWeights>[1], { parts: 'hspace' }));
     // a file without a recipe runs as the shipped default was validated
-    const defaults = { tile: recipe.tile ?? DEFAULT_TILE_SIZE, ensemble: recipe.ensemble ?? DEFAULT_ENSEMBLE };
-    dehazer = await createDehazer({ network, prior }, { recipe: defaults }).catch((err) => {
-      throw new ModelLoadError(`${urls.priorUrl} with ${urls.networkUrl}: ${messageOf(err)}`);
+    const defaults = {
+      tile: recipe.tile ?? DEFAULT_TILE_SIZE,
+      ensemble: recipe.ensemble ?? DEFAULT_ENSEMBLE,
+      ...(recipe.refine ? { refine: recipe.refine } : {}),
+    };
+    dehazer = await createDehazer({ network, prior, ...(depthBytes ? { depth: depthBytes } : {}) }, { recipe: defaults }).catch((err) => {
+      throw new ModelLoadError(`${urls.priorUrl} with ${urls.networkUrl}${urls.depthUrl ? ` and ${urls.depthUrl}` : ''}: ${messageOf(err)}`);
     });
   } catch (err) {
     prior?.dispose();

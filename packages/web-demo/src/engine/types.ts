@@ -23,6 +23,8 @@ export interface ModelInfo {
   title: string;
   priorUrl: string;
   networkUrl: string;
+  /** The depth network of depth refinement, when the recipe asks for it. */
+  depthUrl?: string;
   /** Trainable parameters of the dehazing network. */
   networkParams: number;
   /** Parameters of the diffusion prior's encoder (time_embed + input_blocks + middle_block). */
