@@ -14,7 +14,7 @@ for (let y = 0; y < height; y++) {
     data.set([v, v + 10, v + 20], (y * width + x) * 3);
   }
 }
-for (const variant of ['default', 'fast']) {
+for (const variant of ['default', 'v1']) {
   const dehazer = await createDefaultDehazer({ variant });
   const out = await dehazer.dehaze({ width, height, data });
   dehazer.dispose();
