@@ -199,14 +199,18 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
   }
 }
 
-/** Depth refinement of each image of a batch ([H,W,3] or [N,H,W,3]); frees `restored`. */
+/**
+ * Depth refinement of each image of a batch ([H,W,3] or [N,H,W,3]); frees `restored`. The depth map
+ * is read from the restored image (clearer than the hazy one) and its mirror image, averaged: on
+ * the 20 held-out SOTS pairs 24.01 dB against 23.67 from the hazy image alone (docs/model-card.md 5d).
+ */
 async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T): Promise<T> {
   const hazyImages = hazy.rank === 3 ? [hazy as tf.Tensor3D] : tf.unstack(hazy as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const restoredImages = restored.rank === 3 ? [restored as tf.Tensor3D] : tf.unstack(restored as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const refined: tf.Tensor3D[] = [];
   try {
     for (const [i, h] of hazyImages.entries()) {
-      const depth = estimateDepth(graph, h);
+      const depth = estimateDepth(graph, restoredImages[i]!, { flip: true });
       try {
         refined.push((await refineWithDepth(h, restoredImages[i]!, depth)).image);
       } finally {

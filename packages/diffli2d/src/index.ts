@@ -47,4 +47,12 @@ export {
   type Recipe,
 } from './dehazer';
 export { ConvGraph, CONV_GRAPH_KEY, type ConvGraphConfig, type ConvGraphLayer } from './depth/conv-graph';
-export { estimateDepth, fitAirlight, fitDensity, refineWithDepth, type DepthRefineOptions, type DepthRefineResult } from './depth/depth-refine';
+export {
+  estimateDepth,
+  fitAirlight,
+  fitDensity,
+  refineWithDepth,
+  type DepthOptions,
+  type DepthRefineOptions,
+  type DepthRefineResult,
+} from './depth/depth-refine';

@@ -197,13 +197,13 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   output.dispose();
   pipeline.dispose();
   expect(tf.memory().numTensors).toBe(before);
-  // by hand: dehaze(), then FastDepth's map of the input and the refinement
+  // by hand: dehaze(), then FastDepth's map of its output (and mirror image) and the refinement
   const model = loadModel(networkBytes);
   const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
   const graph = ConvGraph.fromBytes(depthBytes);
   const restored = await dehaze(image, { model, extractor: admGuidance(unet), ensemble: 'none' });
   const [hazy3, restored3] = [tf.squeeze(image, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
-  const depth = estimateDepth(graph, hazy3);
+  const depth = estimateDepth(graph, restored3, { flip: true });
   const reference = (await refineWithDepth(hazy3, restored3, depth)).image;
   const theirs = (await reference.data()) as Float32Array;
   const input = (await image.data()) as Float32Array;

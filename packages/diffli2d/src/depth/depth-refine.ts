@@ -1,7 +1,8 @@
 // Depth refinement: the network gets the haze level of a photo about right but misreads its depth
 // structure (bright walls and tables read as far away). A monocular depth network trained on indoor
 // scenes (FastDepth) reads that structure far better: on the 20 held-out SOTS pairs its depth of the
-// *hazy* photo correlates 0.87 with the true optical depth. So keep the network's haze level and
+// *hazy* photo correlates 0.87 with the true optical depth (of the clear photo 0.89, so the dehazer
+// reads the network's restored image, and its mirror image). So keep the network's haze level and
 // take the structure from the depth map: fit one grey airlight A and one density β so that
 // exp(−β·d) matches the transmission the network's output implies, then invert
 // I = J·t + A(1 − t) with t = exp(−β·d). Measured in docs/model-card.md ("Depth refinement").
@@ -23,12 +24,19 @@ export interface DepthRefineResult {
   beta: number;
 }
 
+export interface DepthOptions {
+  /** Also read the mirror image and average the two maps (one batch of 2; default false). */
+  flip?: boolean;
+}
+
 /** Depth of an [H, W, 3] image in [0, 1] at its own size: squashed to the graph's input size and back (bilinear). */
-export function estimateDepth(graph: ConvGraph, image: tf.Tensor3D): tf.Tensor2D {
+export function estimateDepth(graph: ConvGraph, image: tf.Tensor3D, options: DepthOptions = {}): tf.Tensor2D {
   const [h, w] = graph.config.inputSize;
   return tf.tidy(() => {
     const small = tf.image.resizeBilinear(tf.expandDims(image, 0) as tf.Tensor4D, [h, w], false, true);
-    const depth = graph.predict(small);
+    let depth = graph.predict(options.flip ? tf.concat([small, tf.reverse(small, 2)]) : small);
+    if (options.flip)
+      depth = tf.mean(tf.stack([tf.slice(depth, [0, 0, 0, 0], [1, -1, -1, -1]), tf.reverse(tf.slice(depth, [1, 0, 0, 0], [1, -1, -1, -1]), 2)]), 0);
     const full = tf.image.resizeBilinear(depth, [image.shape[0], image.shape[1]], false, true);
     return tf.reshape(tf.slice(full, [0, 0, 0, 0], [1, -1, -1, 1]), [image.shape[0], image.shape[1]]) as tf.Tensor2D;
   });
