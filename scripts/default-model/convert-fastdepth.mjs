@@ -95,7 +95,7 @@ export function convertFastDepth(model) {
   return { config: { input: model.inputs[0], output: model.outputs[0], inputSize: [SIZE, SIZE], layers }, tensors };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const onnxFile = arg('onnx', '');
   const out = arg('out', '');
   if (!onnxFile || !out) throw new Error('--onnx <fastdepth_7.onnx> and --out <depth.safetensors> are required');

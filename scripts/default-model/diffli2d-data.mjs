@@ -30,18 +30,11 @@ export const RECIPES = {
     density: [0.5, 2.5],
     augment: { permute: true, gain: [0.7, 1.15] },
   },
-  // 5: as 4, but most synthetic haze follows each photo's own layout: depth estimated by a
-  // monocular depth network (natural-depth.mjs), not a ramp. The SOTS scenes teach depth from
-  // content; 15 of them are too few, and the ramps tie no depth to content at all.
-  5: {
-    mix: { sots: 0.25, rehazed: 0.35, dense: 0.05, synthetic: 0.35 },
-    beta: [0.6, 2.5],
-    depthOffset: [0, 0.5],
-    density: [0.5, 2.5],
-    augment: { permute: true, gain: [0.7, 1.15] },
-    estimatedDepth: 0.75,
-  },
 };
+// 5: as 4, but most synthetic haze follows each photo's own layout: depth estimated by a
+// monocular depth network (natural-depth.mjs), not a ramp. The SOTS scenes teach depth from
+// content; 15 of them are too few, and the ramps tie no depth to content at all.
+RECIPES[5] = { ...RECIPES[4], mix: { sots: 0.25, rehazed: 0.35, dense: 0.05, synthetic: 0.35 }, depthOffset: [0, 0.5], estimatedDepth: 0.75 };
 
 const CHANNEL_ORDERS = [
   [0, 1, 2],

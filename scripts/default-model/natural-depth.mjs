@@ -59,7 +59,7 @@ export function readNaturalDepth() {
   );
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const onnx = arg('onnx', '');
   const ortDir = arg('ort', '');
   if (!onnx || !ortDir) throw new Error('--onnx <fastdepth_7.onnx> and --ort <node_modules/onnxruntime-node> are required (see the comment at the top)');
