@@ -7,7 +7,7 @@ import { AdmUNet } from '@diffli2d/ddpm-hspace';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { admGuidance } from './adm-guidance';
 import { ConvGraph } from './depth/conv-graph';
-import { estimateDepth, refineWithDepth } from './depth/depth-refine';
+import { checkDensityCalibration, type DensityCalibration, estimateDepth, refineWithDepth } from './depth/depth-refine';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
 import type { DiffLI2DModel } from './model';
@@ -46,6 +46,8 @@ export interface Recipe {
   priorConfig?: string;
   /** 'depth': refine the network's output with a monocular depth network's map (refineWithDepth). */
   refine?: Refinement;
+  /** How depth refinement sets the density (default: the network's alone; see DensityCalibration). */
+  density?: DensityCalibration;
 }
 export const REFINEMENTS = ['none', 'depth'] as const;
 export type Refinement = (typeof REFINEMENTS)[number];
@@ -116,6 +118,7 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
   if (recipe.tile !== undefined && !(Number.isInteger(recipe.tile) && recipe.tile > 0)) throw bad('tile must be a positive integer');
   if (recipe.ensemble !== undefined && !SELF_ENSEMBLES.includes(recipe.ensemble)) throw bad(`ensemble must be one of ${SELF_ENSEMBLES.join(', ')}`);
   if (recipe.refine !== undefined && !REFINEMENTS.includes(recipe.refine)) throw bad(`refine must be one of ${REFINEMENTS.join(', ')}`);
+  if (recipe.density !== undefined) checkDensityCalibration(recipe.density, `${where}: density`);
   if (recipe.priorSha256 !== undefined && !/^[0-9a-f]{64}$/.test(recipe.priorSha256)) throw bad('priorSha256 must be 64 lowercase hex digits');
   for (const key of ['prior', 'priorConfig'] as const) {
     if (recipe[key] !== undefined && (typeof recipe[key] !== 'string' || recipe[key] === '')) throw bad(`${key} must be a non-empty string`);
@@ -177,7 +180,7 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
         ...(o.onProgress ? { onProgress: o.onProgress } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
       });
-      return refine === 'depth' ? refineBatch(depth!, image, restored) : restored;
+      return refine === 'depth' ? refineBatch(depth!, image, restored, recipe.density) : restored;
     };
     const dehazer = {
       network,
@@ -204,7 +207,7 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
  * is read from the restored image (clearer than the hazy one) and its mirror image, averaged: on
  * the 20 held-out SOTS pairs 24.01 dB against 23.67 from the hazy image alone (docs/model-card.md 5d).
  */
-async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T): Promise<T> {
+async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T, calibration?: DensityCalibration): Promise<T> {
   const hazyImages = hazy.rank === 3 ? [hazy as tf.Tensor3D] : tf.unstack(hazy as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const restoredImages = restored.rank === 3 ? [restored as tf.Tensor3D] : tf.unstack(restored as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const refined: tf.Tensor3D[] = [];
@@ -212,7 +215,7 @@ async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph
     for (const [i, h] of hazyImages.entries()) {
       const depth = estimateDepth(graph, restoredImages[i]!, { flip: true });
       try {
-        refined.push((await refineWithDepth(h, restoredImages[i]!, depth)).image);
+        refined.push((await refineWithDepth(h, restoredImages[i]!, depth, calibration ? { calibration } : {})).image);
       } finally {
         depth.dispose();
       }

@@ -48,6 +48,9 @@ export {
 } from './dehazer';
 export { ConvGraph, CONV_GRAPH_KEY, type ConvGraphConfig, type ConvGraphLayer } from './depth/conv-graph';
 export {
+  checkDensityCalibration,
+  darkChannelDensity,
+  type DensityCalibration,
   estimateDepth,
   fitAirlight,
   fitDensity,

@@ -10,6 +10,7 @@ import {
   type ConvGraphConfig,
   createDehazer,
   createDiffLI2D,
+  darkChannelDensity,
   DiffLI2DConfigError,
   fitAirlight,
   fitDensity,
@@ -134,6 +135,36 @@ test('refineWithDepth keeps the haze level of a restoration whose structure is w
   tf.dispose([I, J, D, image]);
 });
 
+test('darkChannelDensity is the quantile of the dark channel optical depth over depth, as worked by hand', () => {
+  // 4×4, every pixel's darkest channel 0.5 (A = 1): dark = 0.5, t = 1 − 0.95·0.5, od = −log t on every pixel
+  const hazy = Float32Array.from({ length: 48 }, (_, i) => (i % 3 === 1 ? 0.5 : 0.8));
+  const depth = Float32Array.from({ length: 16 }, (_, p) => p + 1);
+  const od = -Math.log(1 - 0.95 * 0.5);
+  // ratios od/16 < od/15 < … < od/1; the 0.25 quantile sits at 3.75 of 15 steps: od/13 + 0.75·(od/12 − od/13)
+  const expected = od / 13 + 0.75 * (od / 12 - od / 13);
+  expect(darkChannelDensity(hazy, 4, 4, depth, 1, { quantile: 0.25, minTransmission: 0.05, stride: 1 })).toBeCloseTo(expected, 6);
+  // every 2nd pixel: depths 1, 3, 9, 11 → ratios od/11, od/9, od/3, od/1; the median at 1.5 steps
+  expect(darkChannelDensity(hazy, 4, 4, depth, 1, { quantile: 0.5, minTransmission: 0.05, stride: 2 })).toBeCloseTo((od / 9 + od / 3) / 2, 6);
+});
+
+test('refineWithDepth combines the network density and the dark channel density as the calibration says', async () => {
+  const { h, w, clean, depth, hazy } = hazyScene(0.3, 0.85);
+  const [I, J, D] = [tf.tensor3d(hazy, [h, w, 3]), tf.tensor3d(clean, [h, w, 3]), tf.tensor2d(depth, [h, w])];
+  const plain = await refineWithDepth(I, J, D, { stride: 1 });
+  expect(plain.networkBeta).toBeCloseTo(0.3, 4);
+  expect(plain.darkChannelBeta).toBeNaN();
+  const doubled = await refineWithDepth(I, J, D, { stride: 1, calibration: { bias: Math.log(2), network: 1, darkChannel: 0, quantile: 0.25 } });
+  expect(doubled.beta).toBeCloseTo(0.6, 4);
+  const dcpOnly = await refineWithDepth(I, J, D, { stride: 1, calibration: { bias: 0, network: 0, darkChannel: 1, quantile: 0.25 } });
+  const expected = darkChannelDensity(hazy, w, h, depth, dcpOnly.airlight, { quantile: 0.25, minTransmission: 0.05, stride: 1 });
+  expect(dcpOnly.darkChannelBeta).toBeCloseTo(expected, 6);
+  expect(dcpOnly.beta).toBeCloseTo(expected, 6);
+  // the inversion uses the combined density: twice the density clears more haze than the plain fit
+  const mean = async (t: tf.Tensor) => (await t.mean().data())[0]!;
+  expect(await mean(doubled.image)).toBeLessThan(await mean(plain.image));
+  tf.dispose([I, J, D, plain.image, doubled.image, dcpOnly.image]);
+});
+
 test("createDehazer: refine 'depth' without a depth network is an error that says so", async () => {
   const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
   const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
@@ -142,4 +173,6 @@ test("createDehazer: refine 'depth' without a depth network is an error that say
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'depth' } })).rejects.toThrow(DiffLI2DConfigError);
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'depth' } })).rejects.toThrow(/refines with a depth network, but none was given/);
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'sharpen' as never } })).rejects.toThrow(/refine must be one of none, depth/);
+  const density = { bias: 0, network: 1, darkChannel: 0, quantile: 1.5 };
+  await expect(createDehazer({ network, prior }, { recipe: { density } })).rejects.toThrow(/density: expected .* quantile in \(0, 1\), got .*"quantile":1.5/);
 });

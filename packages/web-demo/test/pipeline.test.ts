@@ -182,6 +182,7 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   const [priorBytes, networkBytes, depthBytes] = [read('prior.safetensors'), read('diffli2d.safetensors'), read('depth.safetensors')];
   const recipe = readRecipe(networkBytes);
   expect(recipe.refine).toBe('depth');
+  expect(recipe.density).toBeDefined();
   // a hazy-looking 70×45 gradient: smaller than the recipe's tile, so one whole-image pass
   const image = tf.tidy(() => tf.add(0.55, tf.mul(0.3, tf.randomUniform([1, 45, 70, 3], 0, 1, 'float32', 3))) as tf.Tensor4D);
   const before = tf.memory().numTensors;
@@ -197,14 +198,14 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   output.dispose();
   pipeline.dispose();
   expect(tf.memory().numTensors).toBe(before);
-  // by hand: dehaze(), then FastDepth's map of its output (and mirror image) and the refinement
+  // by hand: dehaze(), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration
   const model = loadModel(networkBytes);
   const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
   const graph = ConvGraph.fromBytes(depthBytes);
   const restored = await dehaze(image, { model, extractor: admGuidance(unet), ensemble: 'none' });
   const [hazy3, restored3] = [tf.squeeze(image, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
   const depth = estimateDepth(graph, restored3, { flip: true });
-  const reference = (await refineWithDepth(hazy3, restored3, depth)).image;
+  const reference = (await refineWithDepth(hazy3, restored3, depth, { calibration: recipe.density! })).image;
   const theirs = (await reference.data()) as Float32Array;
   const input = (await image.data()) as Float32Array;
   for (const d of [reference, restored, hazy3, restored3, depth, graph, model, unet, image]) d.dispose();

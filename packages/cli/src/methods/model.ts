@@ -73,7 +73,7 @@ export async function loadModelRestorer(file: string, ctx: CommandContext, optio
     const network = named(() => loadModel(bytes, file));
     const dehazer = await createDehazer(
       { network, prior: prior.unet, ...(depth ? { depth } : {}) },
-      { recipe: { tile: options.tile ?? recipe.tile ?? DEFAULT_TILE, ensemble: options.ensemble ?? recipe.ensemble ?? 'none', refine } },
+      { recipe: { ...recipe, tile: options.tile ?? recipe.tile ?? DEFAULT_TILE, ensemble: options.ensemble ?? recipe.ensemble ?? 'none', refine } },
     ).catch((err: unknown) => {
       throw new InputError(`${refine === 'depth' ? depthFile : file}: ${err instanceof Error ? err.message : String(err)}`);
     });

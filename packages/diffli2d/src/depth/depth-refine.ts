@@ -7,7 +7,8 @@
 // exp(−β·d) matches the transmission the network's output implies, then invert
 // I = J·t + A(1 − t) with t = exp(−β·d). Measured in docs/model-card.md ("Depth refinement").
 import * as tf from '@tensorflow/tfjs-core';
-import { DiffLI2DShapeError } from '../errors';
+import { darkChannel } from '../dcp/arrays';
+import { DiffLI2DConfigError, DiffLI2DShapeError } from '../errors';
 import type { ConvGraph } from './conv-graph';
 
 export interface DepthRefineOptions {
@@ -15,6 +16,36 @@ export interface DepthRefineOptions {
   minTransmission?: number;
   /** Fit on every `stride`-th pixel in each direction (default 2). */
   stride?: number;
+  /** Combine the network's density with the dark channel prior's (default: the network's alone). */
+  calibration?: DensityCalibration;
+}
+
+/**
+ * The density β as log β = bias + network·log β_net + darkChannel·log β_dcp. β_net is fitted to the
+ * network's output (fitDensity); β_dcp is a low quantile of the dark channel prior's optical depth
+ * over the depth map (darkChannelDensity). The network reads a photo's haze level too low in dense
+ * haze and too high in light haze; the dark channel's lower quantile tracks it better. The weights
+ * are fitted by least squares to the best density of training pairs (docs/model-card.md, 5e).
+ */
+export interface DensityCalibration {
+  bias: number;
+  network: number;
+  darkChannel: number;
+  /** Quantile of the per-pixel ratio, in (0, 1) (0.25: the lower quartile). */
+  quantile: number;
+}
+
+/** The calibration's fields, checked: finite weights, a quantile in (0, 1). */
+export function checkDensityCalibration(c: DensityCalibration, where: string): DensityCalibration {
+  const ok =
+    typeof c === 'object' &&
+    c !== null &&
+    [c.bias, c.network, c.darkChannel].every((v) => typeof v === 'number' && Number.isFinite(v)) &&
+    typeof c.quantile === 'number' &&
+    c.quantile > 0 &&
+    c.quantile < 1;
+  if (!ok) throw new DiffLI2DConfigError(`${where}: expected {bias, network, darkChannel} finite numbers and quantile in (0, 1), got ${JSON.stringify(c)}`);
+  return c;
 }
 
 export interface DepthRefineResult {
@@ -22,6 +53,9 @@ export interface DepthRefineResult {
   /** The grey airlight and the density fitted (β = NaN: nothing to fit, the network's output is returned). */
   airlight: number;
   beta: number;
+  /** The network's density and the dark channel's (NaN when no calibration is given). */
+  networkBeta: number;
+  darkChannelBeta: number;
 }
 
 export interface DepthOptions {
@@ -94,6 +128,38 @@ export function fitDensity(hazy: Float32Array, restored: Float32Array, depth: Fl
   return den > 0 ? num / den : Number.NaN;
 }
 
+/**
+ * The dark channel prior's density over a depth map: the `quantile` of −log t_dcp / d over every
+ * `stride`-th pixel, t_dcp = 1 − 0.95·dark(I/A) with He et al.'s 15×15 window (in [minT, 1]).
+ */
+export function darkChannelDensity(
+  hazy: Float32Array,
+  width: number,
+  height: number,
+  depth: Float32Array,
+  airlight: number,
+  options: { quantile: number; minTransmission: number; stride: number },
+): number {
+  const dark = darkChannel({ width, height, data: hazy }, 15, [airlight, airlight, airlight]);
+  const ratios: number[] = [];
+  for (let y = 0; y < height; y += options.stride) {
+    for (let x = 0; x < width; x += options.stride) {
+      const q = y * width + x;
+      const od = -Math.log(Math.min(1, Math.max(options.minTransmission, 1 - 0.95 * dark[q]!)));
+      ratios.push(od / Math.max(depth[q]!, 1e-3));
+    }
+  }
+  return quantile(Float64Array.from(ratios).sort(), options.quantile);
+}
+
+/** Linear interpolation between order statistics of sorted values (numpy's default). */
+function quantile(sorted: Float64Array, q: number): number {
+  const at = q * (sorted.length - 1);
+  const lo = Math.floor(at);
+  const hi = Math.min(sorted.length - 1, lo + 1);
+  return sorted[lo]! + (at - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
 /** Refines the network's output of one [H, W, 3] hazy image (values in [0, 1]) with a depth map [H, W]. */
 export async function refineWithDepth(
   hazy: tf.Tensor3D,
@@ -113,11 +179,19 @@ export async function refineWithDepth(
   const [hs, rs, ds] = (await Promise.all(sampled.map((t) => t.data()))) as Float32Array[];
   tf.dispose(sampled);
   const airlight = fitAirlight(hs!, rs!);
-  const beta = fitDensity(hs!, rs!, ds!, airlight, minT);
-  if (!(beta > 0)) return { image: tf.clone(restored), airlight, beta: Number.NaN };
+  const networkBeta = fitDensity(hs!, rs!, ds!, airlight, minT);
+  const c = options.calibration;
+  let darkChannelBeta = Number.NaN;
+  let beta = networkBeta;
+  if (c && networkBeta > 0) {
+    const [hazyAll, depthAll] = (await Promise.all([hazy.data(), depth.data()])) as Float32Array[];
+    darkChannelBeta = darkChannelDensity(hazyAll!, w, h, depthAll!, airlight, { quantile: c.quantile, minTransmission: minT, stride });
+    beta = darkChannelBeta > 0 ? Math.exp(c.bias + c.network * Math.log(networkBeta) + c.darkChannel * Math.log(darkChannelBeta)) : networkBeta;
+  }
+  if (!(beta > 0)) return { image: tf.clone(restored), airlight, beta: Number.NaN, networkBeta, darkChannelBeta };
   const image = tf.tidy(() => {
     const t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
     return tf.clipByValue(tf.add(tf.div(tf.sub(hazy, airlight), tf.expandDims(t, 2)), airlight), 0, 1) as tf.Tensor3D;
   });
-  return { image, airlight, beta };
+  return { image, airlight, beta, networkBeta, darkChannelBeta };
 }

@@ -57,11 +57,8 @@ export async function buildPipeline(
   try {
     prior = atUrl(urls.priorUrl, () => AdmUNet.fromWeights(null, priorFile as unknown as Parameters<typeof AdmUNet.fromWeights>[1], { parts: 'hspace' }));
     // a file without a recipe runs as the shipped default was validated
-    const defaults = {
-      tile: recipe.tile ?? DEFAULT_TILE_SIZE,
-      ensemble: recipe.ensemble ?? DEFAULT_ENSEMBLE,
-      ...(recipe.refine ? { refine: recipe.refine } : {}),
-    };
+    // (the whole recipe: refinement and its density calibration travel in it too)
+    const defaults = { ...recipe, tile: recipe.tile ?? DEFAULT_TILE_SIZE, ensemble: recipe.ensemble ?? DEFAULT_ENSEMBLE };
     dehazer = await createDehazer({ network, prior, ...(depthBytes ? { depth: depthBytes } : {}) }, { recipe: defaults }).catch((err) => {
       throw new ModelLoadError(`${urls.priorUrl} with ${urls.networkUrl}${urls.depthUrl ? ` and ${urls.depthUrl}` : ''}: ${messageOf(err)}`);
     });
