@@ -4,7 +4,10 @@
 // each, the shipped network restores it (no refinement), FastDepth reads the restoration, and the
 // density multiplier k that maximises PSNR is found on a grid; the weights are least squares of
 // log(k·β_net) on [1, log β_net, log β_dcp]. Prints leave-one-scene-out PSNR as a check, writes JSON.
-//   node scripts/default-model/fit-density.mjs [--model-dir packages/default-model/models] [--quantile 0.25] [--out file.json]
+// --analysis-scale s: the network runs on the photo shrunk by s, its output upsampled back (the recipe's
+// analysisScale, as createDehazer does it).
+//   node scripts/default-model/fit-density.mjs [--model-dir packages/default-model/models] [--quantile 0.25]
+//        [--analysis-scale 0.5] [--out file.json]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -48,6 +51,17 @@ async function* samples() {
   }
 }
 
+/** The network's output for `hazy` [H, W, 3], run at `scale` of its size and resized back (bilinear, half-pixel centres). */
+async function restoreAtScale(dehazer, hazy, scale) {
+  if (scale === 1) return dehazer.dehaze(hazy, { refine: 'none' });
+  const [h, w] = hazy.shape;
+  const small = tf.image.resizeBilinear(hazy, [Math.round(h * scale), Math.round(w * scale)], false, true);
+  const restored = await dehazer.dehaze(small, { refine: 'none' });
+  const back = tf.image.resizeBilinear(restored, [h, w], false, true);
+  tf.dispose([small, restored]);
+  return back;
+}
+
 /** Least squares solution of X·w ≈ y (normal equations, small dense X). */
 function leastSquares(X, y) {
   const n = X[0].length;
@@ -67,13 +81,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   await setupTraining(tf);
   const dir = arg('model-dir', MODELS);
   const quantile = Number(arg('quantile', '0.25'));
+  const analysisScale = Number(arg('analysis-scale', '1'));
   const read = (f) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
   const dehazer = await createDehazer({ network: read('diffli2d.safetensors'), prior: read('prior.safetensors'), depth: read('depth.safetensors') });
   const rows = [];
   for await (const s of samples()) {
     const { width: w, height: h } = s.clean;
     const hazy = tf.tensor3d(s.hazy, [h, w, 3]);
-    const restored = await dehazer.dehaze(hazy, { refine: 'none' });
+    const restored = await restoreAtScale(dehazer, hazy, analysisScale);
     const depth = estimateDepth(dehazer.depth, restored, { flip: true });
     const identity = { bias: 0, network: 1, darkChannel: 0, quantile };
     const fit = await refineWithDepth(hazy, restored, depth, { calibration: identity });
@@ -126,6 +141,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const calibration = { bias: +bias.toFixed(4), network: +network.toFixed(4), darkChannel: +darkChannel.toFixed(4), quantile };
   const summary = {
     calibration,
+    analysisScale,
     samples: rows.length,
     psnr: {
       networkDensity: +mean(rows.map((r) => r.curve[AT_K1])).toFixed(2),

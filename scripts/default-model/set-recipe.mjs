@@ -1,7 +1,8 @@
 // Changes the recipe (and optionally the validation figures) in a shipped network file's metadata,
 // leaving its tensors byte for byte: e.g. to run the shipped network with depth refinement.
 //   node scripts/default-model/set-recipe.mjs --file packages/default-model/models/diffli2d.safetensors \
-//        --refine depth [--density density-calibration.json (fit-density.mjs's output: its calibration)]
+//        --refine depth [--density density-calibration.json (fit-density.mjs's output: its calibration
+//        and the analysisScale it was fitted at)]
 //        [--eval eval.json (a `diffli2d eval --json` of the new recipe)]
 import * as fs from 'node:fs';
 import { readRecipe } from '@diffli2d/diffli2d';
@@ -15,7 +16,12 @@ const { tensors, metadata } = readSafetensors(bytes, { half: 'raw' });
 const recipe = { ...readRecipe(bytes, file) };
 for (const key of ['refine', 'ensemble']) if (arg(key, '')) recipe[key] = arg(key, '');
 if (arg('tile', '')) recipe.tile = Number(arg('tile', ''));
-if (arg('density', '')) recipe.density = JSON.parse(fs.readFileSync(arg('density', ''), 'utf8')).calibration;
+if (arg('density', '')) {
+  const fitted = JSON.parse(fs.readFileSync(arg('density', ''), 'utf8'));
+  recipe.density = fitted.calibration;
+  if (fitted.analysisScale === 1) delete recipe.analysisScale;
+  else recipe.analysisScale = fitted.analysisScale;
+}
 const evalFile = arg('eval', '');
 const validation = evalFile
   ? (() => {

@@ -9,7 +9,7 @@
 //
 //  3. When the recipe refines with depth (the default's): depth refinement of the first whole image
 //     (FastDepth's depth map, then the fit and inversion).
-// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--v1]
+// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--v1] [--model-dir <dir>]
 //   --tile-only      skip part 1;  --stock-kernels  part 2 with tfjs-backend-wasm's own kernels where
 //                    @diffli2d/backends swaps in faster ones (the "before");  --v1  the first default
 //                    (models/v1/: h-space at 1/8, 256-px tiles, flip ensemble) instead of the default
@@ -38,7 +38,9 @@ const images = fs
   .slice(0, count)
   .map((f) => path.join(hazyDir, f));
 const v1 = args.includes('--v1');
-const modelDir = path.join(here, '../../default-model/models', v1 ? 'v1' : '');
+const dirArg = args.indexOf('--model-dir');
+// --model-dir <dir>: another model folder laid out like models/ (e.g. an earlier recipe, for a same-run baseline)
+const modelDir = dirArg >= 0 ? path.resolve(args[dirArg + 1]) : path.join(here, '../../default-model/models', v1 ? 'v1' : '');
 
 // 1. The CLI end to end.
 function dehazeWithCli() {
@@ -55,7 +57,7 @@ function dehazeWithCli() {
       '-o',
       out,
       '--json',
-      ...(v1 ? ['--model', path.join(modelDir, 'diffli2d.safetensors'), '--prior', path.join(modelDir, 'prior.safetensors')] : []),
+      ...(v1 || dirArg >= 0 ? ['--model', path.join(modelDir, 'diffli2d.safetensors'), '--prior', path.join(modelDir, 'prior.safetensors')] : []),
     ],
     {
       encoding: 'utf8',
@@ -118,7 +120,7 @@ if (recipe.refine === 'depth') {
   const fits = [];
   for (let i = 0; i <= reps; i++) {
     const t0 = performance.now();
-    const { image: out } = await refineWithDepth(image, image, depth);
+    const { image: out } = await refineWithDepth(image, image, depth, recipe.density ? { calibration: recipe.density } : {});
     await out.data();
     fits.push((performance.now() - t0) / 1000);
     out.dispose();
@@ -133,7 +135,7 @@ console.log(
   JSON.stringify(
     {
       package: '@diffli2d/cli',
-      model: { dir: `packages/default-model/models${v1 ? '/v1' : ''}`, network: model.config, recipe },
+      model: { dir: path.relative(repo, modelDir) || modelDir, network: model.config, recipe },
       backend: `${backend.name} (${backend.detail})${args.includes('--stock-kernels') ? ', stock kernels (tile part)' : ''}`,
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg1: +os.loadavg()[0].toFixed(2) },
       dehaze: {

@@ -9,8 +9,11 @@ import {
   ConvGraph,
   type ConvGraphConfig,
   createDehazer,
+  admGuidance,
   createDiffLI2D,
   darkChannelDensity,
+  dehaze,
+  estimateDepth,
   DiffLI2DConfigError,
   fitAirlight,
   fitDensity,
@@ -175,4 +178,38 @@ test("createDehazer: refine 'depth' without a depth network is an error that say
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'sharpen' as never } })).rejects.toThrow(/refine must be one of none, depth/);
   const density = { bias: 0, network: 1, darkChannel: 0, quantile: 1.5 };
   await expect(createDehazer({ network, prior }, { recipe: { density } })).rejects.toThrow(/density: expected .* quantile in \(0, 1\), got .*"quantile":1.5/);
+});
+
+test('analysisScale runs the network on the shrunk photo and refines the full-size one with its upsampled output', async () => {
+  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
+  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
+  const network = await serializeModel(model);
+  const depthBytes = tinyGraph();
+  const recipe = { refine: 'depth' as const, analysisScale: 0.5, tile: 1024 };
+  const dehazer = await createDehazer({ network, prior, depth: depthBytes }, { recipe });
+  const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([64, 96, 3], 0, 1, 'float32', 11))) as tf.Tensor3D);
+  const before = tf.memory().numTensors;
+  const ours = await dehazer.dehaze(hazy);
+  expect(ours.shape).toEqual([64, 96, 3]);
+  expect(tf.memory().numTensors).toBe(before + 1);
+  // by hand: the network on the 32×48 photo, its output back at 64×96, then depth and refinement at full size
+  const small = tf.image.resizeBilinear(hazy, [32, 48], false, true);
+  const restoredSmall = await dehaze(small, { model: dehazer.network, extractor: admGuidance(dehazer.prior), ensemble: 'none' });
+  expect(restoredSmall.shape).toEqual([32, 48, 3]);
+  const restored = tf.image.resizeBilinear(restoredSmall, [64, 96], false, true);
+  const depth = estimateDepth(dehazer.depth!, restored, { flip: true });
+  const reference = (await refineWithDepth(hazy, restored, depth)).image;
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, reference))).dataSync()[0]!);
+  expect(diff).toBeLessThan(1e-5);
+  // and not the same as refining a full-size network run
+  const full = await createDehazer({ network, prior, depth: depthBytes }, { recipe: { ...recipe, analysisScale: 1 } });
+  const fullOut = await full.dehaze(hazy);
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(fullOut, ours))).dataSync()[0]!)).toBeGreaterThan(1e-3);
+  tf.dispose([hazy, ours, small, restoredSmall, restored, depth, reference, fullOut]);
+  dehazer.dispose();
+  full.dispose();
+  model.dispose();
+  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { analysisScale: 2 } })).rejects.toThrow(
+    /analysisScale must be a number in \(0, 1\]/,
+  );
 });

@@ -198,17 +198,22 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   output.dispose();
   pipeline.dispose();
   expect(tf.memory().numTensors).toBe(before);
-  // by hand: dehaze(), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration
+  // by hand: dehaze() (at the recipe's analysis scale), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration
   const model = loadModel(networkBytes);
   const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
   const graph = ConvGraph.fromBytes(depthBytes);
-  const restored = await dehaze(image, { model, extractor: admGuidance(unet), ensemble: 'none' });
+  // the recipe's analysisScale: the network on the shrunk photo, its output back at full size
+  const scale = recipe.analysisScale ?? 1;
+  expect(scale).toBe(0.5);
+  const small = tf.image.resizeBilinear(image, [Math.round(45 * scale), Math.round(70 * scale)], false, true);
+  const restoredSmall = await dehaze(small, { model, extractor: admGuidance(unet), ensemble: 'none' });
+  const restored = tf.image.resizeBilinear(restoredSmall, [45, 70], false, true);
   const [hazy3, restored3] = [tf.squeeze(image, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
   const depth = estimateDepth(graph, restored3, { flip: true });
   const reference = (await refineWithDepth(hazy3, restored3, depth, { calibration: recipe.density! })).image;
   const theirs = (await reference.data()) as Float32Array;
   const input = (await image.data()) as Float32Array;
-  for (const d of [reference, restored, hazy3, restored3, depth, graph, model, unet, image]) d.dispose();
+  for (const d of [reference, small, restoredSmall, restored, hazy3, restored3, depth, graph, model, unet, image]) d.dispose();
   let maxDiff = 0;
   let changed = 0;
   for (let i = 0; i < ours.length; i++) {
