@@ -4,14 +4,15 @@
 // each, the shipped network restores it (no refinement), FastDepth reads the restoration, and the
 // density multiplier k that maximises PSNR is found on a grid; the weights are least squares of
 // log(k·β_net) on [1, log β_net, log β_dcp]. Prints leave-one-scene-out PSNR as a check, writes JSON.
+// --dark-channel-floor n: inverted with t ≥ 1 − dark channel of I/A over an n×n window (refineWithDepth's darkChannelFloor).
 // --analysis-scale s: the network runs on the photo shrunk by s, its output upsampled back (the recipe's
 // analysisScale, as createDehazer does it).
 //   node scripts/default-model/fit-density.mjs [--model-dir packages/default-model/models] [--quantile 0.25]
-//        [--analysis-scale 0.5] [--out file.json]
+//        [--analysis-scale 0.5] [--dark-channel-floor 9] [--out file.json]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createDehazer, estimateDepth, refineWithDepth } from '@diffli2d/diffli2d';
+import { createDehazer, darkChannel as darkChannelOf, estimateDepth, refineWithDepth } from '@diffli2d/diffli2d';
 import { arg, loadRgb, MODELS, sceneOf, setupTraining, sotsSplit, WORK, writeFileAtomic } from './common.mjs';
 import { estimateOpticalDepth, rehaze } from './rehaze.mjs';
 
@@ -20,11 +21,11 @@ const LOG_K = Array.from({ length: 105 }, (_, i) => -1.2 + 0.025 * i);
 const AT_K1 = 48; // LOG_K[48] = 0: the network's own density
 const MIN_T = 0.05;
 
-/** PSNR (8-bit, as `diffli2d eval`) of hazy inverted with t = max(exp(−β·d), MIN_T) and grey airlight a. */
-function invertedPsnr(hazy, clean, depth, beta, a) {
+/** PSNR (8-bit, as `diffli2d eval`) of hazy inverted with t = max(exp(−β·d), MIN_T, floor) and grey airlight a. */
+function invertedPsnr(hazy, clean, depth, beta, a, floor) {
   let se = 0;
   for (let p = 0; p < depth.length; p++) {
-    const t = Math.max(Math.exp(-beta * depth[p]), MIN_T);
+    const t = Math.max(Math.exp(-beta * depth[p]), MIN_T, floor ? floor[p] : 0);
     for (let c = 0; c < 3; c++) {
       const j = Math.round(Math.min(1, Math.max(0, (hazy[p * 3 + c] - a) / t + a)) * 255);
       se += (j - clean[p * 3 + c]) ** 2;
@@ -82,6 +83,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const dir = arg('model-dir', MODELS);
   const quantile = Number(arg('quantile', '0.25'));
   const analysisScale = Number(arg('analysis-scale', '1'));
+  const darkChannelFloor = Number(arg('dark-channel-floor', '0'));
   const read = (f) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
   const dehazer = await createDehazer({ network: read('diffli2d.safetensors'), prior: read('prior.safetensors'), depth: read('depth.safetensors') });
   const rows = [];
@@ -94,7 +96,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const fit = await refineWithDepth(hazy, restored, depth, { calibration: identity });
     const d = await depth.data();
     tf.dispose([hazy, restored, depth, fit.image]);
-    const curve = LOG_K.map((lk) => invertedPsnr(s.hazy, s.clean.data, d, fit.networkBeta * Math.exp(lk), fit.airlight));
+    const a = fit.airlight;
+    const floor = darkChannelFloor ? darkChannelOf({ width: w, height: h, data: s.hazy }, darkChannelFloor, [a, a, a]).map((v) => 1 - v) : null;
+    const curve = LOG_K.map((lk) => invertedPsnr(s.hazy, s.clean.data, d, fit.networkBeta * Math.exp(lk), a, floor));
     const best = curve.indexOf(Math.max(...curve));
     rows.push({
       id: s.id,
@@ -142,6 +146,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const summary = {
     calibration,
     analysisScale,
+    darkChannelFloor,
     samples: rows.length,
     psnr: {
       networkDensity: +mean(rows.map((r) => r.curve[AT_K1])).toFixed(2),

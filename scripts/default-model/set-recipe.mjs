@@ -2,7 +2,7 @@
 // leaving its tensors byte for byte: e.g. to run the shipped network with depth refinement.
 //   node scripts/default-model/set-recipe.mjs --file packages/default-model/models/diffli2d.safetensors \
 //        --refine depth [--density density-calibration.json (fit-density.mjs's output: its calibration
-//        and the analysisScale it was fitted at)]
+//        and the analysisScale and darkChannelFloor it was fitted with)]
 //        [--eval eval.json (a `diffli2d eval --json` of the new recipe)]
 import * as fs from 'node:fs';
 import { readRecipe } from '@diffli2d/diffli2d';
@@ -21,6 +21,8 @@ if (arg('density', '')) {
   recipe.density = fitted.calibration;
   if (fitted.analysisScale === 1) delete recipe.analysisScale;
   else recipe.analysisScale = fitted.analysisScale;
+  if (fitted.darkChannelFloor) recipe.darkChannelFloor = fitted.darkChannelFloor;
+  else delete recipe.darkChannelFloor;
 }
 const evalFile = arg('eval', '');
 const validation = evalFile

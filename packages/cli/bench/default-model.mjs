@@ -120,7 +120,11 @@ if (recipe.refine === 'depth') {
   const fits = [];
   for (let i = 0; i <= reps; i++) {
     const t0 = performance.now();
-    const { image: out } = await refineWithDepth(image, image, depth, recipe.density ? { calibration: recipe.density } : {});
+    const options = {
+      ...(recipe.density ? { calibration: recipe.density } : {}),
+      ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
+    };
+    const { image: out } = await refineWithDepth(image, image, depth, options);
     await out.data();
     fits.push((performance.now() - t0) / 1000);
     out.dispose();

@@ -7,7 +7,7 @@ import { AdmUNet } from '@diffli2d/ddpm-hspace';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { admGuidance } from './adm-guidance';
 import { ConvGraph } from './depth/conv-graph';
-import { checkDensityCalibration, type DensityCalibration, estimateDepth, refineWithDepth } from './depth/depth-refine';
+import { checkDensityCalibration, type DensityCalibration, type DepthRefineOptions, estimateDepth, refineWithDepth } from './depth/depth-refine';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
 import type { DiffLI2DModel } from './model';
@@ -54,6 +54,8 @@ export interface Recipe {
    * inverts the full-size photo itself, so half size loses nothing measurable and saves ~¾ of the time.
    */
   analysisScale?: number;
+  /** With refine 'depth': the dark channel floor's window (DepthRefineOptions.darkChannelFloor; default none). */
+  darkChannelFloor?: number;
 }
 export const REFINEMENTS = ['none', 'depth'] as const;
 export type Refinement = (typeof REFINEMENTS)[number];
@@ -126,6 +128,8 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
   if (recipe.refine !== undefined && !REFINEMENTS.includes(recipe.refine)) throw bad(`refine must be one of ${REFINEMENTS.join(', ')}`);
   if (recipe.analysisScale !== undefined && !(typeof recipe.analysisScale === 'number' && recipe.analysisScale > 0 && recipe.analysisScale <= 1))
     throw bad('analysisScale must be a number in (0, 1]');
+  if (recipe.darkChannelFloor !== undefined && !(Number.isInteger(recipe.darkChannelFloor) && recipe.darkChannelFloor >= 0))
+    throw bad('darkChannelFloor must be a non-negative integer');
   if (recipe.density !== undefined) checkDensityCalibration(recipe.density, `${where}: density`);
   if (recipe.priorSha256 !== undefined && !/^[0-9a-f]{64}$/.test(recipe.priorSha256)) throw bad('priorSha256 must be 64 lowercase hex digits');
   for (const key of ['prior', 'priorConfig'] as const) {
@@ -194,7 +198,11 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
         if (small !== image) small.dispose();
       });
       const restored = small === image ? restoredSmall : resizeBack(restoredSmall, h!, w!);
-      return refine === 'depth' ? refineBatch(depth!, image, restored, recipe.density) : restored;
+      const refineOptions = {
+        ...(recipe.density ? { calibration: recipe.density } : {}),
+        ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
+      };
+      return refine === 'depth' ? refineBatch(depth!, image, restored, refineOptions) : restored;
     };
     const dehazer = {
       network,
@@ -228,7 +236,7 @@ function resizeBack<T extends tf.Tensor3D | tf.Tensor4D>(small: T, h: number, w:
  * is read from the restored image (clearer than the hazy one) and its mirror image, averaged: on
  * the 20 held-out SOTS pairs 24.01 dB against 23.67 from the hazy image alone (docs/model-card.md 5d).
  */
-async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T, calibration?: DensityCalibration): Promise<T> {
+async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T, options: DepthRefineOptions): Promise<T> {
   const hazyImages = hazy.rank === 3 ? [hazy as tf.Tensor3D] : tf.unstack(hazy as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const restoredImages = restored.rank === 3 ? [restored as tf.Tensor3D] : tf.unstack(restored as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const refined: tf.Tensor3D[] = [];
@@ -236,7 +244,7 @@ async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph
     for (const [i, h] of hazyImages.entries()) {
       const depth = estimateDepth(graph, restoredImages[i]!, { flip: true });
       try {
-        refined.push((await refineWithDepth(h, restoredImages[i]!, depth, calibration ? { calibration } : {})).image);
+        refined.push((await refineWithDepth(h, restoredImages[i]!, depth, options)).image);
       } finally {
         depth.dispose();
       }

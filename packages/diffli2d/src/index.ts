@@ -50,6 +50,7 @@ export { ConvGraph, CONV_GRAPH_KEY, type ConvGraphConfig, type ConvGraphLayer } 
 export {
   checkDensityCalibration,
   darkChannelDensity,
+  darkChannelMap,
   type DensityCalibration,
   estimateDepth,
   fitAirlight,

@@ -11,7 +11,9 @@ import {
   createDehazer,
   admGuidance,
   createDiffLI2D,
+  darkChannel,
   darkChannelDensity,
+  darkChannelMap,
   dehaze,
   estimateDepth,
   DiffLI2DConfigError,
@@ -166,6 +168,53 @@ test('refineWithDepth combines the network density and the dark channel density 
   const mean = async (t: tf.Tensor) => (await t.mean().data())[0]!;
   expect(await mean(doubled.image)).toBeLessThan(await mean(plain.image));
   tf.dispose([I, J, D, plain.image, doubled.image, dcpOnly.image]);
+});
+
+test('darkChannelMap equals the typed-array dark channel (clipped window) of image / A', () => {
+  const [h, w] = [13, 17];
+  const data = Float32Array.from({ length: h * w * 3 }, (_, i) => ((i * 7919) % 101) / 100);
+  const image = tf.tensor3d(data, [h, w, 3]);
+  for (const window of [3, 9]) {
+    const map = darkChannelMap(image, 0.8, window);
+    const expected = darkChannel({ width: w, height: h, data }, window, [0.8, 0.8, 0.8]);
+    const got = map.dataSync();
+    expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-6);
+    map.dispose();
+  }
+  image.dispose();
+});
+
+test('the dark channel floor keeps t ≥ 1 − dark channel where the depth map reads a pixel too far', async () => {
+  // a scene as the dark channel prior assumes it: a black channel in every 2×2 block; gentle depth 2–3 m, β 0.3, A 0.85
+  const [h, w] = [24, 32];
+  const depth = Float32Array.from({ length: h * w }, (_, p) => 2 + Math.floor(p / w) / h);
+  const clean = Float32Array.from({ length: h * w * 3 }, (_, i) => {
+    const [p, c] = [Math.floor(i / 3), i % 3];
+    const [x, y] = [p % w, Math.floor(p / w)];
+    return c === 0 && x % 2 === 0 && y % 2 === 0 ? 0 : 0.1 + (0.3 * ((x + 3 * y + 7 * c) % 5)) / 4;
+  });
+  const hazy = clean.map((v, i) => {
+    const t = Math.exp(-0.3 * depth[Math.floor(i / 3)]!);
+    return v * t + 0.85 * (1 - t);
+  });
+  // the depth map reads the right half 3× too far: without the floor that half is over-cleared
+  const wrongDepth = depth.map((d, p) => (p % w >= w / 2 ? 3 * d : d));
+  const [I, J, D] = [tf.tensor3d(hazy, [h, w, 3]), tf.tensor3d(clean, [h, w, 3]), tf.tensor2d(wrongDepth, [h, w])];
+  const plain = await refineWithDepth(I, J, D, { stride: 1 });
+  const floored = await refineWithDepth(I, J, D, { stride: 1, darkChannelFloor: 3 });
+  // by hand on arrays: t = max(exp(−β·d), 0.05, 1 − dark₃(I/A)), J = clip((I − A)/t + A)
+  const a = floored.airlight;
+  const dark = darkChannel({ width: w, height: h, data: hazy }, 3, [a, a, a]);
+  const expected = hazy.map((v, i) => {
+    const p = Math.floor(i / 3);
+    const t = Math.max(Math.exp(-floored.beta * wrongDepth[p]!), 0.05, 1 - dark[p]!);
+    return Math.min(1, Math.max(0, (v - a) / t + a));
+  });
+  const got = await floored.image.data();
+  expect(Math.max(...Array.from(got, (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-5);
+  const err = (x: ArrayLike<number>) => Math.sqrt(Array.from(x).reduce((s, v, i) => s + (v - clean[i]!) ** 2, 0) / clean.length);
+  expect(err(got)).toBeLessThan(err(await plain.image.data()));
+  tf.dispose([I, J, D, plain.image, floored.image]);
 });
 
 test("createDehazer: refine 'depth' without a depth network is an error that says so", async () => {

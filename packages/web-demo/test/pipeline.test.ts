@@ -198,7 +198,7 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   output.dispose();
   pipeline.dispose();
   expect(tf.memory().numTensors).toBe(before);
-  // by hand: dehaze() (at the recipe's analysis scale), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration
+  // by hand: dehaze() (at the recipe's analysis scale), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration and dark channel floor
   const model = loadModel(networkBytes);
   const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
   const graph = ConvGraph.fromBytes(depthBytes);
@@ -210,7 +210,8 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   const restored = tf.image.resizeBilinear(restoredSmall, [45, 70], false, true);
   const [hazy3, restored3] = [tf.squeeze(image, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
   const depth = estimateDepth(graph, restored3, { flip: true });
-  const reference = (await refineWithDepth(hazy3, restored3, depth, { calibration: recipe.density! })).image;
+  expect(recipe.darkChannelFloor).toBeGreaterThan(0);
+  const reference = (await refineWithDepth(hazy3, restored3, depth, { calibration: recipe.density!, darkChannelFloor: recipe.darkChannelFloor! })).image;
   const theirs = (await reference.data()) as Float32Array;
   const input = (await image.data()) as Float32Array;
   for (const d of [reference, small, restoredSmall, restored, hazy3, restored3, depth, graph, model, unet, image]) d.dispose();

@@ -18,6 +18,12 @@ export interface DepthRefineOptions {
   stride?: number;
   /** Combine the network's density with the dark channel prior's (default: the network's alone). */
   calibration?: DensityCalibration;
+  /**
+   * Window side of the dark channel floor (default 0: none): t ≥ 1 − min over the window and channels
+   * of I/A. The true dark channel of a clear photo is ≥ 0, so this bounds the haze from above where
+   * the depth map reads a pixel too far (He et al.'s estimate with ω = 1, used as a bound).
+   */
+  darkChannelFloor?: number;
 }
 
 /**
@@ -152,6 +158,16 @@ export function darkChannelDensity(
   return quantile(Float64Array.from(ratios).sort(), options.quantile);
 }
 
+/** min over a floor×floor window (clipped at the borders) and the channels of image / airlight, [H, W]. */
+export function darkChannelMap(image: tf.Tensor3D, airlight: number, window: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const minRgb = tf.min(tf.div(image, airlight), 2, true);
+    // −maxPool(−x) with 'same' padding: the padded cells never win, so the window is clipped
+    const dark = tf.neg(tf.maxPool(tf.neg(tf.expandDims(minRgb, 0)) as tf.Tensor4D, window, 1, 'same'));
+    return tf.reshape(dark, image.shape.slice(0, 2) as [number, number]) as tf.Tensor2D;
+  });
+}
+
 /** Linear interpolation between order statistics of sorted values (numpy's default). */
 function quantile(sorted: Float64Array, q: number): number {
   const at = q * (sorted.length - 1);
@@ -189,8 +205,10 @@ export async function refineWithDepth(
     beta = darkChannelBeta > 0 ? Math.exp(c.bias + c.network * Math.log(networkBeta) + c.darkChannel * Math.log(darkChannelBeta)) : networkBeta;
   }
   if (!(beta > 0)) return { image: tf.clone(restored), airlight, beta: Number.NaN, networkBeta, darkChannelBeta };
+  const floor = options.darkChannelFloor ?? 0;
   const image = tf.tidy(() => {
-    const t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
+    let t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
+    if (floor > 0) t = tf.maximum(t, tf.sub(1, darkChannelMap(hazy, airlight, floor)));
     return tf.clipByValue(tf.add(tf.div(tf.sub(hazy, airlight), tf.expandDims(t, 2)), airlight), 0, 1) as tf.Tensor3D;
   });
   return { image, airlight, beta, networkBeta, darkChannelBeta };
