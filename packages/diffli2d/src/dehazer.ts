@@ -179,6 +179,10 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
         `${name}: the prior gives ${guidance.channels}-channel features, but the network expects hChannels = ${network.config.hChannels}`,
       );
     }
+    const refineOptions: DepthRefineOptions = {
+      ...(recipe.density ? { calibration: recipe.density } : {}),
+      ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
+    };
     const run = async (image: tf.Tensor3D | tf.Tensor4D, o: DehazeCallOptions) => {
       const tile = o.tile ?? recipe.tile;
       const refine = o.refine ?? recipe.refine ?? 'none';
@@ -198,10 +202,6 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
         if (small !== image) small.dispose();
       });
       const restored = small === image ? restoredSmall : resizeBack(restoredSmall, h!, w!);
-      const refineOptions = {
-        ...(recipe.density ? { calibration: recipe.density } : {}),
-        ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
-      };
       return refine === 'depth' ? refineBatch(depth!, image, restored, refineOptions) : restored;
     };
     const dehazer = {

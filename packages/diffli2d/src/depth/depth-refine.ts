@@ -6,6 +6,9 @@
 // take the structure from the depth map: fit one grey airlight A and one density β so that
 // exp(−β·d) matches the transmission the network's output implies, then invert
 // I = J·t + A(1 − t) with t = exp(−β·d). Measured in docs/model-card.md ("Depth refinement").
+// Two refinements of that (section 5e there): the density can lean on the dark channel prior's
+// lower-quartile estimate (DensityCalibration, fitted on training scenes), and a dark channel floor
+// keeps t ≥ 1 − dark(I/A) where the depth map reads a pixel too far.
 import * as tf from '@tensorflow/tfjs-core';
 import { darkChannel } from '../dcp/arrays';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from '../errors';
@@ -59,7 +62,7 @@ export interface DepthRefineResult {
   /** The grey airlight and the density fitted (β = NaN: nothing to fit, the network's output is returned). */
   airlight: number;
   beta: number;
-  /** The network's density and the dark channel's (NaN when no calibration is given). */
+  /** The network's density, and the dark channel's (NaN when no calibration is given). */
   networkBeta: number;
   darkChannelBeta: number;
 }
