@@ -1,4 +1,5 @@
 // dehaze and the command tree, run as a subprocess of the built binary.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
@@ -113,6 +114,16 @@ describe('diffli2d dehaze', () => {
     expect(refinedPsnr).toBeGreaterThan(plainPsnr + 3);
     expect(refinedPsnr).toBeGreaterThan(dcpPsnr + 10);
     expect(fastPsnr).toBe(refinedPsnr);
+    // the CLI follows the whole recipe (analysis scale, density calibration, dark channel floor): its pixels are
+    // the library's, given the files as bytes
+    const libraryOut = path.join(out, 'library.png');
+    await new Promise<void>((resolve, reject) =>
+      execFile(process.execPath, [path.join(__dirname, 'support', 'library-dehaze.mjs'), hazy, libraryOut], (err) => (err ? reject(err) : resolve())),
+    );
+    const [ours, theirs] = await Promise.all([path.join(out, 'refined', '1436_6.png'), libraryOut].map((f) => sharp(f).removeAlpha().raw().toBuffer()));
+    let worst = 0;
+    for (let i = 0; i < ours.length; i++) worst = Math.max(worst, Math.abs(ours[i]! - theirs[i]!));
+    expect(worst).toBeLessThanOrEqual(1);
     expectCleanError(await runCli(['dehaze', hazy, '-o', out, '--fast', '--method', 'dcp']), 2, /choose one of --model, --fast, --method and --identity/);
   });
 
