@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { expectOk, runCli, expectCleanError } from './support/run-cli';
 
 describe('diffli2d info and bench', () => {
@@ -7,6 +9,9 @@ describe('diffli2d info and bench', () => {
     const doc = JSON.parse(run.stdout);
     expect(doc.versions['@diffli2d/cli']).toBe('0.1.0');
     expect(doc.versions['@diffli2d/diffli2d']).toBe('0.1.0');
+    // sharp's `exports` hide its package.json: its version is still found (from its entry point)
+    const sharpPackage = path.join(path.dirname(require.resolve('sharp')), '..', 'package.json');
+    expect(doc.versions.sharp).toBe(JSON.parse(fs.readFileSync(sharpPackage, 'utf8')).version);
     expect(doc.backend).toMatchObject({ name: 'cpu', backend: 'cpu' });
     expect(doc.defaultModel).toMatch(/default-model\/models\/diffli2d\.safetensors$/);
     expect(doc.v1Model).toMatch(/default-model\/models\/v1\/diffli2d\.safetensors$/);

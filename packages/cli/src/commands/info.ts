@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandContext, CommandResult } from '../context';
 import { defaultModelFiles } from '../methods/restorer';
@@ -39,11 +41,29 @@ Examples:
   bind(cmd, (_args, o, ctx) => runInfo(o, ctx));
 }
 
+/**
+ * The installed version of a package, or null when it is not installed. Packages whose `exports` hide
+ * package.json (sharp 0.35) are found from their entry point, walking up to their own package.json.
+ */
 function versionOf(require: NodeRequire, name: string): string | null {
   try {
     return (require(`${name}/package.json`) as { version: string }).version;
   } catch {
-    return null;
+    try {
+      let dir = path.dirname(require.resolve(name));
+      for (;;) {
+        const file = path.join(dir, 'package.json');
+        if (fs.existsSync(file)) {
+          const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
+          if (pkg.name === name) return pkg.version ?? null;
+        }
+        const parent = path.dirname(dir);
+        if (parent === dir) return null;
+        dir = parent;
+      }
+    } catch {
+      return null;
+    }
   }
 }
 
