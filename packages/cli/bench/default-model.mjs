@@ -78,9 +78,18 @@ const tf = await import('@tensorflow/tfjs');
 const { setupBackend, restoreWasmStockKernels } = await import('@diffli2d/backends');
 const { readSafetensors } = await import('@diffli2d/weights');
 const { AdmUNet, HSpaceExtractor } = await import('@diffli2d/ddpm-hspace');
-const { admGuidance, computeGuidance, ConvGraph, darkChannelPrior, disposeGuidance, estimateDepth, loadModel, readRecipe, refineWithDepth } = await import(
-  '@diffli2d/diffli2d'
-);
+const {
+  admGuidance,
+  computeGuidance,
+  ConvGraph,
+  darkChannelPrior,
+  depthRefineOptions,
+  disposeGuidance,
+  estimateDepth,
+  loadModel,
+  readRecipe,
+  refineWithDepth,
+} = await import('@diffli2d/diffli2d');
 const sharp = (await import('sharp')).default;
 const backend = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 if (args.includes('--stock-kernels')) restoreWasmStockKernels();
@@ -118,12 +127,9 @@ if (recipe.refine === 'depth') {
   const depth = estimateDepth(graph, image);
   // refineWithDepth is async (it reads the fit's sample back): timed by hand, best of reps after a warm-up
   const fits = [];
+  const options = depthRefineOptions(recipe);
   for (let i = 0; i <= reps; i++) {
     const t0 = performance.now();
-    const options = {
-      ...(recipe.density ? { calibration: recipe.density } : {}),
-      ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
-    };
     const { image: out } = await refineWithDepth(image, image, depth, options);
     await out.data();
     fits.push((performance.now() - t0) / 1000);

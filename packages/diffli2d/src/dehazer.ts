@@ -179,10 +179,7 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
         `${name}: the prior gives ${guidance.channels}-channel features, but the network expects hChannels = ${network.config.hChannels}`,
       );
     }
-    const refineOptions: DepthRefineOptions = {
-      ...(recipe.density ? { calibration: recipe.density } : {}),
-      ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
-    };
+    const refineOptions = depthRefineOptions(recipe);
     const run = async (image: tf.Tensor3D | tf.Tensor4D, o: DehazeCallOptions) => {
       const tile = o.tile ?? recipe.tile;
       const refine = o.refine ?? recipe.refine ?? 'none';
@@ -222,6 +219,14 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
     for (const o of owned) o.dispose();
     throw err;
   }
+}
+
+/** What a recipe asks of refineWithDepth (its density calibration and dark channel floor). */
+export function depthRefineOptions(recipe: Recipe): DepthRefineOptions {
+  return {
+    ...(recipe.density ? { calibration: recipe.density } : {}),
+    ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
+  };
 }
 
 /** The network's output at the photo's size again (bilinear); frees the small one. */

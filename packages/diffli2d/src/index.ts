@@ -32,6 +32,7 @@ export { toJsonLine, type MetricsRecord, type TrainingBatch, type ValidationPair
 export { admGuidance, type AdmGuidance } from './adm-guidance';
 export {
   createDehazer,
+  depthRefineOptions,
   readRecipe,
   sha256Hex,
   RECIPE_KEY,

@@ -11,6 +11,7 @@
 // keeps t ≥ 1 − dark(I/A) where the depth map reads a pixel too far.
 import * as tf from '@tensorflow/tfjs-core';
 import { darkChannel } from '../dcp/arrays';
+import { darkChannelOp } from '../dcp/tensor';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from '../errors';
 import type { ConvGraph } from './conv-graph';
 
@@ -161,12 +162,10 @@ export function darkChannelDensity(
   return quantile(Float64Array.from(ratios).sort(), options.quantile);
 }
 
-/** min over a floor×floor window (clipped at the borders) and the channels of image / airlight, [H, W]. */
+/** min over a window×window neighbourhood (clipped at the borders) and the channels of image / airlight, [H, W]. */
 export function darkChannelMap(image: tf.Tensor3D, airlight: number, window: number): tf.Tensor2D {
   return tf.tidy(() => {
-    const minRgb = tf.min(tf.div(image, airlight), 2, true);
-    // −maxPool(−x) with 'same' padding: the padded cells never win, so the window is clipped
-    const dark = tf.neg(tf.maxPool(tf.neg(tf.expandDims(minRgb, 0)) as tf.Tensor4D, window, 1, 'same'));
+    const dark = darkChannelOp(tf.expandDims(tf.div(image, airlight), 0) as tf.Tensor4D, window);
     return tf.reshape(dark, image.shape.slice(0, 2) as [number, number]) as tf.Tensor2D;
   });
 }
