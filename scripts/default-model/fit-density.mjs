@@ -7,12 +7,14 @@
 // --dark-channel-floor n: inverted with t ≥ 1 − dark channel of I/A over an n×n window (refineWithDepth's darkChannelFloor).
 // --analysis-scale s: the network runs on the photo shrunk by s, its output upsampled back (the recipe's
 // analysisScale, as createDehazer does it).
+// --depth-passes n, --depth-crop f: the depth map is read n times (the recipe's depthPasses), with the
+// crop mosaic of side f (depthCrop); passes before the last use the calibration in --model-dir's recipe.
 //   node scripts/default-model/fit-density.mjs [--model-dir packages/default-model/models] [--quantile 0.25]
-//        [--analysis-scale 0.5] [--dark-channel-floor 9] [--out file.json]
+//        [--analysis-scale 0.5] [--dark-channel-floor 9] [--depth-passes 2] [--depth-crop 0.667] [--out file.json]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createDehazer, darkChannel as darkChannelOf, estimateDepth, refineWithDepth } from '@diffli2d/diffli2d';
+import { createDehazer, darkChannel as darkChannelOf, estimateDepth, refineWithDepth, refineWithDepthNetwork } from '@diffli2d/diffli2d';
 import { arg, loadRgb, MODELS, sceneOf, setupTraining, sotsSplit, WORK, writeFileAtomic } from './common.mjs';
 import { estimateOpticalDepth, rehaze } from './rehaze.mjs';
 
@@ -84,6 +86,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const quantile = Number(arg('quantile', '0.25'));
   const analysisScale = Number(arg('analysis-scale', '1'));
   const darkChannelFloor = Number(arg('dark-channel-floor', '0'));
+  const depthPasses = Number(arg('depth-passes', '1'));
+  const depthCrop = arg('depth-crop') === undefined ? undefined : Number(arg('depth-crop'));
   const read = (f) => new Uint8Array(fs.readFileSync(path.join(dir, f)));
   const dehazer = await createDehazer({ network: read('diffli2d.safetensors'), prior: read('prior.safetensors'), depth: read('depth.safetensors') });
   const rows = [];
@@ -91,7 +95,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { width: w, height: h } = s.clean;
     const hazy = tf.tensor3d(s.hazy, [h, w, 3]);
     const restored = await restoreAtScale(dehazer, hazy, analysisScale);
-    const depth = estimateDepth(dehazer.depth, restored, { flip: true });
+    // the image the last pass reads: the network's output, or the refinement of the passes before it
+    const earlier =
+      depthPasses > 1
+        ? await refineWithDepthNetwork(dehazer.depth, hazy, restored, {
+            passes: depthPasses - 1,
+            ...(depthCrop !== undefined ? { crop: depthCrop } : {}),
+            ...(dehazer.recipe.density ? { calibration: dehazer.recipe.density } : {}),
+            ...(darkChannelFloor ? { darkChannelFloor } : {}),
+          })
+        : null;
+    const depth = estimateDepth(dehazer.depth, earlier?.image ?? restored, { flip: true, ...(depthCrop !== undefined ? { crop: depthCrop } : {}) });
+    earlier?.image.dispose();
     const identity = { bias: 0, network: 1, darkChannel: 0, quantile };
     const fit = await refineWithDepth(hazy, restored, depth, { calibration: identity });
     const d = await depth.data();
@@ -147,6 +162,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     calibration,
     analysisScale,
     darkChannelFloor,
+    depthPasses,
+    ...(depthCrop !== undefined ? { depthCrop } : {}),
     samples: rows.length,
     psnr: {
       networkDensity: +mean(rows.map((r) => r.curve[AT_K1])).toFixed(2),

@@ -2,7 +2,7 @@
 // leaving its tensors byte for byte: e.g. to run the shipped network with depth refinement.
 //   node scripts/default-model/set-recipe.mjs --file packages/default-model/models/diffli2d.safetensors \
 //        --refine depth [--density density-calibration.json (fit-density.mjs's output: its calibration
-//        and the analysisScale and darkChannelFloor it was fitted with)]
+//        and the analysisScale, darkChannelFloor, depthPasses and depthCrop it was fitted with)]
 //        [--eval eval.json (a `diffli2d eval --json` of the new recipe)]
 import * as fs from 'node:fs';
 import { readRecipe } from '@diffli2d/diffli2d';
@@ -23,6 +23,10 @@ if (arg('density', '')) {
   else recipe.analysisScale = fitted.analysisScale;
   if (fitted.darkChannelFloor) recipe.darkChannelFloor = fitted.darkChannelFloor;
   else delete recipe.darkChannelFloor;
+  if (fitted.depthPasses > 1) recipe.depthPasses = fitted.depthPasses;
+  else delete recipe.depthPasses;
+  if (fitted.depthCrop !== undefined) recipe.depthCrop = fitted.depthCrop;
+  else delete recipe.depthCrop;
 }
 const evalFile = arg('eval', '');
 const validation = evalFile

@@ -7,7 +7,7 @@ import { AdmUNet } from '@diffli2d/ddpm-hspace';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { admGuidance } from './adm-guidance';
 import { ConvGraph } from './depth/conv-graph';
-import { checkDensityCalibration, type DensityCalibration, type DepthRefineOptions, estimateDepth, refineWithDepth } from './depth/depth-refine';
+import { checkDensityCalibration, type DensityCalibration, type DepthNetworkRefineOptions, refineWithDepthNetwork } from './depth/depth-refine';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
 import type { DiffLI2DModel } from './model';
@@ -56,6 +56,10 @@ export interface Recipe {
   analysisScale?: number;
   /** With refine 'depth': the dark channel floor's window (DepthRefineOptions.darkChannelFloor; default none). */
   darkChannelFloor?: number;
+  /** With refine 'depth': how many times the depth map is read (DepthNetworkRefineOptions.passes; default 1). */
+  depthPasses?: number;
+  /** With refine 'depth': crop side of the depth map's crop mosaic (DepthOptions.crop; default none). */
+  depthCrop?: number;
 }
 export const REFINEMENTS = ['none', 'depth'] as const;
 export type Refinement = (typeof REFINEMENTS)[number];
@@ -130,6 +134,9 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
     throw bad('analysisScale must be a number in (0, 1]');
   if (recipe.darkChannelFloor !== undefined && !(Number.isInteger(recipe.darkChannelFloor) && recipe.darkChannelFloor >= 0))
     throw bad('darkChannelFloor must be a non-negative integer');
+  if (recipe.depthPasses !== undefined && !(Number.isInteger(recipe.depthPasses) && recipe.depthPasses >= 1)) throw bad('depthPasses must be a positive integer');
+  if (recipe.depthCrop !== undefined && !(typeof recipe.depthCrop === 'number' && recipe.depthCrop > 0 && recipe.depthCrop < 1))
+    throw bad('depthCrop must be a number in (0, 1)');
   if (recipe.density !== undefined) checkDensityCalibration(recipe.density, `${where}: density`);
   if (recipe.priorSha256 !== undefined && !/^[0-9a-f]{64}$/.test(recipe.priorSha256)) throw bad('priorSha256 must be 64 lowercase hex digits');
   for (const key of ['prior', 'priorConfig'] as const) {
@@ -221,11 +228,13 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
   }
 }
 
-/** What a recipe asks of refineWithDepth (its density calibration and dark channel floor). */
-export function depthRefineOptions(recipe: Recipe): DepthRefineOptions {
+/** What a recipe asks of depth refinement (density calibration, dark channel floor, passes, crop mosaic). */
+export function depthRefineOptions(recipe: Recipe): DepthNetworkRefineOptions {
   return {
     ...(recipe.density ? { calibration: recipe.density } : {}),
     ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
+    ...(recipe.depthPasses !== undefined ? { passes: recipe.depthPasses } : {}),
+    ...(recipe.depthCrop !== undefined ? { crop: recipe.depthCrop } : {}),
   };
 }
 
@@ -241,19 +250,12 @@ function resizeBack<T extends tf.Tensor3D | tf.Tensor4D>(small: T, h: number, w:
  * is read from the restored image (clearer than the hazy one) and its mirror image, averaged: on
  * the 20 held-out SOTS pairs 24.01 dB against 23.67 from the hazy image alone (docs/model-card.md 5d).
  */
-async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T, options: DepthRefineOptions): Promise<T> {
+async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T, options: DepthNetworkRefineOptions): Promise<T> {
   const hazyImages = hazy.rank === 3 ? [hazy as tf.Tensor3D] : tf.unstack(hazy as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const restoredImages = restored.rank === 3 ? [restored as tf.Tensor3D] : tf.unstack(restored as tf.Tensor4D).map((t) => t as tf.Tensor3D);
   const refined: tf.Tensor3D[] = [];
   try {
-    for (const [i, h] of hazyImages.entries()) {
-      const depth = estimateDepth(graph, restoredImages[i]!, { flip: true });
-      try {
-        refined.push((await refineWithDepth(h, restoredImages[i]!, depth, options)).image);
-      } finally {
-        depth.dispose();
-      }
-    }
+    for (const [i, h] of hazyImages.entries()) refined.push((await refineWithDepthNetwork(graph, h, restoredImages[i]!, options)).image);
     if (hazy.rank === 3) return refined[0] as T;
     return tf.stack(refined) as T;
   } finally {

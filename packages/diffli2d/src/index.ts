@@ -57,7 +57,9 @@ export {
   fitAirlight,
   fitDensity,
   refineWithDepth,
+  refineWithDepthNetwork,
   type DepthOptions,
   type DepthRefineOptions,
+  type DepthNetworkRefineOptions,
   type DepthRefineResult,
 } from './depth/depth-refine';

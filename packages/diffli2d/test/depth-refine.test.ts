@@ -20,6 +20,7 @@ import {
   fitAirlight,
   fitDensity,
   refineWithDepth,
+  refineWithDepthNetwork,
   serializeModel,
 } from '../src';
 import { useWasm } from './support/backend';
@@ -261,4 +262,86 @@ test('analysisScale runs the network on the shrunk photo and refines the full-si
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { analysisScale: 2 } })).rejects.toThrow(
     /analysisScale must be a number in \(0, 1\]/,
   );
+});
+
+test('estimateDepth with crop averages the whole-image map with a mosaic of 9 crops scaled to it, as worked on arrays', async () => {
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  const [h, w, crop] = [24, 32, 2 / 3];
+  const image = tf.tidy(() => tf.randomUniform([h, w, 3], 0, 1, 'float32', 3) as tf.Tensor3D);
+  const before = tf.memory().numTensors;
+  const ours = estimateDepth(graph, image, { flip: true, crop });
+  expect(tf.memory().numTensors).toBe(before + 1);
+  // by hand: crops of 16×21 at rows 0, 4, 8 and columns 0, 6 (round(5.5)), 11; each crop's map times the
+  // least-squares factor onto the whole map, weighted by tent(row)·tent(column), tent = 1, 2, … , 2, 1
+  const whole = await estimateDepth(graph, image, { flip: true }).data();
+  const [ch, cw] = [16, 21];
+  const tent = (n: number, i: number) => Math.min(i + 1, n - i);
+  const sum = new Float64Array(h * w);
+  const weight = new Float64Array(h * w);
+  for (const y0 of [0, 4, 8]) {
+    for (const x0 of [0, 6, 11]) {
+      const part = tf.slice(image, [y0, x0, 0], [ch, cw, 3]);
+      const d = await estimateDepth(graph, part, { flip: true }).data();
+      part.dispose();
+      let [num, den] = [0, 0];
+      for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) [num, den] = [num + d[y * cw + x]! * whole[(y0 + y) * w + x0 + x]!, den + d[y * cw + x]! ** 2];
+      for (let y = 0; y < ch; y++) {
+        for (let x = 0; x < cw; x++) {
+          const q = (y0 + y) * w + x0 + x;
+          sum[q] += (num / den) * d[y * cw + x]! * tent(ch, y) * tent(cw, x);
+          weight[q] += tent(ch, y) * tent(cw, x);
+        }
+      }
+    }
+  }
+  const expected = Array.from(whole, (v, q) => (v + sum[q]! / weight[q]!) / 2);
+  const got = await ours.data();
+  expect(Math.max(...Array.from(got, (v, q) => Math.abs(v - expected[q]!)))).toBeLessThan(1e-4);
+  // the mosaic is not the whole-image map
+  expect(Math.max(...Array.from(got, (v, q) => Math.abs(v - whole[q]!)))).toBeGreaterThan(1e-2);
+  expect(() => estimateDepth(graph, image, { crop: 1 })).toThrow(/crop must be in \(0, 1\), got 1/);
+  tf.dispose([image, ours]);
+});
+
+test('refineWithDepthNetwork: each pass reads the depth of the previous refinement and refits to the network output', async () => {
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  const [h, w] = [24, 32];
+  const hazy = tf.tidy(() => tf.add(0.4, tf.mul(0.5, tf.randomUniform([h, w, 3], 0, 1, 'float32', 7))) as tf.Tensor3D);
+  const restored = tf.tidy(() => tf.clipByValue(tf.sub(tf.mul(hazy, 1.6), 0.45), 0, 1) as tf.Tensor3D);
+  const options = { darkChannelFloor: 3, crop: 0.75 };
+  const before = tf.memory().numTensors;
+  const two = await refineWithDepthNetwork(graph, hazy, restored, { ...options, passes: 2 });
+  expect(tf.memory().numTensors).toBe(before + 1);
+  // by hand: depth of the network's output → first refinement → depth of that → second refinement
+  const d1 = estimateDepth(graph, restored, { flip: true, crop: 0.75 });
+  const first = await refineWithDepth(hazy, restored, d1, options);
+  const d2 = estimateDepth(graph, first.image, { flip: true, crop: 0.75 });
+  const second = await refineWithDepth(hazy, restored, d2, options);
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  expect(maxDiff(two.image, second.image)).toBeLessThan(1e-5);
+  expect(two.beta).toBeCloseTo(second.beta, 6);
+  expect(maxDiff(first.image, second.image)).toBeGreaterThan(1e-3);
+  const one = await refineWithDepthNetwork(graph, hazy, restored, options);
+  expect(maxDiff(one.image, first.image)).toBeLessThan(1e-5);
+  await expect(refineWithDepthNetwork(graph, hazy, restored, { passes: 0 })).rejects.toThrow(/passes must be a positive integer, got 0/);
+  tf.dispose([hazy, restored, two.image, d1, first.image, d2, second.image, one.image]);
+});
+
+test('createDehazer runs the recipe\'s depthPasses and depthCrop, and refuses bad ones by name', async () => {
+  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
+  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
+  const network = await serializeModel(model);
+  const depthBytes = tinyGraph();
+  const recipe = { refine: 'depth' as const, tile: 1024, darkChannelFloor: 3, depthPasses: 2, depthCrop: 0.75 };
+  const dehazer = await createDehazer({ network, prior, depth: depthBytes }, { recipe });
+  const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([32, 48, 3], 0, 1, 'float32', 13))) as tf.Tensor3D);
+  const ours = await dehazer.dehaze(hazy);
+  const restored = await dehazer.dehaze(hazy, { refine: 'none' });
+  const reference = await refineWithDepthNetwork(dehazer.depth!, hazy, restored, { darkChannelFloor: 3, passes: 2, crop: 0.75 });
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, reference.image))).dataSync()[0]!)).toBeLessThan(1e-5);
+  tf.dispose([hazy, ours, restored, reference.image]);
+  dehazer.dispose();
+  model.dispose();
+  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthPasses: 1.5 } })).rejects.toThrow(/depthPasses must be a positive integer/);
+  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthCrop: 1 } })).rejects.toThrow(/depthCrop must be a number in \(0, 1\)/);
 });

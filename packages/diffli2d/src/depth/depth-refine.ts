@@ -71,19 +71,62 @@ export interface DepthRefineResult {
 export interface DepthOptions {
   /** Also read the mirror image and average the two maps (one batch of 2; default false). */
   flip?: boolean;
+  /**
+   * Also read 9 overlapping crops of this side (a fraction of the image's, in (0, 1); default none)
+   * on a 3×3 grid: each crop's map is scaled to the whole-image map over its region by least squares
+   * and the crops are blended with tent weights, and that mosaic is averaged with the whole-image map.
+   * At 224² the network sees a whole 620×460 photo at a third of its resolution; the crops see more
+   * detail, the whole image keeps the room's layout (docs/model-card.md, 5f).
+   */
+  crop?: number;
 }
 
 /** Depth of an [H, W, 3] image in [0, 1] at its own size: squashed to the graph's input size and back (bilinear). */
 export function estimateDepth(graph: ConvGraph, image: tf.Tensor3D, options: DepthOptions = {}): tf.Tensor2D {
-  const [h, w] = graph.config.inputSize;
+  const { crop } = options;
+  if (crop !== undefined && !(crop > 0 && crop < 1)) throw new DiffLI2DConfigError(`estimateDepth: crop must be in (0, 1), got ${crop}`);
   return tf.tidy(() => {
-    const small = tf.image.resizeBilinear(tf.expandDims(image, 0) as tf.Tensor4D, [h, w], false, true);
-    let depth = graph.predict(options.flip ? tf.concat([small, tf.reverse(small, 2)]) : small);
-    if (options.flip)
-      depth = tf.mean(tf.stack([tf.slice(depth, [0, 0, 0, 0], [1, -1, -1, -1]), tf.reverse(tf.slice(depth, [1, 0, 0, 0], [1, -1, -1, -1]), 2)]), 0);
-    const full = tf.image.resizeBilinear(depth, [image.shape[0], image.shape[1]], false, true);
-    return tf.reshape(tf.slice(full, [0, 0, 0, 0], [1, -1, -1, 1]), [image.shape[0], image.shape[1]]) as tf.Tensor2D;
+    const [h, w] = image.shape;
+    const whole = readDepth(graph, [image], h, w, options.flip === true)[0]!;
+    if (crop === undefined) return whole;
+    const ch = Math.max(1, Math.round(h * crop));
+    const cw = Math.max(1, Math.round(w * crop));
+    const ys = [0, Math.round((h - ch) / 2), h - ch];
+    const xs = [0, Math.round((w - cw) / 2), w - cw];
+    const boxes = ys.flatMap((y) => xs.map((x) => [y, x] as const));
+    const maps = readDepth(graph, boxes.map(([y, x]) => tf.slice(image, [y, x, 0], [ch, cw, 3])), ch, cw, options.flip === true);
+    const tent = tf.outerProduct(tentWeights(ch), tentWeights(cw));
+    let sum: tf.Tensor2D = tf.zeros([h, w]);
+    let weight: tf.Tensor2D = tf.zeros([h, w]);
+    for (const [i, [y, x]] of boxes.entries()) {
+      const d = maps[i]!;
+      const scale = tf.div(tf.sum(tf.mul(d, tf.slice(whole, [y, x], [ch, cw]))), tf.maximum(tf.sum(tf.mul(d, d)), 1e-12));
+      const pad: [number, number][] = [
+        [y, h - ch - y],
+        [x, w - cw - x],
+      ];
+      sum = tf.add(sum, tf.pad(tf.mul(tf.mul(d, scale), tent), pad));
+      weight = tf.add(weight, tf.pad(tent, pad));
+    }
+    // crops narrower than a third leave gaps between them: there the whole-image map stands alone
+    const mosaic = tf.div(tf.add(sum, tf.mul(whole, 1e-6)), tf.add(weight, 1e-6));
+    return tf.mul(tf.add(whole, mosaic), 0.5) as tf.Tensor2D;
   });
+}
+
+/** The graph's depth of each [h, w, 3] image (one batch; with `flip`, averaged with its mirror image's), [h, w] each. */
+function readDepth(graph: ConvGraph, images: tf.Tensor3D[], h: number, w: number, flip: boolean): tf.Tensor2D[] {
+  const size = graph.config.inputSize;
+  const small = tf.image.resizeBilinear(tf.stack(images) as tf.Tensor4D, size, false, true);
+  let depth = graph.predict(flip ? tf.concat([small, tf.reverse(small, 2)]) : small);
+  if (flip) depth = tf.div(tf.add(tf.slice(depth, 0, images.length), tf.reverse(tf.slice(depth, images.length, images.length), 2)), 2);
+  const full = tf.slice(tf.image.resizeBilinear(depth, [h, w], false, true), [0, 0, 0, 0], [-1, -1, -1, 1]);
+  return tf.unstack(tf.reshape(full, [images.length, h, w])) as tf.Tensor2D[];
+}
+
+/** 1, 2, … up to the middle and back down, over n: every row or column of a crop counts, its middle most. */
+function tentWeights(n: number): tf.Tensor1D {
+  return tf.tensor1d(Array.from({ length: n }, (_, i) => Math.min(i + 1, n - i)));
 }
 
 /**
@@ -215,3 +258,47 @@ export async function refineWithDepth(
   });
   return { image, airlight, beta, networkBeta, darkChannelBeta };
 }
+
+export interface DepthNetworkRefineOptions extends DepthRefineOptions {
+  /**
+   * Readings of the depth map (default 1): the first reads the network's output, each further one
+   * the previous refinement's, which is clearer, so its depth map is better (docs/model-card.md, 5f).
+   * Every pass fits its airlight and density to the network's output.
+   */
+  passes?: number;
+  /** Crop side for estimateDepth's crop mosaic, at every pass (default none). */
+  crop?: number;
+}
+
+/**
+ * refineWithDepth with the depth map read by `graph` (with its mirror image), `passes` times; the
+ * last pass's result. `restored` and `hazy` stay the caller's.
+ */
+export async function refineWithDepthNetwork(
+  graph: ConvGraph,
+  hazy: tf.Tensor3D,
+  restored: tf.Tensor3D,
+  options: DepthNetworkRefineOptions = {},
+): Promise<DepthRefineResult> {
+  const passes = options.passes ?? 1;
+  if (!(Number.isInteger(passes) && passes >= 1)) throw new DiffLI2DConfigError(`refineWithDepthNetwork: passes must be a positive integer, got ${passes}`);
+  let result: DepthRefineResult | undefined;
+  try {
+    for (let pass = 0; pass < passes; pass++) {
+      const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(options.crop !== undefined ? { crop: options.crop } : {}) });
+      let next: DepthRefineResult;
+      try {
+        next = await refineWithDepth(hazy, restored, depth, options);
+      } finally {
+        depth.dispose();
+      }
+      result?.image.dispose();
+      result = next;
+    }
+  } catch (err) {
+    result?.image.dispose();
+    throw err;
+  }
+  return result!;
+}
+
