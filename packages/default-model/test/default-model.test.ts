@@ -49,7 +49,17 @@ test('the files load from the package folder and the recipe names the prior ship
   // whole 620×460 photos in one pass (larger ones in 1024-px tiles at the analysis scale), no self-ensemble, refined with the depth network beside it
   const { density, ...rest } = recipe;
   // the network reads the photo at half size: the refinement inverts the full-size photo itself
-  expect(rest).toEqual({ tile: 1024, ensemble: 'none', refine: 'depth', analysisScale: 0.5, darkChannelFloor: 9, priorSha256: await sha256Hex(files.prior) });
+  // the depth map is read twice (the second time from the first refinement), each time with its crop mosaic
+  expect(rest).toEqual({
+    tile: 1024,
+    ensemble: 'none',
+    refine: 'depth',
+    analysisScale: 0.5,
+    darkChannelFloor: 9,
+    depthPasses: 2,
+    depthCrop: 0.8,
+    priorSha256: await sha256Hex(files.prior),
+  });
   // the refinement's density: mostly the dark channel's lower-quartile estimate (fit-density.mjs, docs/model-card.md 5e)
   expect(density).toEqual({ bias: expect.any(Number), network: expect.any(Number), darkChannel: expect.any(Number), quantile: 0.25 });
   expect(density!.darkChannel).toBeGreaterThan(0.5);
