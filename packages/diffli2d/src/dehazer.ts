@@ -134,7 +134,8 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
     throw bad('analysisScale must be a number in (0, 1]');
   if (recipe.darkChannelFloor !== undefined && !(Number.isInteger(recipe.darkChannelFloor) && recipe.darkChannelFloor >= 0))
     throw bad('darkChannelFloor must be a non-negative integer');
-  if (recipe.depthPasses !== undefined && !(Number.isInteger(recipe.depthPasses) && recipe.depthPasses >= 1)) throw bad('depthPasses must be a positive integer');
+  if (recipe.depthPasses !== undefined && !(Number.isInteger(recipe.depthPasses) && recipe.depthPasses >= 1))
+    throw bad('depthPasses must be a positive integer');
   if (recipe.depthCrop !== undefined && !(typeof recipe.depthCrop === 'number' && recipe.depthCrop > 0 && recipe.depthCrop < 1))
     throw bad('depthCrop must be a number in (0, 1)');
   if (recipe.density !== undefined) checkDensityCalibration(recipe.density, `${where}: density`);

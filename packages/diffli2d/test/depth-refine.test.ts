@@ -327,7 +327,7 @@ test('refineWithDepthNetwork: each pass reads the depth of the previous refineme
   tf.dispose([hazy, restored, two.image, d1, first.image, d2, second.image, one.image]);
 });
 
-test('createDehazer runs the recipe\'s depthPasses and depthCrop, and refuses bad ones by name', async () => {
+test("createDehazer runs the recipe's depthPasses and depthCrop, and refuses bad ones by name", async () => {
   const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
   const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
   const network = await serializeModel(model);
@@ -342,6 +342,8 @@ test('createDehazer runs the recipe\'s depthPasses and depthCrop, and refuses ba
   tf.dispose([hazy, ours, restored, reference.image]);
   dehazer.dispose();
   model.dispose();
-  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthPasses: 1.5 } })).rejects.toThrow(/depthPasses must be a positive integer/);
+  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthPasses: 1.5 } })).rejects.toThrow(
+    /depthPasses must be a positive integer/,
+  );
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthCrop: 1 } })).rejects.toThrow(/depthCrop must be a number in \(0, 1\)/);
 });

@@ -94,7 +94,13 @@ export function estimateDepth(graph: ConvGraph, image: tf.Tensor3D, options: Dep
     const ys = [0, Math.round((h - ch) / 2), h - ch];
     const xs = [0, Math.round((w - cw) / 2), w - cw];
     const boxes = ys.flatMap((y) => xs.map((x) => [y, x] as const));
-    const maps = readDepth(graph, boxes.map(([y, x]) => tf.slice(image, [y, x, 0], [ch, cw, 3])), ch, cw, options.flip === true);
+    const maps = readDepth(
+      graph,
+      boxes.map(([y, x]) => tf.slice(image, [y, x, 0], [ch, cw, 3])),
+      ch,
+      cw,
+      options.flip === true,
+    );
     const tent = tf.outerProduct(tentWeights(ch), tentWeights(cw));
     let sum: tf.Tensor2D = tf.zeros([h, w]);
     let weight: tf.Tensor2D = tf.zeros([h, w]);
@@ -301,4 +307,3 @@ export async function refineWithDepthNetwork(
   }
   return result!;
 }
-
