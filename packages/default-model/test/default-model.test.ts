@@ -60,7 +60,7 @@ test('the files load from the package folder and the recipe names the prior ship
     depthCrop: 0.8,
     priorSha256: await sha256Hex(files.prior),
   });
-  // the refinement's density: mostly the dark channel's lower-quartile estimate (fit-density.mjs, docs/model-card.md 5e)
+  // the refinement's density: mostly the dark channel's 0.2-quantile estimate (fit-density.mjs, docs/model-card.md 5e, 5f)
   expect(density).toEqual({ bias: expect.any(Number), network: expect.any(Number), darkChannel: expect.any(Number), quantile: 0.2 });
   expect(density!.darkChannel).toBeGreaterThan(0.5);
   expect(files.depth).toEqual(new Uint8Array(fs.readFileSync(path.join(defaultModelDir(), DEFAULT_MODEL_FILES.depth))));
