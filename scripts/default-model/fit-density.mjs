@@ -8,7 +8,7 @@
 // --analysis-scale s: the network runs on the photo shrunk by s, its output upsampled back (the recipe's
 // analysisScale, as createDehazer does it).
 // --depth-passes n, --depth-crop f: the depth map is read n times (the recipe's depthPasses), with the
-// crop mosaic of side f (depthCrop); passes before the last use the calibration in --model-dir's recipe.
+// crop mosaic of side f (depthCrop) at the last; passes before it use the calibration in --model-dir's recipe.
 //   node scripts/default-model/fit-density.mjs [--model-dir packages/default-model/models] [--quantile 0.25]
 //        [--analysis-scale 0.5] [--dark-channel-floor 9] [--depth-passes 2] [--depth-crop 0.667] [--out file.json]
 import * as fs from 'node:fs';
@@ -100,7 +100,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       depthPasses > 1
         ? await refineWithDepthNetwork(dehazer.depth, hazy, restored, {
             passes: depthPasses - 1,
-            ...(depthCrop !== undefined ? { crop: depthCrop } : {}),
             ...(dehazer.recipe.density ? { calibration: dehazer.recipe.density } : {}),
             ...(darkChannelFloor ? { darkChannelFloor } : {}),
           })

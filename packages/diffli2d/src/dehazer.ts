@@ -58,7 +58,7 @@ export interface Recipe {
   darkChannelFloor?: number;
   /** With refine 'depth': how many times the depth map is read (DepthNetworkRefineOptions.passes; default 1). */
   depthPasses?: number;
-  /** With refine 'depth': crop side of the depth map's crop mosaic (DepthOptions.crop; default none). */
+  /** With refine 'depth': crop side of the last depth reading's crop mosaic (DepthOptions.crop; default none). */
   depthCrop?: number;
 }
 export const REFINEMENTS = ['none', 'depth'] as const;

@@ -272,7 +272,11 @@ export interface DepthNetworkRefineOptions extends DepthRefineOptions {
    * Every pass fits its airlight and density to the network's output.
    */
   passes?: number;
-  /** Crop side for estimateDepth's crop mosaic, at every pass (default none). */
+  /**
+   * Crop side of estimateDepth's crop mosaic for the last pass's reading (default none). Earlier passes
+   * only make a clearer image to read and read the whole image: crops there gained nothing measurable
+   * and cost 18 more views each.
+   */
   crop?: number;
 }
 
@@ -291,7 +295,8 @@ export async function refineWithDepthNetwork(
   let result: DepthRefineResult | undefined;
   try {
     for (let pass = 0; pass < passes; pass++) {
-      const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(options.crop !== undefined ? { crop: options.crop } : {}) });
+      const crop = pass === passes - 1 ? options.crop : undefined;
+      const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(crop !== undefined ? { crop } : {}) });
       let next: DepthRefineResult;
       try {
         next = await refineWithDepth(hazy, restored, depth, options);
