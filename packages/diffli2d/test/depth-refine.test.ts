@@ -303,6 +303,19 @@ test('estimateDepth with crop averages the whole-image map with a mosaic of 9 cr
   tf.dispose([image, ours]);
 });
 
+test("estimateDepth with crop holds a few full-size maps at a time, not nine crops' worth (big photos on a wasm heap)", async () => {
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  const [h, w] = [240, 320];
+  const image = tf.tidy(() => tf.randomUniform([h, w, 3], 0, 1, 'float32', 5) as tf.Tensor3D);
+  const before = tf.memory().numBytes;
+  const info = await tf.profile(() => estimateDepth(graph, image, { flip: true, crop: 0.8 }));
+  // the whole-image map, the sums of values and weights and the next ones, one crop's slice, map and
+  // padded copies: 12 [H, W] maps' bytes at the peak. Building all nine crops in one tidy peaked at 138.
+  expect((info.peakBytes - before) / (h * w * 4)).toBeLessThan(20);
+  expect(info.newTensors).toBe(1);
+  tf.dispose([image, info.result as tf.Tensor]);
+});
+
 test('refineWithDepthNetwork: each pass reads the depth of the previous refinement (crops at the last) and refits to the network output', async () => {
   const graph = ConvGraph.fromBytes(tinyGraph());
   const [h, w] = [24, 32];

@@ -85,49 +85,61 @@ export interface DepthOptions {
 export function estimateDepth(graph: ConvGraph, image: tf.Tensor3D, options: DepthOptions = {}): tf.Tensor2D {
   const { crop } = options;
   if (crop !== undefined && !(crop > 0 && crop < 1)) throw new DiffLI2DConfigError(`estimateDepth: crop must be in (0, 1), got ${crop}`);
-  return tf.tidy(() => {
-    const [h, w] = image.shape;
-    const whole = readDepth(graph, [image], h, w, options.flip === true)[0]!;
-    if (crop === undefined) return whole;
-    const ch = Math.max(1, Math.round(h * crop));
-    const cw = Math.max(1, Math.round(w * crop));
-    const ys = [0, Math.round((h - ch) / 2), h - ch];
-    const xs = [0, Math.round((w - cw) / 2), w - cw];
-    const boxes = ys.flatMap((y) => xs.map((x) => [y, x] as const));
-    const maps = readDepth(
-      graph,
-      boxes.map(([y, x]) => tf.slice(image, [y, x, 0], [ch, cw, 3])),
-      ch,
-      cw,
-      options.flip === true,
-    );
-    const tent = tf.outerProduct(tentWeights(ch), tentWeights(cw));
-    let sum: tf.Tensor2D = tf.zeros([h, w]);
-    let weight: tf.Tensor2D = tf.zeros([h, w]);
+  const [h, w] = image.shape;
+  const flip = options.flip === true;
+  const whole = tf.tidy(() => resizeMap(predictDepth(graph, toGraphInput(graph, image), flip), h, w));
+  if (crop === undefined) return whole;
+  // Full-size crops and full-size sums are held one at a time (a big photo's would not fit a wasm heap
+  // together); only the small inputs and maps are batched.
+  const ch = Math.max(1, Math.round(h * crop));
+  const cw = Math.max(1, Math.round(w * crop));
+  const ys = [0, Math.round((h - ch) / 2), h - ch];
+  const xs = [0, Math.round((w - cw) / 2), w - cw];
+  const boxes = ys.flatMap((y) => xs.map((x) => [y, x] as const));
+  const maps = tf.tidy(() => {
+    const inputs = boxes.map(([y, x]) => tf.tidy(() => toGraphInput(graph, tf.slice(image, [y, x, 0], [ch, cw, 3]))));
+    return predictDepth(graph, tf.concat(inputs), flip);
+  });
+  const tent = tf.tidy(() => tf.outerProduct(tentWeights(ch), tentWeights(cw)));
+  let sum: tf.Tensor2D = tf.zeros([h, w]);
+  let weight: tf.Tensor2D = tf.zeros([h, w]);
+  try {
     for (const [i, [y, x]] of boxes.entries()) {
-      const d = maps[i]!;
-      const scale = tf.div(tf.sum(tf.mul(d, tf.slice(whole, [y, x], [ch, cw]))), tf.maximum(tf.sum(tf.mul(d, d)), 1e-12));
-      const pad: [number, number][] = [
-        [y, h - ch - y],
-        [x, w - cw - x],
-      ];
-      sum = tf.add(sum, tf.pad(tf.mul(tf.mul(d, scale), tent), pad));
-      weight = tf.add(weight, tf.pad(tent, pad));
+      const next = tf.tidy(() => {
+        const d = resizeMap(tf.slice(maps, i, 1), ch, cw);
+        const scale = tf.div(tf.sum(tf.mul(d, tf.slice(whole, [y, x], [ch, cw]))), tf.maximum(tf.sum(tf.mul(d, d)), 1e-12));
+        const pad: [number, number][] = [
+          [y, h - ch - y],
+          [x, w - cw - x],
+        ];
+        return [tf.add(sum, tf.pad(tf.mul(tf.mul(d, scale), tent), pad)), tf.add(weight, tf.pad(tent, pad))] as tf.Tensor2D[];
+      });
+      tf.dispose([sum, weight]);
+      [sum, weight] = next as [tf.Tensor2D, tf.Tensor2D];
     }
     // crops narrower than a third leave gaps between them: there the whole-image map stands alone
-    const mosaic = tf.div(tf.add(sum, tf.mul(whole, 1e-6)), tf.add(weight, 1e-6));
-    return tf.mul(tf.add(whole, mosaic), 0.5) as tf.Tensor2D;
-  });
+    return tf.tidy(() => tf.mul(tf.add(whole, tf.div(tf.add(sum, tf.mul(whole, 1e-6)), tf.add(weight, 1e-6))), 0.5) as tf.Tensor2D);
+  } finally {
+    tf.dispose([whole, maps, tent, sum, weight]);
+  }
 }
 
-/** The graph's depth of each [h, w, 3] image (one batch; with `flip`, averaged with its mirror image's), [h, w] each. */
-function readDepth(graph: ConvGraph, images: tf.Tensor3D[], h: number, w: number, flip: boolean): tf.Tensor2D[] {
-  const size = graph.config.inputSize;
-  const small = tf.image.resizeBilinear(tf.stack(images) as tf.Tensor4D, size, false, true);
-  let depth = graph.predict(flip ? tf.concat([small, tf.reverse(small, 2)]) : small);
-  if (flip) depth = tf.div(tf.add(tf.slice(depth, 0, images.length), tf.reverse(tf.slice(depth, images.length, images.length), 2)), 2);
-  const full = tf.slice(tf.image.resizeBilinear(depth, [h, w], false, true), [0, 0, 0, 0], [-1, -1, -1, 1]);
-  return tf.unstack(tf.reshape(full, [images.length, h, w])) as tf.Tensor2D[];
+/** [H, W, 3] → [1, h, w, 3] at the graph's input size (bilinear, half-pixel centres). */
+function toGraphInput(graph: ConvGraph, image: tf.Tensor3D): tf.Tensor4D {
+  return tf.image.resizeBilinear(tf.expandDims(image, 0) as tf.Tensor4D, graph.config.inputSize, false, true);
+}
+
+/** The graph's depth of a batch [N, h, w, 3] at its input size, [N, h', w', 1]; with `flip`, averaged with the mirror images'. */
+function predictDepth(graph: ConvGraph, batch: tf.Tensor4D, flip: boolean): tf.Tensor4D {
+  const n = batch.shape[0];
+  const depth = graph.predict(flip ? tf.concat([batch, tf.reverse(batch, 2)]) : batch);
+  const averaged = flip ? tf.div(tf.add(tf.slice(depth, 0, n), tf.reverse(tf.slice(depth, n, n), 2)), 2) : depth;
+  return tf.slice(averaged, [0, 0, 0, 0], [-1, -1, -1, 1]) as tf.Tensor4D;
+}
+
+/** One small map [1, h', w', 1] at [h, w] (bilinear, half-pixel centres), as [h, w]. */
+function resizeMap(map: tf.Tensor4D, h: number, w: number): tf.Tensor2D {
+  return tf.reshape(tf.image.resizeBilinear(map, [h, w], false, true), [h, w]) as tf.Tensor2D;
 }
 
 /** 1, 2, … up to the middle and back down, over n: every row or column of a crop counts, its middle most. */
