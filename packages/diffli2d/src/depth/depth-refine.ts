@@ -211,7 +211,17 @@ export function darkChannelDensity(
   airlight: number,
   options: { quantile: number; minTransmission: number; stride: number },
 ): number {
-  const dark = darkChannel({ width, height, data: hazy }, 15, [airlight, airlight, airlight]);
+  return densityOverDarkChannel(darkChannel({ width, height, data: hazy }, 15, [airlight, airlight, airlight]), width, height, depth, options);
+}
+
+/** darkChannelDensity given the 15×15 dark channel of I/A itself. */
+function densityOverDarkChannel(
+  dark: Float32Array,
+  width: number,
+  height: number,
+  depth: Float32Array,
+  options: { quantile: number; minTransmission: number; stride: number },
+): number {
   const ratios: number[] = [];
   for (let y = 0; y < height; y += options.stride) {
     for (let x = 0; x < width; x += options.stride) {
@@ -246,32 +256,97 @@ export async function refineWithDepth(
   depth: tf.Tensor2D,
   options: DepthRefineOptions = {},
 ): Promise<DepthRefineResult> {
+  checkShapes(hazy, restored, depth);
+  const basis = await refineBasis(hazy, restored, options);
+  try {
+    return await refineOnBasis(basis, hazy, restored, depth, options);
+  } finally {
+    basis.dispose();
+  }
+}
+
+function checkShapes(hazy: tf.Tensor3D, restored: tf.Tensor3D, depth?: tf.Tensor2D): void {
   const [h, w] = hazy.shape;
-  if (restored.shape.some((s, i) => s !== hazy.shape[i]) || depth.shape[0] !== h || depth.shape[1] !== w || hazy.shape[2] !== 3) {
+  if (restored.shape.some((s, i) => s !== hazy.shape[i]) || hazy.shape[2] !== 3 || (depth && (depth.shape[0] !== h || depth.shape[1] !== w))) {
     throw new DiffLI2DShapeError(
-      `refineWithDepth: expected hazy and restored [H, W, 3] and depth [H, W]; got [${hazy.shape}], [${restored.shape}], [${depth.shape}]`,
+      `refineWithDepth: expected hazy and restored [H, W, 3] and depth [H, W]; got [${hazy.shape}], [${restored.shape}], [${depth?.shape ?? '?'}]`,
     );
   }
+}
+
+/**
+ * What refinement reads from the hazy photo and the network's output alone, the same for every depth
+ * map: their strided samples and the airlight fitted to them, and (made when first asked for) the dark
+ * channel behind the calibrated density and the dark channel floor. Repeated passes share it.
+ */
+interface RefineBasis {
+  hazySample: Float32Array;
+  restoredSample: Float32Array;
+  airlight: number;
+  /** The 15×15 dark channel of I/A over the whole photo (darkChannelDensity's). */
+  darkChannel(): Promise<Float32Array>;
+  /** 1 − the dark channel of I/A over `window`² (the floor of t). */
+  floor(window: number): tf.Tensor2D;
+  dispose(): void;
+}
+
+async function refineBasis(hazy: tf.Tensor3D, restored: tf.Tensor3D, options: DepthRefineOptions): Promise<RefineBasis> {
+  const [h, w] = hazy.shape;
+  const stride = options.stride ?? 2;
+  const sampled = tf.tidy(() => [hazy, restored].map((t) => tf.stridedSlice(t, [0, 0, 0], [h, w, 3], [stride, stride, 1])));
+  const [hazySample, restoredSample] = (await Promise.all(sampled.map((t) => t.data()))) as Float32Array[];
+  tf.dispose(sampled);
+  const airlight = fitAirlight(hazySample!, restoredSample!);
+  let dark: Promise<Float32Array> | undefined;
+  let floor: tf.Tensor2D | undefined;
+  return {
+    hazySample: hazySample!,
+    restoredSample: restoredSample!,
+    airlight,
+    darkChannel() {
+      dark ??= hazy.data().then((all) => darkChannel({ width: w, height: h, data: all as Float32Array }, 15, [airlight, airlight, airlight]));
+      return dark;
+    },
+    floor(window) {
+      floor ??= tf.tidy(() => tf.sub(1, darkChannelMap(hazy, airlight, window)) as tf.Tensor2D);
+      return floor;
+    },
+    dispose() {
+      floor?.dispose();
+    },
+  };
+}
+
+async function refineOnBasis(
+  basis: RefineBasis,
+  hazy: tf.Tensor3D,
+  restored: tf.Tensor3D,
+  depth: tf.Tensor2D,
+  options: DepthRefineOptions,
+): Promise<DepthRefineResult> {
+  checkShapes(hazy, restored, depth);
+  const [h, w] = hazy.shape;
   const minT = options.minTransmission ?? 0.05;
   const stride = options.stride ?? 2;
-  const sampled = tf.tidy(() => [hazy, restored, tf.expandDims(depth, 2)].map((t) => tf.stridedSlice(t, [0, 0, 0], [h, w, t.shape[2]!], [stride, stride, 1])));
-  const [hs, rs, ds] = (await Promise.all(sampled.map((t) => t.data()))) as Float32Array[];
-  tf.dispose(sampled);
-  const airlight = fitAirlight(hs!, rs!);
-  const networkBeta = fitDensity(hs!, rs!, ds!, airlight, minT);
+  const { airlight } = basis;
+  const depthSample = tf.tidy(() => tf.stridedSlice(depth, [0, 0], [h, w], [stride, stride]));
+  const ds = (await depthSample.data()) as Float32Array;
+  depthSample.dispose();
+  const networkBeta = fitDensity(basis.hazySample, basis.restoredSample, ds, airlight, minT);
   const c = options.calibration;
   let darkChannelBeta = Number.NaN;
   let beta = networkBeta;
   if (c && networkBeta > 0) {
-    const [hazyAll, depthAll] = (await Promise.all([hazy.data(), depth.data()])) as Float32Array[];
-    darkChannelBeta = darkChannelDensity(hazyAll!, w, h, depthAll!, airlight, { quantile: c.quantile, minTransmission: minT, stride });
+    const [dark, depthAll] = await Promise.all([basis.darkChannel(), depth.data() as Promise<Float32Array>]);
+    darkChannelBeta = densityOverDarkChannel(dark, w, h, depthAll, { quantile: c.quantile, minTransmission: minT, stride });
     beta = darkChannelBeta > 0 ? Math.exp(c.bias + c.network * Math.log(networkBeta) + c.darkChannel * Math.log(darkChannelBeta)) : networkBeta;
   }
   if (!(beta > 0)) return { image: tf.clone(restored), airlight, beta: Number.NaN, networkBeta, darkChannelBeta };
-  const floor = options.darkChannelFloor ?? 0;
+  const window = options.darkChannelFloor ?? 0;
+  const floor = window > 0 ? basis.floor(window) : null;
   const image = tf.tidy(() => {
     let t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
-    if (floor > 0) t = tf.maximum(t, tf.sub(1, darkChannelMap(hazy, airlight, floor)));
+    if (floor) t = tf.maximum(t, floor);
     return tf.clipByValue(tf.add(tf.div(tf.sub(hazy, airlight), tf.expandDims(t, 2)), airlight), 0, 1) as tf.Tensor3D;
   });
   return { image, airlight, beta, networkBeta, darkChannelBeta };
@@ -304,6 +379,9 @@ export async function refineWithDepthNetwork(
 ): Promise<DepthRefineResult> {
   const passes = options.passes ?? 1;
   if (!(Number.isInteger(passes) && passes >= 1)) throw new DiffLI2DConfigError(`refineWithDepthNetwork: passes must be a positive integer, got ${passes}`);
+  checkShapes(hazy, restored);
+  // the airlight, samples and dark channels depend on the photo and the network's output only: once for all passes
+  const basis = await refineBasis(hazy, restored, options);
   let result: DepthRefineResult | undefined;
   try {
     for (let pass = 0; pass < passes; pass++) {
@@ -311,7 +389,7 @@ export async function refineWithDepthNetwork(
       const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(crop !== undefined ? { crop } : {}) });
       let next: DepthRefineResult;
       try {
-        next = await refineWithDepth(hazy, restored, depth, options);
+        next = await refineOnBasis(basis, hazy, restored, depth, options);
       } finally {
         depth.dispose();
       }
@@ -321,6 +399,8 @@ export async function refineWithDepthNetwork(
   } catch (err) {
     result?.image.dispose();
     throw err;
+  } finally {
+    basis.dispose();
   }
   return result!;
 }
