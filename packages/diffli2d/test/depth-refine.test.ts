@@ -273,7 +273,13 @@ test('estimateDepth with crop averages the whole-image map with a mosaic of 9 cr
   expect(tf.memory().numTensors).toBe(before + 1);
   // by hand: crops of 16×21 at rows 0, 4, 8 and columns 0, 6 (round(5.5)), 11; each crop's map times the
   // least-squares factor onto the whole map, weighted by tent(row)·tent(column), tent = 1, 2, … , 2, 1
-  const whole = await estimateDepth(graph, image, { flip: true }).data();
+  const mapOf = async (t: tf.Tensor3D) => {
+    const map = estimateDepth(graph, t, { flip: true });
+    const values = await map.data();
+    map.dispose();
+    return values;
+  };
+  const whole = await mapOf(image);
   const [ch, cw] = [16, 21];
   const tent = (n: number, i: number) => Math.min(i + 1, n - i);
   const sum = new Float64Array(h * w);
@@ -281,7 +287,7 @@ test('estimateDepth with crop averages the whole-image map with a mosaic of 9 cr
   for (const y0 of [0, 4, 8]) {
     for (const x0 of [0, 6, 11]) {
       const part = tf.slice(image, [y0, x0, 0], [ch, cw, 3]);
-      const d = await estimateDepth(graph, part, { flip: true }).data();
+      const d = await mapOf(part);
       part.dispose();
       let [num, den] = [0, 0];
       for (let y = 0; y < ch; y++) for (let x = 0; x < cw; x++) [num, den] = [num + d[y * cw + x]! * whole[(y0 + y) * w + x0 + x]!, den + d[y * cw + x]! ** 2];
@@ -301,6 +307,7 @@ test('estimateDepth with crop averages the whole-image map with a mosaic of 9 cr
   expect(Math.max(...Array.from(got, (v, q) => Math.abs(v - whole[q]!)))).toBeGreaterThan(1e-2);
   expect(() => estimateDepth(graph, image, { crop: 1 })).toThrow(/crop must be in \(0, 1\), got 1/);
   tf.dispose([image, ours]);
+  graph.dispose();
 });
 
 test("estimateDepth with crop holds a few full-size maps at a time, not nine crops' worth (big photos on a wasm heap)", async () => {
@@ -314,6 +321,7 @@ test("estimateDepth with crop holds a few full-size maps at a time, not nine cro
   expect((info.peakBytes - before) / (h * w * 4)).toBeLessThan(20);
   expect(info.newTensors).toBe(1);
   tf.dispose([image, info.result as tf.Tensor]);
+  graph.dispose();
 });
 
 test('refineWithDepthNetwork: each pass reads the depth of the previous refinement (crops at the last) and refits to the network output', async () => {
@@ -338,6 +346,7 @@ test('refineWithDepthNetwork: each pass reads the depth of the previous refineme
   expect(maxDiff(one.image, first.image)).toBeLessThan(1e-5);
   await expect(refineWithDepthNetwork(graph, hazy, restored, { passes: 0 })).rejects.toThrow(/passes must be a positive integer, got 0/);
   tf.dispose([hazy, restored, two.image, d1, first.image, d2, second.image, one.image]);
+  graph.dispose();
 });
 
 test("createDehazer runs the recipe's depthPasses and depthCrop, and refuses bad ones by name", async () => {
