@@ -7,7 +7,13 @@ import { AdmUNet } from '@diffli2d/ddpm-hspace';
 import { readSafetensors, readSafetensorsMetadata } from '@diffli2d/weights';
 import { admGuidance } from './adm-guidance';
 import { ConvGraph } from './depth/conv-graph';
-import { checkDensityCalibration, type DensityCalibration, type DepthNetworkRefineOptions, refineWithDepthNetwork } from './depth/depth-refine';
+import {
+  checkDensityCalibration,
+  type DensityCalibration,
+  type DepthNetworkRefineOptions,
+  invertScattering,
+  refineWithDepthNetwork,
+} from './depth/depth-refine';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from './errors';
 import { dehaze, type DehazeProgress, SELF_ENSEMBLES, type SelfEnsemble, type TileOptions } from './inference';
 import type { DiffLI2DModel } from './model';
@@ -54,6 +60,15 @@ export interface Recipe {
    * inverts the full-size photo itself, so half size loses nothing measurable and saves ~¾ of the time.
    */
   analysisScale?: number;
+  /**
+   * With refine 'depth': the longest side the haze is analysed at (default: the photo's own). A larger
+   * photo is shrunk to it (2×2 means, then bilinear); the network, the depth readings, the airlight,
+   * the density and the floor all work on that copy, and the transmission found there is enlarged
+   * (bilinear) to remove the haze from the full-size photo. The density calibration and the dark
+   * channel windows were fitted on 620×460 photos, so this keeps them at the scale they were fitted
+   * at, and a 12-megapixel photo costs about what a small one does (docs/model-card.md, 5g).
+   */
+  analysisSide?: number;
   /** With refine 'depth': the dark channel floor's window (DepthRefineOptions.darkChannelFloor; default none). */
   darkChannelFloor?: number;
   /** With refine 'depth': how many times the depth map is read (DepthNetworkRefineOptions.passes; default 1). */
@@ -132,6 +147,8 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
   if (recipe.refine !== undefined && !REFINEMENTS.includes(recipe.refine)) throw bad(`refine must be one of ${REFINEMENTS.join(', ')}`);
   if (recipe.analysisScale !== undefined && !(typeof recipe.analysisScale === 'number' && recipe.analysisScale > 0 && recipe.analysisScale <= 1))
     throw bad('analysisScale must be a number in (0, 1]');
+  if (recipe.analysisSide !== undefined && !(Number.isInteger(recipe.analysisSide) && recipe.analysisSide >= 16))
+    throw bad('analysisSide must be an integer ≥ 16');
   if (recipe.darkChannelFloor !== undefined && !(Number.isInteger(recipe.darkChannelFloor) && recipe.darkChannelFloor >= 0))
     throw bad('darkChannelFloor must be a non-negative integer');
   if (recipe.depthPasses !== undefined && !(Number.isInteger(recipe.depthPasses) && recipe.depthPasses >= 1))
@@ -192,22 +209,35 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
       const tile = o.tile ?? recipe.tile;
       const refine = o.refine ?? recipe.refine ?? 'none';
       if (refine === 'depth' && !depth) throw new DiffLI2DConfigError(`${name}: refine 'depth' needs a depth network, and this model has none`);
-      const scale = refine === 'depth' ? (recipe.analysisScale ?? 1) : 1;
+      // the network's output at the size of `photo`, read at `scale` of it
+      const restore = async (photo: tf.Tensor3D | tf.Tensor4D, scale: number) => {
+        const [h, w] = photo.rank === 3 ? photo.shape : photo.shape.slice(1);
+        const small =
+          scale < 1 ? tf.image.resizeBilinear(photo, [Math.max(1, Math.round(h! * scale)), Math.max(1, Math.round(w! * scale))], false, true) : photo;
+        const restoredSmall = await dehaze(small, {
+          model: network,
+          extractor: guidance,
+          ...(tile !== undefined ? { tile: typeof tile === 'number' ? { size: tile } : tile } : {}),
+          ensemble: o.ensemble ?? recipe.ensemble ?? 'none',
+          seed: o.seed ?? 0,
+          ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+          ...(o.signal ? { signal: o.signal } : {}),
+        }).finally(() => {
+          if (small !== photo) small.dispose();
+        });
+        return small === photo ? restoredSmall : resizeBack(restoredSmall, h!, w!);
+      };
+      if (refine !== 'depth') return restore(image, 1);
+      const scale = recipe.analysisScale ?? 1;
+      const side = recipe.analysisSide;
       const [h, w] = image.rank === 3 ? image.shape : image.shape.slice(1);
-      const small = scale < 1 ? tf.image.resizeBilinear(image, [Math.max(1, Math.round(h! * scale)), Math.max(1, Math.round(w! * scale))], false, true) : image;
-      const restoredSmall = await dehaze(small, {
-        model: network,
-        extractor: guidance,
-        ...(tile !== undefined ? { tile: typeof tile === 'number' ? { size: tile } : tile } : {}),
-        ensemble: o.ensemble ?? recipe.ensemble ?? 'none',
-        seed: o.seed ?? 0,
-        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-        ...(o.signal ? { signal: o.signal } : {}),
-      }).finally(() => {
-        if (small !== image) small.dispose();
-      });
-      const restored = small === image ? restoredSmall : resizeBack(restoredSmall, h!, w!);
-      return refine === 'depth' ? refineBatch(depth!, image, restored, refineOptions) : restored;
+      if (side === undefined || Math.max(h!, w!) <= side) return refineBatch(depth!, image, await restore(image, scale), refineOptions);
+      const analysed = shrinkToSide(image, side);
+      try {
+        return await refineBatch(depth!, analysed, await restore(analysed, scale), refineOptions, image);
+      } finally {
+        analysed.dispose();
+      }
     };
     const dehazer = {
       network,
@@ -252,18 +282,53 @@ function resizeBack<T extends tf.Tensor3D | tf.Tensor4D>(small: T, h: number, w:
  * the 20 held-out SOTS pairs 24.01 dB against 23.67 from the hazy image alone (docs/model-card.md 5d);
  * further passes read the previous refinement, clearer still (5f).
  */
-async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(graph: ConvGraph, hazy: T, restored: T, options: DepthNetworkRefineOptions): Promise<T> {
-  const hazyImages = hazy.rank === 3 ? [hazy as tf.Tensor3D] : tf.unstack(hazy as tf.Tensor4D).map((t) => t as tf.Tensor3D);
-  const restoredImages = restored.rank === 3 ? [restored as tf.Tensor3D] : tf.unstack(restored as tf.Tensor4D).map((t) => t as tf.Tensor3D);
+async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(
+  graph: ConvGraph,
+  hazy: T,
+  restored: T,
+  options: DepthNetworkRefineOptions,
+  full?: T,
+): Promise<T> {
+  const images = (t: T) => (t.rank === 3 ? [t as tf.Tensor3D] : tf.unstack(t as tf.Tensor4D).map((x) => x as tf.Tensor3D));
+  const hazyImages = images(hazy);
+  const restoredImages = images(restored);
+  const fullImages = full ? images(full) : [];
   const refined: tf.Tensor3D[] = [];
   try {
-    for (const [i, h] of hazyImages.entries()) refined.push((await refineWithDepthNetwork(graph, h, restoredImages[i]!, options)).image);
+    for (const [i, h] of hazyImages.entries()) {
+      const result = await refineWithDepthNetwork(graph, h, restoredImages[i]!, { ...options, keepTransmission: full !== undefined });
+      if (!full) {
+        refined.push(result.image);
+        continue;
+      }
+      // the haze found on the shrunk copy, removed from the full-size photo
+      const fullImage = fullImages[i]!;
+      const [fh, fw] = fullImage.shape;
+      const { image, transmission, airlight } = result;
+      refined.push(transmission ? invertScattering(fullImage, transmission, airlight) : tf.tidy(() => tf.image.resizeBilinear(image, [fh, fw], false, true)));
+      tf.dispose([image, ...(transmission ? [transmission] : [])]);
+    }
     if (hazy.rank === 3) return refined[0] as T;
     return tf.stack(refined) as T;
   } finally {
-    if (hazy.rank === 4) tf.dispose([...hazyImages, ...restoredImages, ...refined]);
+    if (hazy.rank === 4) tf.dispose([...hazyImages, ...restoredImages, ...fullImages, ...refined]);
     restored.dispose();
   }
+}
+
+/**
+ * The photo (or batch) shrunk so that its longest side is `side`: means of 2×2 blocks while it is at
+ * least twice too large (so fine detail averages out instead of aliasing), then bilinear.
+ */
+export function shrinkToSide<T extends tf.Tensor3D | tf.Tensor4D>(photo: T, side: number): T {
+  const [h, w] = photo.rank === 3 ? photo.shape : photo.shape.slice(1);
+  const s = side / Math.max(h!, w!);
+  const target: [number, number] = [Math.max(1, Math.round(h! * s)), Math.max(1, Math.round(w! * s))];
+  return tf.tidy(() => {
+    let x = photo as tf.Tensor3D | tf.Tensor4D;
+    while (x.shape[x.rank - 3]! >= 2 * target[0] && x.shape[x.rank - 2]! >= 2 * target[1]) x = tf.avgPool(x, 2, 2, 'same');
+    return tf.image.resizeBilinear(x, target, false, true) as T;
+  });
 }
 
 async function dehazePixels(image: PixelImage, run: (t: tf.Tensor3D) => Promise<tf.Tensor3D | tf.Tensor4D>): Promise<PixelImage & { data: Uint8ClampedArray }> {

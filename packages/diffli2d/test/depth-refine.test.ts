@@ -19,9 +19,11 @@ import {
   DiffLI2DConfigError,
   fitAirlight,
   fitDensity,
+  invertScattering,
   refineWithDepth,
   refineWithDepthNetwork,
   serializeModel,
+  shrinkToSide,
 } from '../src';
 import { useWasm } from './support/backend';
 
@@ -368,4 +370,103 @@ test("createDehazer runs the recipe's depthPasses and depthCrop, and refuses bad
     /depthPasses must be a positive integer/,
   );
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthCrop: 1 } })).rejects.toThrow(/depthCrop must be a number in \(0, 1\)/);
+});
+
+test('shrinkToSide takes means of 2×2 blocks while twice too large, then bilinear, as worked by hand', () => {
+  // 4×8, one channel: value = 8·row + column; to side 4 → one 2×2 mean step gives exactly 2×4
+  const photo = tf.tensor3d(
+    Array.from({ length: 32 }, (_, p) => p),
+    [4, 8, 1],
+  );
+  const small = shrinkToSide(photo, 4);
+  expect(small.shape).toEqual([2, 4, 1]);
+  // block (i, j) holds 8·2i + 2j, +1, +8, +9: mean 16i + 2j + 4.5
+  expect(Array.from(small.dataSync())).toEqual([4.5, 6.5, 8.5, 10.5, 20.5, 22.5, 24.5, 26.5]);
+  // to side 6 (×0.75: 3×6): no mean step (8 < 2·6), bilinear from the photo itself
+  const bilinear = shrinkToSide(photo, 6);
+  const reference = tf.image.resizeBilinear(photo, [3, 6], false, true);
+  expect(bilinear.shape).toEqual([3, 6, 1]);
+  expect(Array.from(bilinear.dataSync())).toEqual(Array.from(reference.dataSync()));
+  // a batch keeps its batch dimension
+  expect(shrinkToSide(tf.stack([photo, photo]) as tf.Tensor4D, 2).shape).toEqual([2, 1, 2, 1]);
+  tf.dispose([photo, small, bilinear, reference]);
+});
+
+test('invertScattering inverts I = J·t + A(1 − t), with a transmission of another size enlarged bilinearly', () => {
+  const [h, w] = [4, 6];
+  const clean = Float32Array.from({ length: h * w * 3 }, (_, i) => ((i * 7) % 11) / 10);
+  const t = Float32Array.from({ length: h * w }, (_, p) => 0.3 + 0.1 * (p % 5));
+  const hazy = clean.map((v, i) => v * t[Math.floor(i / 3)]! + 0.9 * (1 - t[Math.floor(i / 3)]!));
+  const [I, T] = [tf.tensor3d(hazy, [h, w, 3]), tf.tensor2d(t, [h, w])];
+  const J = invertScattering(I, T, 0.9);
+  expect(Math.max(...Array.from(J.dataSync(), (v, i) => Math.abs(v - clean[i]!)))).toBeLessThan(1e-5);
+  // a 2×3 transmission is resized to 4×6 first
+  const small = tf.tensor2d([0.5, 0.6, 0.7, 0.8, 0.9, 1], [2, 3]);
+  const big = tf.image.resizeBilinear(tf.expandDims(small, 2) as tf.Tensor3D, [h, w], false, true).dataSync();
+  const expected = hazy.map((v, i) => Math.min(1, Math.max(0, (v - 0.9) / big[Math.floor(i / 3)]! + 0.9)));
+  const fromSmall = invertScattering(I, small, 0.9);
+  expect(Math.max(...Array.from(fromSmall.dataSync(), (v, i) => Math.abs(v - expected[i]!)))).toBeLessThan(1e-5);
+  tf.dispose([I, T, J, small, fromSmall]);
+});
+
+test('refineWithDepthNetwork with keepTransmission returns the t it inverted with: max(exp(−β·d), 0.05, floor)', async () => {
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  const [h, w] = [24, 32];
+  const hazy = tf.tidy(() => tf.add(0.4, tf.mul(0.5, tf.randomUniform([h, w, 3], 0, 1, 'float32', 17))) as tf.Tensor3D);
+  const restored = tf.tidy(() => tf.clipByValue(tf.sub(tf.mul(hazy, 1.6), 0.45), 0, 1) as tf.Tensor3D);
+  const before = tf.memory().numTensors;
+  const kept = await refineWithDepthNetwork(graph, hazy, restored, { darkChannelFloor: 3, passes: 2, keepTransmission: true });
+  expect(tf.memory().numTensors).toBe(before + 2);
+  const plain = await refineWithDepthNetwork(graph, hazy, restored, { darkChannelFloor: 3, passes: 2 });
+  expect(plain.transmission).toBeUndefined();
+  // by hand: the second pass's depth map (of the first refinement), its β, the floor
+  const first = await refineWithDepthNetwork(graph, hazy, restored, { darkChannelFloor: 3 });
+  const d2 = estimateDepth(graph, first.image, { flip: true });
+  const dark = darkChannel({ width: w, height: h, data: (await hazy.data()) as Float32Array }, 3, [kept.airlight, kept.airlight, kept.airlight]);
+  const d = await d2.data();
+  const expected = Array.from(d, (v, p) => Math.max(Math.exp(-kept.beta * v), 0.05, 1 - dark[p]!));
+  const got = await kept.transmission!.data();
+  expect(Math.max(...Array.from(got, (v, p) => Math.abs(v - expected[p]!)))).toBeLessThan(1e-5);
+  const inverted = invertScattering(hazy, kept.transmission!, kept.airlight);
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  expect(maxDiff(inverted, kept.image)).toBeLessThan(1e-6);
+  expect(maxDiff(plain.image, kept.image)).toBe(0);
+  tf.dispose([hazy, restored, kept.image, kept.transmission!, plain.image, first.image, d2, inverted]);
+  graph.dispose();
+});
+
+test('analysisSide: a larger photo is analysed shrunk and its haze removed at full size; a smaller one is untouched', async () => {
+  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
+  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
+  const network = await serializeModel(model);
+  const depthBytes = tinyGraph();
+  const base = { refine: 'depth' as const, tile: 1024, darkChannelFloor: 3, depthPasses: 2, depthCrop: 0.75, analysisScale: 0.5 };
+  const sided = await createDehazer({ network, prior, depth: depthBytes }, { recipe: { ...base, analysisSide: 48 } });
+  const plain = await createDehazer({ network, prior, depth: depthBytes }, { recipe: base });
+  const big = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([64, 96, 3], 0, 1, 'float32', 19))) as tf.Tensor3D);
+  const before = tf.memory().numTensors;
+  const ours = await sided.dehaze(big);
+  expect(ours.shape).toEqual([64, 96, 3]);
+  expect(tf.memory().numTensors).toBe(before + 1);
+  // by hand: the 32×48 copy (2×2 means), the network at half of it, two passes on the copy, its t enlarged to 64×96
+  const small = shrinkToSide(big, 48);
+  expect(small.shape).toEqual([32, 48, 3]);
+  const half = tf.image.resizeBilinear(small, [16, 24], false, true);
+  const restoredHalf = await plain.dehaze(half, { refine: 'none' });
+  const restored = tf.image.resizeBilinear(restoredHalf, [32, 48], false, true);
+  const onSmall = await refineWithDepthNetwork(sided.depth!, small, restored, { darkChannelFloor: 3, passes: 2, crop: 0.75, keepTransmission: true });
+  const reference = invertScattering(big, onSmall.transmission!, onSmall.airlight);
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  expect(maxDiff(ours, reference)).toBeLessThan(1e-5);
+  // not what analysing the full-size photo gives
+  const plainBig = await plain.dehaze(big);
+  expect(maxDiff(ours, plainBig)).toBeGreaterThan(1e-3);
+  // at or below the side, the same pixels as without it
+  const [sidedSmall, plainSmall] = [await sided.dehaze(small), await plain.dehaze(small)];
+  expect(maxDiff(sidedSmall, plainSmall)).toBe(0);
+  tf.dispose([big, ours, small, half, restoredHalf, restored, onSmall.image, onSmall.transmission!, reference, plainBig, sidedSmall, plainSmall]);
+  sided.dispose();
+  plain.dispose();
+  model.dispose();
+  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { analysisSide: 8.5 } })).rejects.toThrow(/analysisSide must be an integer ≥ 16/);
 });

@@ -28,6 +28,8 @@ export interface DepthRefineOptions {
    * the depth map reads a pixel too far (He et al.'s estimate with ω = 1, used as a bound).
    */
   darkChannelFloor?: number;
+  /** Also return the transmission the image was inverted with (result.transmission; the caller frees it). */
+  keepTransmission?: boolean;
 }
 
 /**
@@ -66,6 +68,25 @@ export interface DepthRefineResult {
   /** The network's density, and the dark channel's (NaN when no calibration is given). */
   networkBeta: number;
   darkChannelBeta: number;
+  /**
+   * With keepTransmission: t per pixel [H, W], so that the same haze can be removed from a larger
+   * copy of the photo (invertScattering). Absent when β could not be fitted (the image is then the
+   * network's output).
+   */
+  transmission?: tf.Tensor2D;
+}
+
+/**
+ * The scattering model I = J·t + A(1 − t) inverted for J, clipped to [0, 1]: hazy [H, W, 3], the
+ * transmission [H, W] (or at another size: resized to the photo's, bilinear), a grey airlight.
+ */
+export function invertScattering(hazy: tf.Tensor3D, transmission: tf.Tensor2D, airlight: number): tf.Tensor3D {
+  const [h, w] = hazy.shape;
+  return tf.tidy(() => {
+    let t: tf.Tensor3D = tf.expandDims(transmission, 2);
+    if (t.shape[0] !== h || t.shape[1] !== w) t = tf.image.resizeBilinear(t, [h, w], false, true);
+    return tf.clipByValue(tf.add(tf.div(tf.sub(hazy, airlight), t), airlight), 0, 1) as tf.Tensor3D;
+  });
 }
 
 export interface DepthOptions {
@@ -344,11 +365,13 @@ async function refineOnBasis(
   if (!(beta > 0)) return { image: tf.clone(restored), airlight, beta: Number.NaN, networkBeta, darkChannelBeta };
   const window = options.darkChannelFloor ?? 0;
   const floor = window > 0 ? basis.floor(window) : null;
-  const image = tf.tidy(() => {
-    let t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
-    if (floor) t = tf.maximum(t, floor);
-    return tf.clipByValue(tf.add(tf.div(tf.sub(hazy, airlight), tf.expandDims(t, 2)), airlight), 0, 1) as tf.Tensor3D;
+  const transmission = tf.tidy(() => {
+    const t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
+    return (floor ? tf.maximum(t, floor) : t) as tf.Tensor2D;
   });
+  const image = invertScattering(hazy, transmission, airlight);
+  if (options.keepTransmission) return { image, airlight, beta, networkBeta, darkChannelBeta, transmission };
+  transmission.dispose();
   return { image, airlight, beta, networkBeta, darkChannelBeta };
 }
 
@@ -387,9 +410,10 @@ export async function refineWithDepthNetwork(
     for (let pass = 0; pass < passes; pass++) {
       const crop = pass === passes - 1 ? options.crop : undefined;
       const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(crop !== undefined ? { crop } : {}) });
+      const last = pass === passes - 1;
       let next: DepthRefineResult;
       try {
-        next = await refineOnBasis(basis, hazy, restored, depth, options);
+        next = await refineOnBasis(basis, hazy, restored, depth, { ...options, keepTransmission: last && options.keepTransmission === true });
       } finally {
         depth.dispose();
       }
@@ -397,7 +421,7 @@ export async function refineWithDepthNetwork(
       result = next;
     }
   } catch (err) {
-    result?.image.dispose();
+    tf.dispose([result?.image, result?.transmission].filter((t) => t !== undefined));
     throw err;
   } finally {
     basis.dispose();
