@@ -61,12 +61,13 @@ export interface Recipe {
    */
   analysisScale?: number;
   /**
-   * With refine 'depth': the longest side the haze is analysed at (default: the photo's own). A larger
-   * photo is shrunk to it (2×2 means, then bilinear); the network, the depth readings, the airlight,
-   * the density and the floor all work on that copy, and the transmission found there is enlarged
-   * (bilinear) to remove the haze from the full-size photo. The density calibration and the dark
-   * channel windows were fitted on 620×460 photos, so this keeps them at the scale they were fitted
-   * at, and a 12-megapixel photo costs about what a small one does (docs/model-card.md, 5g).
+   * With refine 'depth': the longest side the haze is analysed at (default: the photo's own). A photo
+   * of another size is resized to it (shrunk: 2×2 means, then bilinear; enlarged: bilinear); the
+   * network, the depth readings, the airlight, the density and the floor all work on that copy, and
+   * the transmission found there is resized (bilinear) to remove the haze from the photo itself. The
+   * density calibration and the dark channel windows were fitted on 620×460 photos: this keeps them at
+   * that scale for photos of any size, and a 12-megapixel photo costs about what a small one does
+   * (docs/model-card.md, 5g).
    */
   analysisSide?: number;
   /** With refine 'depth': the dark channel floor's window (DepthRefineOptions.darkChannelFloor; default none). */
@@ -231,8 +232,8 @@ export async function createDehazer(source: DehazerSource, options: CreateDehaze
       const scale = recipe.analysisScale ?? 1;
       const side = recipe.analysisSide;
       const [h, w] = image.rank === 3 ? image.shape : image.shape.slice(1);
-      if (side === undefined || Math.max(h!, w!) <= side) return refineBatch(depth!, image, await restore(image, scale), refineOptions);
-      const analysed = shrinkToSide(image, side);
+      if (side === undefined || Math.max(h!, w!) === side) return refineBatch(depth!, image, await restore(image, scale), refineOptions);
+      const analysed = resizeToSide(image, side);
       try {
         return await refineBatch(depth!, analysed, await restore(analysed, scale), refineOptions, image);
       } finally {
@@ -301,7 +302,7 @@ async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(
         refined.push(result.image);
         continue;
       }
-      // the haze found on the shrunk copy, removed from the full-size photo
+      // the haze found on the resized copy, removed from the photo itself
       const fullImage = fullImages[i]!;
       const [fh, fw] = fullImage.shape;
       const { image, transmission, airlight } = result;
@@ -317,10 +318,11 @@ async function refineBatch<T extends tf.Tensor3D | tf.Tensor4D>(
 }
 
 /**
- * The photo (or batch) shrunk so that its longest side is `side`: means of 2×2 blocks while it is at
- * least twice too large (so fine detail averages out instead of aliasing), then bilinear.
+ * The photo (or batch) resized so that its longest side is `side`. Shrinking takes means of 2×2 blocks
+ * while it is at least twice too large (so fine detail averages out instead of aliasing), then
+ * bilinear; enlarging is bilinear.
  */
-export function shrinkToSide<T extends tf.Tensor3D | tf.Tensor4D>(photo: T, side: number): T {
+export function resizeToSide<T extends tf.Tensor3D | tf.Tensor4D>(photo: T, side: number): T {
   const [h, w] = photo.rank === 3 ? photo.shape : photo.shape.slice(1);
   const s = side / Math.max(h!, w!);
   const target: [number, number] = [Math.max(1, Math.round(h! * s)), Math.max(1, Math.round(w! * s))];

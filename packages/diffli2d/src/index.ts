@@ -35,7 +35,7 @@ export {
   depthRefineOptions,
   readRecipe,
   sha256Hex,
-  shrinkToSide,
+  resizeToSide,
   RECIPE_KEY,
   REFINEMENTS,
   type Refinement,

@@ -23,7 +23,7 @@ import {
   refineWithDepth,
   refineWithDepthNetwork,
   serializeModel,
-  shrinkToSide,
+  resizeToSide,
 } from '../src';
 import { useWasm } from './support/backend';
 
@@ -372,24 +372,29 @@ test("createDehazer runs the recipe's depthPasses and depthCrop, and refuses bad
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthCrop: 1 } })).rejects.toThrow(/depthCrop must be a number in \(0, 1\)/);
 });
 
-test('shrinkToSide takes means of 2×2 blocks while twice too large, then bilinear, as worked by hand', () => {
+test('resizeToSide takes means of 2×2 blocks while twice too large, then bilinear, as worked by hand; enlarges bilinearly', () => {
   // 4×8, one channel: value = 8·row + column; to side 4 → one 2×2 mean step gives exactly 2×4
   const photo = tf.tensor3d(
     Array.from({ length: 32 }, (_, p) => p),
     [4, 8, 1],
   );
-  const small = shrinkToSide(photo, 4);
+  const small = resizeToSide(photo, 4);
   expect(small.shape).toEqual([2, 4, 1]);
   // block (i, j) holds 8·2i + 2j, +1, +8, +9: mean 16i + 2j + 4.5
   expect(Array.from(small.dataSync())).toEqual([4.5, 6.5, 8.5, 10.5, 20.5, 22.5, 24.5, 26.5]);
   // to side 6 (×0.75: 3×6): no mean step (8 < 2·6), bilinear from the photo itself
-  const bilinear = shrinkToSide(photo, 6);
+  const bilinear = resizeToSide(photo, 6);
   const reference = tf.image.resizeBilinear(photo, [3, 6], false, true);
   expect(bilinear.shape).toEqual([3, 6, 1]);
   expect(Array.from(bilinear.dataSync())).toEqual(Array.from(reference.dataSync()));
   // a batch keeps its batch dimension
-  expect(shrinkToSide(tf.stack([photo, photo]) as tf.Tensor4D, 2).shape).toEqual([2, 1, 2, 1]);
-  tf.dispose([photo, small, bilinear, reference]);
+  expect(resizeToSide(tf.stack([photo, photo]) as tf.Tensor4D, 2).shape).toEqual([2, 1, 2, 1]);
+  // to side 12 (×1.5: 6×12): bilinear
+  const enlarged = resizeToSide(photo, 12);
+  const enlargedReference = tf.image.resizeBilinear(photo, [6, 12], false, true);
+  expect(enlarged.shape).toEqual([6, 12, 1]);
+  expect(Array.from(enlarged.dataSync())).toEqual(Array.from(enlargedReference.dataSync()));
+  tf.dispose([photo, small, bilinear, reference, enlarged, enlargedReference]);
 });
 
 test('invertScattering inverts I = J·t + A(1 − t), with a transmission of another size enlarged bilinearly', () => {
@@ -435,7 +440,7 @@ test('refineWithDepthNetwork with keepTransmission returns the t it inverted wit
   graph.dispose();
 });
 
-test('analysisSide: a larger photo is analysed shrunk and its haze removed at full size; a smaller one is untouched', async () => {
+test('analysisSide: a photo of another size is analysed resized to it and its haze removed at its own size', async () => {
   const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
   const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
   const network = await serializeModel(model);
@@ -449,7 +454,7 @@ test('analysisSide: a larger photo is analysed shrunk and its haze removed at fu
   expect(ours.shape).toEqual([64, 96, 3]);
   expect(tf.memory().numTensors).toBe(before + 1);
   // by hand: the 32×48 copy (2×2 means), the network at half of it, two passes on the copy, its t enlarged to 64×96
-  const small = shrinkToSide(big, 48);
+  const small = resizeToSide(big, 48);
   expect(small.shape).toEqual([32, 48, 3]);
   const half = tf.image.resizeBilinear(small, [16, 24], false, true);
   const restoredHalf = await plain.dehaze(half, { refine: 'none' });
@@ -461,10 +466,22 @@ test('analysisSide: a larger photo is analysed shrunk and its haze removed at fu
   // not what analysing the full-size photo gives
   const plainBig = await plain.dehaze(big);
   expect(maxDiff(ours, plainBig)).toBeGreaterThan(1e-3);
-  // at or below the side, the same pixels as without it
+  // at the side, the same pixels as without it
   const [sidedSmall, plainSmall] = [await sided.dehaze(small), await plain.dehaze(small)];
   expect(maxDiff(sidedSmall, plainSmall)).toBe(0);
+  // a smaller photo (16×24) is analysed enlarged to 32×48, and the transmission shrunk back
+  const tiny = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([16, 24, 3], 0, 1, 'float32', 23))) as tf.Tensor3D);
+  const tinyOut = await sided.dehaze(tiny);
+  expect(tinyOut.shape).toEqual([16, 24, 3]);
+  const up = tf.image.resizeBilinear(tiny, [32, 48], false, true);
+  const upHalf = tf.image.resizeBilinear(up, [16, 24], false, true);
+  const upRestoredHalf = await plain.dehaze(upHalf, { refine: 'none' });
+  const upRestored = tf.image.resizeBilinear(upRestoredHalf, [32, 48], false, true);
+  const onUp = await refineWithDepthNetwork(sided.depth!, up, upRestored, { darkChannelFloor: 3, passes: 2, crop: 0.75, keepTransmission: true });
+  const tinyReference = invertScattering(tiny, onUp.transmission!, onUp.airlight);
+  expect(maxDiff(tinyOut, tinyReference)).toBeLessThan(1e-5);
   tf.dispose([big, ours, small, half, restoredHalf, restored, onSmall.image, onSmall.transmission!, reference, plainBig, sidedSmall, plainSmall]);
+  tf.dispose([tiny, tinyOut, up, upHalf, upRestoredHalf, upRestored, onUp.image, onUp.transmission!, tinyReference]);
   sided.dispose();
   plain.dispose();
   model.dispose();
