@@ -10,7 +10,9 @@
 //  3. When the recipe refines with depth (the default's): depth refinement of the first whole image
 //     (one reading of FastDepth's depth map as the recipe reads it: mirror image and crop mosaic; one
 //     fit and inversion; and the whole refinement, all of the recipe's depth passes).
-// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--v1] [--model-dir <dir>]
+//  1b. With --large <side>: the first image enlarged (lanczos3) to that longest side, dehazed last in the same
+//     CLI process (a phone photo's size: 4000 gives 4000×2968, 11.9 megapixels).
+// Usage: node bench/default-model.mjs [--images 3] [--threads 2] [--reps 3] [--tile-only] [--stock-kernels] [--v1] [--model-dir <dir>] [--large <side>]
 //   --tile-only      skip part 1;  --stock-kernels  part 2 with tfjs-backend-wasm's own kernels where
 //                    @diffli2d/backends swaps in faster ones (the "before");  --v1  the first default
 //                    (models/v1/: h-space at 1/8, 256-px tiles, flip ensemble) instead of the default
@@ -26,7 +28,7 @@ const arg = (name, fallback) => {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
-const [count, threads, reps] = [arg('images', 3), arg('threads', 2), arg('reps', 3)];
+const [count, threads, reps, largeSide] = [arg('images', 3), arg('threads', 2), arg('reps', 3), arg('large', 0)];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '../../..');
 const shared = path.resolve(process.env.DIFFLI2D_SHARED ?? path.join(repo, '../shared'));
@@ -43,9 +45,23 @@ const dirArg = args.indexOf('--model-dir');
 // --model-dir <dir>: another model folder laid out like models/ (e.g. an earlier recipe, for a same-run baseline)
 const modelDir = dirArg >= 0 ? path.resolve(args[dirArg + 1]) : path.join(here, '../../default-model/models', v1 ? 'v1' : '');
 
+const sharp = (await import('sharp')).default;
+
 // 1. The CLI end to end.
-function dehazeWithCli() {
+async function dehazeWithCli() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'diffli2d-bench-'));
+  const inputs = [...images];
+  if (largeSide > 0) {
+    const large = path.join(out, 'large', `${path.basename(images[0], path.extname(images[0]))}-${largeSide}.png`);
+    fs.mkdirSync(path.dirname(large));
+    const { width, height } = await sharp(images[0]).metadata();
+    const f = largeSide / Math.max(width, height);
+    await sharp(images[0])
+      .resize(Math.round(width * f), Math.round(height * f), { kernel: 'lanczos3' })
+      .png()
+      .toFile(large);
+    inputs.push(large);
+  }
   const started = performance.now();
   const cli = spawnSync(
     process.execPath,
@@ -54,9 +70,9 @@ function dehazeWithCli() {
       '--backend',
       'wasm',
       'dehaze',
-      ...images,
+      ...inputs,
       '-o',
-      out,
+      path.join(out, 'out'),
       '--json',
       ...(v1 || dirArg >= 0 ? ['--model', path.join(modelDir, 'diffli2d.safetensors'), '--prior', path.join(modelDir, 'prior.safetensors')] : []),
     ],
@@ -69,10 +85,10 @@ function dehazeWithCli() {
   const processSeconds = +((performance.now() - started) / 1000).toFixed(2);
   fs.rmSync(out, { recursive: true, force: true });
   if (cli.status !== 0) throw new Error(`diffli2d dehaze failed (exit ${cli.status}): ${cli.stderr.slice(-2000)}`);
-  const perImage = JSON.parse(cli.stdout).outputs.map((o) => ({ input: path.basename(o.input), size: `${o.width}x${o.height}`, seconds: o.seconds }));
-  return { processSeconds, perImage };
+  const all = JSON.parse(cli.stdout).outputs.map((o) => ({ input: path.basename(o.input), size: `${o.width}x${o.height}`, seconds: o.seconds }));
+  return { processSeconds, perImage: all.slice(0, images.length), large: largeSide > 0 ? all[images.length] : undefined };
 }
-const { processSeconds, perImage } = args.includes('--tile-only') ? { processSeconds: null, perImage: [] } : dehazeWithCli();
+const { processSeconds, perImage, large } = args.includes('--tile-only') ? { processSeconds: null, perImage: [] } : await dehazeWithCli();
 
 // 2. One tile, in-process.
 const tf = await import('@tensorflow/tfjs');
@@ -92,7 +108,6 @@ const {
   refineWithDepth,
   refineWithDepthNetwork,
 } = await import('@diffli2d/diffli2d');
-const sharp = (await import('sharp')).default;
 const backend = await setupBackend({ log: false, threads, prefer: ['wasm'] });
 if (args.includes('--stock-kernels')) restoreWasmStockKernels();
 const read = (name) => new Uint8Array(fs.readFileSync(path.join(modelDir, name)));
@@ -168,6 +183,7 @@ console.log(
         warmImageSeconds: perImage.slice(1).map((p) => p.seconds),
         processSeconds,
         images: perImage,
+        ...(large ? { largeImage: large } : {}),
       },
       tile256: {
         side: tileSide,

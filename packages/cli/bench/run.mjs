@@ -16,7 +16,8 @@ function shippedModel(extra) {
 }
 // the default variant, then v1, the first default (same images, same process layout)
 const dcpOnly = process.argv.includes('--dcp-only');
-const defaultModel = dcpOnly ? null : shippedModel([]);
+// the default also on a 12-megapixel photo (the first image enlarged to 4000 px): the size a phone takes
+const defaultModel = dcpOnly ? null : shippedModel(['--large', '4000']);
 const v1Model = dcpOnly ? null : shippedModel(['--v1']);
 
 function image(width, height) {

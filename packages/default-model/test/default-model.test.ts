@@ -58,6 +58,8 @@ test('the files load from the package folder and the recipe names the prior ship
     darkChannelFloor: 9,
     depthPasses: 2,
     depthCrop: 0.8,
+    // a photo of another size is analysed on a copy 620 px wide (or high): the size the calibration was fitted at
+    analysisSide: 620,
     priorSha256: await sha256Hex(files.prior),
   });
   // the refinement's density: mostly the dark channel's 0.2-quantile estimate (fit-density.mjs, docs/model-card.md 5e, 5f)

@@ -4,7 +4,18 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { readSafetensors, writeSafetensors } from '@diffli2d/weights';
 import { AdmUNet } from '@diffli2d/ddpm-hspace';
-import { admGuidance, ConvGraph, dehaze, estimateDepth, loadModel, readRecipe, refineWithDepth, type SelfEnsemble } from '@diffli2d/diffli2d';
+import {
+  admGuidance,
+  ConvGraph,
+  dehaze,
+  estimateDepth,
+  invertScattering,
+  loadModel,
+  readRecipe,
+  refineWithDepth,
+  resizeToSide,
+  type SelfEnsemble,
+} from '@diffli2d/diffli2d';
 import { buildPipeline, DEFAULT_ENSEMBLE, DEFAULT_TILE_SIZE } from '../src/engine/pipeline';
 import { rgbaToTensor, tensorToRgba } from '../src/engine/pixels';
 import { ModelLoadError } from '../src/errors';
@@ -198,17 +209,22 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   output.dispose();
   pipeline.dispose();
   expect(tf.memory().numTensors).toBe(before);
-  // by hand: dehaze() (at the recipe's analysis scale), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration and dark channel floor
+  // by hand: dehaze() (at the recipe's analysis side and scale), then FastDepth's map of its output (and mirror image) and the refinement with the recipe's density calibration and dark channel floor
   const model = loadModel(networkBytes);
   const unet = AdmUNet.fromWeights(null, readSafetensors(priorBytes) as never, { parts: 'hspace' });
   const graph = ConvGraph.fromBytes(depthBytes);
-  // the recipe's analysisScale: the network on the shrunk photo, its output back at full size
+  // the recipe's analysisSide: the haze is analysed on a copy enlarged to 620 px wide (620×399)
+  expect(recipe.analysisSide).toBe(620);
+  const analysed = resizeToSide(image, recipe.analysisSide!);
+  const [ah, aw] = analysed.shape.slice(1, 3) as [number, number];
+  expect([ah, aw]).toEqual([399, 620]);
+  // the recipe's analysisScale: the network on that copy shrunk, its output back at the copy's size
   const scale = recipe.analysisScale ?? 1;
   expect(scale).toBe(0.5);
-  const small = tf.image.resizeBilinear(image, [Math.round(45 * scale), Math.round(70 * scale)], false, true);
+  const small = tf.image.resizeBilinear(analysed, [Math.round(ah * scale), Math.round(aw * scale)], false, true);
   const restoredSmall = await dehaze(small, { model, extractor: admGuidance(unet), ensemble: 'none' });
-  const restored = tf.image.resizeBilinear(restoredSmall, [45, 70], false, true);
-  const [hazy3, restored3] = [tf.squeeze(image, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
+  const restored = tf.image.resizeBilinear(restoredSmall, [ah, aw], false, true);
+  const [hazy3, restored3] = [tf.squeeze(analysed, [0]) as tf.Tensor3D, tf.squeeze(restored, [0]) as tf.Tensor3D];
   // the recipe's depth passes: FastDepth's map of the network's output, the refinement, then FastDepth's
   // map of that refinement (with its crop mosaic) and the refinement again
   expect(recipe.darkChannelFloor).toBeGreaterThan(0);
@@ -217,10 +233,15 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   const depth = estimateDepth(graph, restored3, { flip: true });
   const first = (await refineWithDepth(hazy3, restored3, depth, options)).image;
   const depth2 = estimateDepth(graph, first, { flip: true, crop: recipe.depthCrop! });
-  const reference = (await refineWithDepth(hazy3, restored3, depth2, options)).image;
+  const second = await refineWithDepth(hazy3, restored3, depth2, { ...options, keepTransmission: true });
+  // and the haze found there removed from the 70×45 photo itself
+  const photo = tf.squeeze(image, [0]) as tf.Tensor3D;
+  const reference = invertScattering(photo, second.transmission!, second.airlight);
   const theirs = (await reference.data()) as Float32Array;
   const input = (await image.data()) as Float32Array;
-  for (const d of [reference, first, depth2, small, restoredSmall, restored, hazy3, restored3, depth, graph, model, unet, image]) d.dispose();
+  for (const d of [reference, photo, second.image, second.transmission!, first, depth2, small, restoredSmall, restored, analysed, hazy3, restored3, depth])
+    d.dispose();
+  for (const d of [graph, model, unet, image]) d.dispose();
   let maxDiff = 0;
   let changed = 0;
   for (let i = 0; i < ours.length; i++) {
