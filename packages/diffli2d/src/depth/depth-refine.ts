@@ -69,8 +69,8 @@ export interface DepthRefineResult {
   networkBeta: number;
   darkChannelBeta: number;
   /**
-   * With keepTransmission: t per pixel [H, W], so that the same haze can be removed from a larger
-   * copy of the photo (invertScattering). Absent when β could not be fitted (the image is then the
+   * With keepTransmission: t per pixel [H, W], so that the same haze can be removed from the photo at
+   * another size (invertScattering). Absent when β could not be fitted (the image is then the
    * network's output).
    */
   transmission?: tf.Tensor2D;
@@ -408,9 +408,9 @@ export async function refineWithDepthNetwork(
   let result: DepthRefineResult | undefined;
   try {
     for (let pass = 0; pass < passes; pass++) {
-      const crop = pass === passes - 1 ? options.crop : undefined;
-      const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(crop !== undefined ? { crop } : {}) });
       const last = pass === passes - 1;
+      const crop = last ? options.crop : undefined;
+      const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(crop !== undefined ? { crop } : {}) });
       let next: DepthRefineResult;
       try {
         next = await refineOnBasis(basis, hazy, restored, depth, { ...options, keepTransmission: last && options.keepTransmission === true });
