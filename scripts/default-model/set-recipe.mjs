@@ -4,6 +4,7 @@
 //        --refine depth [--density density-calibration.json (fit-density.mjs's output: its calibration
 //        and the analysisScale, darkChannelFloor, depthPasses and depthCrop it was fitted with)]
 //        [--analysis-side N (the longest side the haze is analysed at; 0 removes it)]
+//        [--transmission-smoothing R (radius of the box mean over the transmission; 0 removes it)]
 //        [--eval eval.json (a `diffli2d eval --json` of the new recipe)]
 import * as fs from 'node:fs';
 import { readRecipe } from '@diffli2d/diffli2d';
@@ -17,6 +18,11 @@ const { tensors, metadata } = readSafetensors(bytes, { half: 'raw' });
 const recipe = { ...readRecipe(bytes, file) };
 for (const key of ['refine', 'ensemble']) if (arg(key, '')) recipe[key] = arg(key, '');
 if (arg('tile', '')) recipe.tile = Number(arg('tile', ''));
+if (arg('transmission-smoothing', '')) {
+  const radius = Number(arg('transmission-smoothing', ''));
+  if (radius === 0) delete recipe.transmissionSmoothing;
+  else recipe.transmissionSmoothing = radius;
+}
 if (arg('analysis-side', '')) {
   const side = Number(arg('analysis-side', ''));
   if (side === 0) delete recipe.analysisSide;

@@ -70,6 +70,8 @@ export interface Recipe {
    * (docs/model-card.md, 5g).
    */
   analysisSide?: number;
+  /** With refine 'depth': radius of the box mean over the transmission (DepthRefineOptions.transmissionSmoothing; default none). */
+  transmissionSmoothing?: number;
   /** With refine 'depth': the dark channel floor's window (DepthRefineOptions.darkChannelFloor; default none). */
   darkChannelFloor?: number;
   /** With refine 'depth': how many times the depth map is read (DepthNetworkRefineOptions.passes; default 1). */
@@ -150,6 +152,8 @@ function checkRecipe(recipe: Recipe, where: string): Recipe {
     throw bad('analysisScale must be a number in (0, 1]');
   if (recipe.analysisSide !== undefined && !(Number.isInteger(recipe.analysisSide) && recipe.analysisSide >= 16))
     throw bad('analysisSide must be an integer ≥ 16');
+  if (recipe.transmissionSmoothing !== undefined && !(Number.isInteger(recipe.transmissionSmoothing) && recipe.transmissionSmoothing >= 0))
+    throw bad('transmissionSmoothing must be a non-negative integer');
   if (recipe.darkChannelFloor !== undefined && !(Number.isInteger(recipe.darkChannelFloor) && recipe.darkChannelFloor >= 0))
     throw bad('darkChannelFloor must be a non-negative integer');
   if (recipe.depthPasses !== undefined && !(Number.isInteger(recipe.depthPasses) && recipe.depthPasses >= 1))
@@ -265,6 +269,7 @@ export function depthRefineOptions(recipe: Recipe): DepthNetworkRefineOptions {
   return {
     ...(recipe.density ? { calibration: recipe.density } : {}),
     ...(recipe.darkChannelFloor ? { darkChannelFloor: recipe.darkChannelFloor } : {}),
+    ...(recipe.transmissionSmoothing ? { transmissionSmoothing: recipe.transmissionSmoothing } : {}),
     ...(recipe.depthPasses !== undefined ? { passes: recipe.depthPasses } : {}),
     ...(recipe.depthCrop !== undefined ? { crop: recipe.depthCrop } : {}),
   };

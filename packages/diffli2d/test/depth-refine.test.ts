@@ -15,6 +15,7 @@ import {
   darkChannelDensity,
   darkChannelMap,
   dehaze,
+  depthRefineOptions,
   estimateDepth,
   DiffLI2DConfigError,
   fitAirlight,
@@ -486,4 +487,72 @@ test('analysisSide: a photo of another size is analysed resized to it and its ha
   plain.dispose();
   model.dispose();
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { analysisSide: 8.5 } })).rejects.toThrow(/analysisSide must be an integer ≥ 16/);
+});
+
+/** Mean over a (2r+1)² window clipped at the borders, on a row-major [h, w] array. */
+function clippedBoxMean(x: ArrayLike<number>, h: number, w: number, r: number): Float32Array {
+  const out = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) {
+    for (let x0 = 0; x0 < w; x0++) {
+      let [sum, n] = [0, 0];
+      for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
+        for (let xx = Math.max(0, x0 - r); xx <= Math.min(w - 1, x0 + r); xx++) {
+          sum += x[yy * w + xx]!;
+          n++;
+        }
+      }
+      out[y * w + x0] = sum / n;
+    }
+  }
+  return out;
+}
+
+test('transmissionSmoothing inverts with the clipped box mean of the floored transmission, at the last pass only', async () => {
+  const graph = ConvGraph.fromBytes(tinyGraph());
+  const [h, w] = [24, 32];
+  const hazy = tf.tidy(() => tf.add(0.4, tf.mul(0.5, tf.randomUniform([h, w, 3], 0, 1, 'float32', 29))) as tf.Tensor3D);
+  const restored = tf.tidy(() => tf.clipByValue(tf.sub(tf.mul(hazy, 1.6), 0.45), 0, 1) as tf.Tensor3D);
+  const depth = estimateDepth(graph, restored, { flip: true });
+  const sharp = await refineWithDepth(hazy, restored, depth, { darkChannelFloor: 3, keepTransmission: true });
+  const soft = await refineWithDepth(hazy, restored, depth, { darkChannelFloor: 3, transmissionSmoothing: 2, keepTransmission: true });
+  // by hand: the box mean (5×5, clipped) of the sharp transmission, and the inversion with it
+  const expected = clippedBoxMean(await sharp.transmission!.data(), h, w, 2);
+  const got = await soft.transmission!.data();
+  expect(Math.max(...Array.from(got, (v, p) => Math.abs(v - expected[p]!)))).toBeLessThan(1e-5);
+  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+  const inverted = invertScattering(hazy, soft.transmission!, soft.airlight);
+  expect(maxDiff(inverted, soft.image)).toBeLessThan(1e-6);
+  expect(maxDiff(soft.image, sharp.image)).toBeGreaterThan(1e-3);
+  // two passes: the first pass's image (what the depth network reads) is not smoothed, the second is
+  const before = tf.memory().numTensors;
+  const two = await refineWithDepthNetwork(graph, hazy, restored, { darkChannelFloor: 3, passes: 2, transmissionSmoothing: 2 });
+  expect(tf.memory().numTensors).toBe(before + 1);
+  const first = await refineWithDepth(hazy, restored, depth, { darkChannelFloor: 3 });
+  const d2 = estimateDepth(graph, first.image, { flip: true });
+  const second = await refineWithDepth(hazy, restored, d2, { darkChannelFloor: 3, transmissionSmoothing: 2 });
+  expect(maxDiff(two.image, second.image)).toBeLessThan(1e-5);
+  tf.dispose([hazy, restored, depth, sharp.image, sharp.transmission!, soft.image, soft.transmission!, inverted, two.image, first.image, d2, second.image]);
+  graph.dispose();
+});
+
+test("createDehazer passes the recipe's transmissionSmoothing to the refinement and refuses a bad one by name", async () => {
+  expect(depthRefineOptions({ refine: 'depth', transmissionSmoothing: 7 })).toEqual({ transmissionSmoothing: 7 });
+  expect(depthRefineOptions({ refine: 'depth' })).toEqual({});
+  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
+  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
+  const network = await serializeModel(model);
+  const depthBytes = tinyGraph();
+  const recipe = { refine: 'depth' as const, tile: 1024, darkChannelFloor: 3, depthPasses: 2, transmissionSmoothing: 3 };
+  const dehazer = await createDehazer({ network, prior, depth: depthBytes }, { recipe });
+  const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([32, 48, 3], 0, 1, 'float32', 31))) as tf.Tensor3D);
+  const ours = await dehazer.dehaze(hazy);
+  const restored = await dehazer.dehaze(hazy, { refine: 'none' });
+  const reference = await refineWithDepthNetwork(dehazer.depth!, hazy, restored, { darkChannelFloor: 3, passes: 2, transmissionSmoothing: 3 });
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, reference.image))).dataSync()[0]!)).toBeLessThan(1e-5);
+  tf.dispose([hazy, ours, restored, reference.image]);
+  dehazer.dispose();
+  model.dispose();
+  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { transmissionSmoothing: -1 } })).rejects.toThrow(
+    /transmissionSmoothing must be a non-negative integer/,
+  );
 });

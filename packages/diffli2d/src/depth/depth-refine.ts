@@ -11,7 +11,7 @@
 // keeps t ≥ 1 − dark(I/A) where the depth map reads a pixel too far.
 import * as tf from '@tensorflow/tfjs-core';
 import { darkChannel } from '../dcp/arrays';
-import { darkChannelOp } from '../dcp/tensor';
+import { boxMeanOp, darkChannelOp } from '../dcp/tensor';
 import { DiffLI2DConfigError, DiffLI2DShapeError } from '../errors';
 import type { ConvGraph } from './conv-graph';
 
@@ -28,6 +28,12 @@ export interface DepthRefineOptions {
    * the depth map reads a pixel too far (He et al.'s estimate with ω = 1, used as a bound).
    */
   darkChannelFloor?: number;
+  /**
+   * Radius r of a (2r+1)² box mean (clipped at the borders) over the transmission, after the floors
+   * (default 0: none). The floor's min-filter steps and the depth map's edges leave halos where t
+   * jumps; a soft t loses less at an edge it misplaces than a sharp one (docs/model-card.md, 5g).
+   */
+  transmissionSmoothing?: number;
   /** Also return the transmission the image was inverted with (result.transmission; the caller frees it). */
   keepTransmission?: boolean;
 }
@@ -365,9 +371,11 @@ async function refineOnBasis(
   if (!(beta > 0)) return { image: tf.clone(restored), airlight, beta: Number.NaN, networkBeta, darkChannelBeta };
   const window = options.darkChannelFloor ?? 0;
   const floor = window > 0 ? basis.floor(window) : null;
+  const smoothing = options.transmissionSmoothing ?? 0;
   const transmission = tf.tidy(() => {
-    const t = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
-    return (floor ? tf.maximum(t, floor) : t) as tf.Tensor2D;
+    const raw = tf.maximum(tf.exp(tf.mul(depth, -beta)), minT);
+    const t = floor ? tf.maximum(raw, floor) : raw;
+    return (smoothing > 0 ? tf.reshape(boxMeanOp(tf.reshape(t, [1, h, w, 1]), smoothing), [h, w]) : t) as tf.Tensor2D;
   });
   const image = invertScattering(hazy, transmission, airlight);
   if (options.keepTransmission) return { image, airlight, beta, networkBeta, darkChannelBeta, transmission };
@@ -413,7 +421,12 @@ export async function refineWithDepthNetwork(
       const depth = estimateDepth(graph, result?.image ?? restored, { flip: true, ...(crop !== undefined ? { crop } : {}) });
       let next: DepthRefineResult;
       try {
-        next = await refineOnBasis(basis, hazy, restored, depth, { ...options, keepTransmission: last && options.keepTransmission === true });
+        // earlier passes only make an image for the depth network to read: the smoothing is for the last one's output
+        next = await refineOnBasis(basis, hazy, restored, depth, {
+          ...options,
+          transmissionSmoothing: last ? options.transmissionSmoothing : 0,
+          keepTransmission: last && options.keepTransmission === true,
+        });
       } finally {
         depth.dispose();
       }
