@@ -60,6 +60,8 @@ test('the files load from the package folder and the recipe names the prior ship
     depthCrop: 0.8,
     // a photo of another size is analysed on a copy 620 px wide (or high): the size the calibration was fitted at
     analysisSide: 620,
+    // the last pass's transmission is smoothed by a 15×15 box mean (halos at its steps)
+    transmissionSmoothing: 7,
     priorSha256: await sha256Hex(files.prior),
   });
   // the refinement's density: mostly the dark channel's 0.2-quantile estimate (fit-density.mjs, docs/model-card.md 5e, 5f)

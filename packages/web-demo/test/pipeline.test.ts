@@ -233,7 +233,9 @@ test('the shipped default files (with depth.safetensors, as the page fetches the
   const depth = estimateDepth(graph, restored3, { flip: true });
   const first = (await refineWithDepth(hazy3, restored3, depth, options)).image;
   const depth2 = estimateDepth(graph, first, { flip: true, crop: recipe.depthCrop! });
-  const second = await refineWithDepth(hazy3, restored3, depth2, { ...options, keepTransmission: true });
+  // the second pass's transmission smoothed by the recipe's box mean
+  expect(recipe.transmissionSmoothing).toBe(7);
+  const second = await refineWithDepth(hazy3, restored3, depth2, { ...options, transmissionSmoothing: recipe.transmissionSmoothing!, keepTransmission: true });
   // and the haze found there removed from the 70×45 photo itself
   const photo = tf.squeeze(image, [0]) as tf.Tensor3D;
   const reference = invertScattering(photo, second.transmission!, second.airlight);
