@@ -120,7 +120,8 @@ try {
   // 2. dehaze the scene
   t0 = Date.now();
   await host.locator('input[type=file]').setInputFiles(inputPng);
-  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('diffli2d-dehaze')?.dataset.state ?? ''), null, { timeout: 540_000 });
+  // SwiftShader runs WebGPU on the CPU: the default analyses any photo at 620 px (about 4 min on 2 cores), so allow plenty
+  await page.waitForFunction(() => ['done', 'error'].includes(document.querySelector('diffli2d-dehaze')?.dataset.state ?? ''), null, { timeout: 900_000 });
   const pageSeconds = (Date.now() - t0) / 1000;
   const state = await host.getAttribute('data-state');
   check(state === 'done', `dehaze finished (state ${state}${state === 'error' ? `: ${await host.locator('.message').textContent()}` : ''}) in ${pageSeconds.toFixed(1)} s`);
