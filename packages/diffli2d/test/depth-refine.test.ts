@@ -481,8 +481,47 @@ test('analysisSide: a photo of another size is analysed resized to it and its ha
   const onUp = await refineWithDepthNetwork(sided.depth!, up, upRestored, { darkChannelFloor: 3, passes: 2, crop: 0.75, keepTransmission: true });
   const tinyReference = invertScattering(tiny, onUp.transmission!, onUp.airlight);
   expect(maxDiff(tinyOut, tinyReference)).toBeLessThan(1e-5);
-  tf.dispose([big, ours, small, half, restoredHalf, restored, onSmall.image, onSmall.transmission!, reference, plainBig, sidedSmall, plainSmall]);
+  tf.dispose([small, half, restoredHalf, restored, onSmall.image, onSmall.transmission!, reference, plainBig, sidedSmall, plainSmall]);
   tf.dispose([tiny, tinyOut, up, upHalf, upRestoredHalf, upRestored, onUp.image, onUp.transmission!, tinyReference]);
+  // a batch of two photos: one network run on the batch's analysed copies (its noise is drawn for the batch),
+  // then each photo refined on its copy and inverted at its own size
+  const other = tf.tidy(() => tf.add(0.45, tf.mul(0.5, tf.randomUniform([64, 96, 3], 0, 1, 'float32', 37))) as tf.Tensor3D);
+  const batch = tf.stack([big, other]) as tf.Tensor4D;
+  const beforeBatch = tf.memory().numTensors;
+  const batchOut = await sided.dehaze(batch);
+  expect(batchOut.shape).toEqual([2, 64, 96, 3]);
+  expect(tf.memory().numTensors).toBe(beforeBatch + 1);
+  const copies = resizeToSide(batch, 48);
+  const copiesHalf = tf.image.resizeBilinear(copies, [16, 24], false, true);
+  const restoredCopiesHalf = await plain.dehaze(copiesHalf, { refine: 'none' });
+  const restoredCopies = tf.image.resizeBilinear(restoredCopiesHalf, [32, 48], false, true);
+  const [copyList, restoredList, photoList, outList] = [copies, restoredCopies, batch, batchOut].map((t) => tf.unstack(t) as tf.Tensor3D[]);
+  for (let i = 0; i < 2; i++) {
+    const one = await refineWithDepthNetwork(sided.depth!, copyList![i]!, restoredList![i]!, {
+      darkChannelFloor: 3,
+      passes: 2,
+      crop: 0.75,
+      keepTransmission: true,
+    });
+    const expected = invertScattering(photoList![i]!, one.transmission!, one.airlight);
+    expect(maxDiff(outList![i]!, expected)).toBeLessThan(1e-5);
+    tf.dispose([one.image, one.transmission!, expected]);
+  }
+  tf.dispose([
+    other,
+    batch,
+    batchOut,
+    copies,
+    copiesHalf,
+    restoredCopiesHalf,
+    restoredCopies,
+    ...copyList!,
+    ...restoredList!,
+    ...photoList!,
+    ...outList!,
+    big,
+    ours,
+  ]);
   sided.dispose();
   plain.dispose();
   model.dispose();
