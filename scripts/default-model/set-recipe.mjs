@@ -18,15 +18,15 @@ const { tensors, metadata } = readSafetensors(bytes, { half: 'raw' });
 const recipe = { ...readRecipe(bytes, file) };
 for (const key of ['refine', 'ensemble']) if (arg(key, '')) recipe[key] = arg(key, '');
 if (arg('tile', '')) recipe.tile = Number(arg('tile', ''));
-if (arg('transmission-smoothing', '')) {
-  const radius = Number(arg('transmission-smoothing', ''));
-  if (radius === 0) delete recipe.transmissionSmoothing;
-  else recipe.transmissionSmoothing = radius;
-}
-if (arg('analysis-side', '')) {
-  const side = Number(arg('analysis-side', ''));
-  if (side === 0) delete recipe.analysisSide;
-  else recipe.analysisSide = side;
+// numeric keys where 0 means "remove it"
+for (const [flag, key] of [
+  ['transmission-smoothing', 'transmissionSmoothing'],
+  ['analysis-side', 'analysisSide'],
+]) {
+  if (!arg(flag, '')) continue;
+  const value = Number(arg(flag, ''));
+  if (value === 0) delete recipe[key];
+  else recipe[key] = value;
 }
 if (arg('density', '')) {
   const fitted = JSON.parse(fs.readFileSync(arg('density', ''), 'utf8'));

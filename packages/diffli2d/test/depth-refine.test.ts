@@ -10,6 +10,7 @@ import {
   type ConvGraphConfig,
   createDehazer,
   admGuidance,
+  boxMean,
   createDiffLI2D,
   darkChannel,
   darkChannelDensity,
@@ -25,12 +26,43 @@ import {
   refineWithDepthNetwork,
   serializeModel,
   resizeToSide,
+  type DepthNetworkRefineOptions,
+  type Recipe,
 } from '../src';
 import { useWasm } from './support/backend';
 
 beforeAll(async () => {
   await useWasm();
 });
+
+/** Largest absolute difference between two tensors. */
+const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+
+/** The files of a dehazer for createDehazer: the golden small prior, a random `tiny` network (64-channel h), tinyGraph(). */
+async function tinyDehazerFiles(): Promise<{ prior: Uint8Array; network: Uint8Array; depth: Uint8Array }> {
+  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
+  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
+  const network = await serializeModel(model);
+  model.dispose();
+  return { prior, network, depth: tinyGraph() };
+}
+
+/**
+ * A dehazer with `recipe` gives, on a random 32×48 photo, what refineWithDepthNetwork gives with
+ * `options` on the network's own output; then each bad recipe is refused with its message.
+ */
+async function expectRecipeRefinesAs(recipe: Recipe, options: DepthNetworkRefineOptions, seed: number, bad: [Recipe, RegExp][]): Promise<void> {
+  const files = await tinyDehazerFiles();
+  const dehazer = await createDehazer(files, { recipe });
+  const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([32, 48, 3], 0, 1, 'float32', seed))) as tf.Tensor3D);
+  const ours = await dehazer.dehaze(hazy);
+  const restored = await dehazer.dehaze(hazy, { refine: 'none' });
+  const reference = await refineWithDepthNetwork(dehazer.depth!, hazy, restored, options);
+  expect(maxDiff(ours, reference.image)).toBeLessThan(1e-5);
+  tf.dispose([hazy, ours, restored, reference.image]);
+  dehazer.dispose();
+  for (const [badRecipe, message] of bad) await expect(createDehazer(files, { recipe: badRecipe })).rejects.toThrow(message);
+}
 
 /** A 4×4 graph: 1×1 conv RGB → 1 (+bias, ReLU), 3×3 depthwise stride 2 (pad 1), nearest 2× up, added to the first. */
 function tinyGraph(overrides: Partial<ConvGraphConfig> = {}, tensors?: Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>): Uint8Array {
@@ -222,10 +254,7 @@ test('the dark channel floor keeps t ≥ 1 − dark channel where the depth map 
 });
 
 test("createDehazer: refine 'depth' without a depth network is an error that says so", async () => {
-  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
-  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
-  const network = await serializeModel(model);
-  model.dispose();
+  const { prior, network } = await tinyDehazerFiles();
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'depth' } })).rejects.toThrow(DiffLI2DConfigError);
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'depth' } })).rejects.toThrow(/refines with a depth network, but none was given/);
   await expect(createDehazer({ network, prior }, { recipe: { refine: 'sharpen' as never } })).rejects.toThrow(/refine must be one of none, depth/);
@@ -234,10 +263,7 @@ test("createDehazer: refine 'depth' without a depth network is an error that say
 });
 
 test('analysisScale runs the network on the shrunk photo and refines the full-size one with its upsampled output', async () => {
-  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
-  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
-  const network = await serializeModel(model);
-  const depthBytes = tinyGraph();
+  const { prior, network, depth: depthBytes } = await tinyDehazerFiles();
   const recipe = { refine: 'depth' as const, analysisScale: 0.5, tile: 1024 };
   const dehazer = await createDehazer({ network, prior, depth: depthBytes }, { recipe });
   const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([64, 96, 3], 0, 1, 'float32', 11))) as tf.Tensor3D);
@@ -252,16 +278,15 @@ test('analysisScale runs the network on the shrunk photo and refines the full-si
   const restored = tf.image.resizeBilinear(restoredSmall, [64, 96], false, true);
   const depth = estimateDepth(dehazer.depth!, restored, { flip: true });
   const reference = (await refineWithDepth(hazy, restored, depth)).image;
-  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, reference))).dataSync()[0]!);
+  const diff = maxDiff(ours, reference);
   expect(diff).toBeLessThan(1e-5);
   // and not the same as refining a full-size network run
   const full = await createDehazer({ network, prior, depth: depthBytes }, { recipe: { ...recipe, analysisScale: 1 } });
   const fullOut = await full.dehaze(hazy);
-  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(fullOut, ours))).dataSync()[0]!)).toBeGreaterThan(1e-3);
+  expect(maxDiff(fullOut, ours)).toBeGreaterThan(1e-3);
   tf.dispose([hazy, ours, small, restoredSmall, restored, depth, reference, fullOut]);
   dehazer.dispose();
   full.dispose();
-  model.dispose();
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { analysisScale: 2 } })).rejects.toThrow(
     /analysisScale must be a number in \(0, 1\]/,
   );
@@ -341,7 +366,6 @@ test('refineWithDepthNetwork: each pass reads the depth of the previous refineme
   const first = await refineWithDepth(hazy, restored, d1, options);
   const d2 = estimateDepth(graph, first.image, { flip: true, crop: 0.75 });
   const second = await refineWithDepth(hazy, restored, d2, options);
-  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
   expect(maxDiff(two.image, second.image)).toBeLessThan(1e-5);
   expect(two.beta).toBeCloseTo(second.beta, 6);
   expect(maxDiff(first.image, second.image)).toBeGreaterThan(1e-3);
@@ -353,24 +377,15 @@ test('refineWithDepthNetwork: each pass reads the depth of the previous refineme
 });
 
 test("createDehazer runs the recipe's depthPasses and depthCrop, and refuses bad ones by name", async () => {
-  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
-  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
-  const network = await serializeModel(model);
-  const depthBytes = tinyGraph();
-  const recipe = { refine: 'depth' as const, tile: 1024, darkChannelFloor: 3, depthPasses: 2, depthCrop: 0.75 };
-  const dehazer = await createDehazer({ network, prior, depth: depthBytes }, { recipe });
-  const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([32, 48, 3], 0, 1, 'float32', 13))) as tf.Tensor3D);
-  const ours = await dehazer.dehaze(hazy);
-  const restored = await dehazer.dehaze(hazy, { refine: 'none' });
-  const reference = await refineWithDepthNetwork(dehazer.depth!, hazy, restored, { darkChannelFloor: 3, passes: 2, crop: 0.75 });
-  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, reference.image))).dataSync()[0]!)).toBeLessThan(1e-5);
-  tf.dispose([hazy, ours, restored, reference.image]);
-  dehazer.dispose();
-  model.dispose();
-  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthPasses: 1.5 } })).rejects.toThrow(
-    /depthPasses must be a positive integer/,
+  await expectRecipeRefinesAs(
+    { refine: 'depth', tile: 1024, darkChannelFloor: 3, depthPasses: 2, depthCrop: 0.75 },
+    { darkChannelFloor: 3, passes: 2, crop: 0.75 },
+    13,
+    [
+      [{ depthPasses: 1.5 }, /depthPasses must be a positive integer/],
+      [{ depthCrop: 1 }, /depthCrop must be a number in \(0, 1\)/],
+    ],
   );
-  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { depthCrop: 1 } })).rejects.toThrow(/depthCrop must be a number in \(0, 1\)/);
 });
 
 test('resizeToSide takes means of 2×2 blocks while twice too large, then bilinear, as worked by hand; enlarges bilinearly', () => {
@@ -434,7 +449,6 @@ test('refineWithDepthNetwork with keepTransmission returns the t it inverted wit
   const got = await kept.transmission!.data();
   expect(Math.max(...Array.from(got, (v, p) => Math.abs(v - expected[p]!)))).toBeLessThan(1e-5);
   const inverted = invertScattering(hazy, kept.transmission!, kept.airlight);
-  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
   expect(maxDiff(inverted, kept.image)).toBeLessThan(1e-6);
   expect(maxDiff(plain.image, kept.image)).toBe(0);
   tf.dispose([hazy, restored, kept.image, kept.transmission!, plain.image, first.image, d2, inverted]);
@@ -442,10 +456,7 @@ test('refineWithDepthNetwork with keepTransmission returns the t it inverted wit
 });
 
 test('analysisSide: a photo of another size is analysed resized to it and its haze removed at its own size', async () => {
-  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
-  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
-  const network = await serializeModel(model);
-  const depthBytes = tinyGraph();
+  const { prior, network, depth: depthBytes } = await tinyDehazerFiles();
   const base = { refine: 'depth' as const, tile: 1024, darkChannelFloor: 3, depthPasses: 2, depthCrop: 0.75, analysisScale: 0.5 };
   const sided = await createDehazer({ network, prior, depth: depthBytes }, { recipe: { ...base, analysisSide: 48 } });
   const plain = await createDehazer({ network, prior, depth: depthBytes }, { recipe: base });
@@ -462,7 +473,6 @@ test('analysisSide: a photo of another size is analysed resized to it and its ha
   const restored = tf.image.resizeBilinear(restoredHalf, [32, 48], false, true);
   const onSmall = await refineWithDepthNetwork(sided.depth!, small, restored, { darkChannelFloor: 3, passes: 2, crop: 0.75, keepTransmission: true });
   const reference = invertScattering(big, onSmall.transmission!, onSmall.airlight);
-  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
   expect(maxDiff(ours, reference)).toBeLessThan(1e-5);
   // not what analysing the full-size photo gives
   const plainBig = await plain.dehaze(big);
@@ -524,27 +534,8 @@ test('analysisSide: a photo of another size is analysed resized to it and its ha
   ]);
   sided.dispose();
   plain.dispose();
-  model.dispose();
   await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { analysisSide: 8.5 } })).rejects.toThrow(/analysisSide must be an integer ≥ 16/);
 });
-
-/** Mean over a (2r+1)² window clipped at the borders, on a row-major [h, w] array. */
-function clippedBoxMean(x: ArrayLike<number>, h: number, w: number, r: number): Float32Array {
-  const out = new Float32Array(h * w);
-  for (let y = 0; y < h; y++) {
-    for (let x0 = 0; x0 < w; x0++) {
-      let [sum, n] = [0, 0];
-      for (let yy = Math.max(0, y - r); yy <= Math.min(h - 1, y + r); yy++) {
-        for (let xx = Math.max(0, x0 - r); xx <= Math.min(w - 1, x0 + r); xx++) {
-          sum += x[yy * w + xx]!;
-          n++;
-        }
-      }
-      out[y * w + x0] = sum / n;
-    }
-  }
-  return out;
-}
 
 test('transmissionSmoothing inverts with the clipped box mean of the floored transmission, at the last pass only', async () => {
   const graph = ConvGraph.fromBytes(tinyGraph());
@@ -554,11 +545,10 @@ test('transmissionSmoothing inverts with the clipped box mean of the floored tra
   const depth = estimateDepth(graph, restored, { flip: true });
   const sharp = await refineWithDepth(hazy, restored, depth, { darkChannelFloor: 3, keepTransmission: true });
   const soft = await refineWithDepth(hazy, restored, depth, { darkChannelFloor: 3, transmissionSmoothing: 2, keepTransmission: true });
-  // by hand: the box mean (5×5, clipped) of the sharp transmission, and the inversion with it
-  const expected = clippedBoxMean(await sharp.transmission!.data(), h, w, 2);
+  // the typed-array box mean (5×5, clipped) of the sharp transmission, and the inversion with it
+  const expected = boxMean(await sharp.transmission!.data(), w, h, 2);
   const got = await soft.transmission!.data();
   expect(Math.max(...Array.from(got, (v, p) => Math.abs(v - expected[p]!)))).toBeLessThan(1e-5);
-  const maxDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
   const inverted = invertScattering(hazy, soft.transmission!, soft.airlight);
   expect(maxDiff(inverted, soft.image)).toBeLessThan(1e-6);
   expect(maxDiff(soft.image, sharp.image)).toBeGreaterThan(1e-3);
@@ -577,21 +567,10 @@ test('transmissionSmoothing inverts with the clipped box mean of the floored tra
 test("createDehazer passes the recipe's transmissionSmoothing to the refinement and refuses a bad one by name", async () => {
   expect(depthRefineOptions({ refine: 'depth', transmissionSmoothing: 7 })).toEqual({ transmissionSmoothing: 7 });
   expect(depthRefineOptions({ refine: 'depth' })).toEqual({});
-  const prior = new Uint8Array(fs.readFileSync(sharedPath('golden', 'unet-small.weights.safetensors')));
-  const model = createDiffLI2D('tiny', { seed: 5, hChannels: 64 });
-  const network = await serializeModel(model);
-  const depthBytes = tinyGraph();
-  const recipe = { refine: 'depth' as const, tile: 1024, darkChannelFloor: 3, depthPasses: 2, transmissionSmoothing: 3 };
-  const dehazer = await createDehazer({ network, prior, depth: depthBytes }, { recipe });
-  const hazy = tf.tidy(() => tf.add(0.5, tf.mul(0.4, tf.randomUniform([32, 48, 3], 0, 1, 'float32', 31))) as tf.Tensor3D);
-  const ours = await dehazer.dehaze(hazy);
-  const restored = await dehazer.dehaze(hazy, { refine: 'none' });
-  const reference = await refineWithDepthNetwork(dehazer.depth!, hazy, restored, { darkChannelFloor: 3, passes: 2, transmissionSmoothing: 3 });
-  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ours, reference.image))).dataSync()[0]!)).toBeLessThan(1e-5);
-  tf.dispose([hazy, ours, restored, reference.image]);
-  dehazer.dispose();
-  model.dispose();
-  await expect(createDehazer({ network, prior, depth: depthBytes }, { recipe: { transmissionSmoothing: -1 } })).rejects.toThrow(
-    /transmissionSmoothing must be a non-negative integer/,
+  await expectRecipeRefinesAs(
+    { refine: 'depth', tile: 1024, darkChannelFloor: 3, depthPasses: 2, transmissionSmoothing: 3 },
+    { darkChannelFloor: 3, passes: 2, transmissionSmoothing: 3 },
+    31,
+    [[{ transmissionSmoothing: -1 }, /transmissionSmoothing must be a non-negative integer/]],
   );
 });
